@@ -1,0 +1,588 @@
+//! One JSON interface to the whole policy, defined and tested here; the wasm
+//! package, the CLI and the conformance corpus speak it unchanged.
+//!
+//! A call is `{op, now?, snapshot?, actor?, replacing?, input}`. The answer
+//! is `{"type": "success", ...}` or `{"type": "failure", "status", "errors"}`
+//! for refusals of the domain; input that does not have the documented shape
+//! is an [`Malformed`] error naming what is wrong.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::audit::{AuditEvent, verify_chain};
+use crate::catalogue::{Access, Operation};
+use crate::decision::{Check, decide, effective_permissions, explain_pool};
+use crate::grant::{GrantContext, validate_grant, validate_grant_form};
+use crate::legacy::preview_migration;
+use crate::limits::Limits;
+use crate::parse::from_value;
+use crate::request::{
+    RequestAccess, RequestAction, apply_action, request_access, validate_delegation, validate_request,
+    who_can_approve,
+};
+use crate::role::{Category, MATRIX, PoolLevel, Role};
+use crate::snapshot::Snapshot;
+use crate::time::{Instant, parse_instant};
+use crate::user::validate_roles;
+use crate::violation::{Code, Violation, status_of};
+use crate::wire::{
+    AccessRequestInput, CreateTempAccess, DelegationInput, FormValue, GrantForm, LegacyUserWire, SnapshotWire,
+};
+
+/// A call of the JSON interface.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Call {
+    pub op: String,
+    /// The instant to decide at (RFC 3339); required by every time-dependent op.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotWire>,
+    /// Who acts: the grant's creator, the requester, the reviewer, the delegator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// For `validateGrant`: the id of the grant being replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacing: Option<String>,
+    #[serde(default)]
+    pub input: Value,
+}
+
+/// Every operation of the interface.
+pub const OPS: &[&str] = &[
+    "validateGrant",
+    "validateGrantForm",
+    "decide",
+    "decideMany",
+    "explainPoolAccess",
+    "effectivePermissions",
+    "whoCanApprove",
+    "requestAccess",
+    "validateRequest",
+    "requestTransition",
+    "validateDelegation",
+    "migrateLegacy",
+    "validateLimits",
+    "validateUserRoles",
+    "verifyAuditChain",
+    "matrix",
+    "catalogue",
+];
+
+/// A refusal or an answer of the domain.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// The fields of the success object (besides `type`).
+    Success(Map<String, Value>),
+    Failure(Vec<Violation>),
+}
+
+impl Answer {
+    fn success(value: Value) -> Answer {
+        match value {
+            Value::Object(map) => Answer::Success(map),
+            other => {
+                let mut map = Map::new();
+                map.insert("value".into(), other);
+                Answer::Success(map)
+            }
+        }
+    }
+
+    fn from_result<T: Serialize>(key: &str, result: Result<T, Vec<Violation>>) -> Answer {
+        match result {
+            Ok(v) => Answer::success(json!({ key: to_value(&v) })),
+            Err(errors) => Answer::Failure(errors),
+        }
+    }
+
+    /// `{"type": "success", ...}` or `{"type": "failure", "status", "errors"}`.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Answer::Success(map) => {
+                let mut out = Map::new();
+                out.insert("type".into(), Value::from("success"));
+                out.extend(map.clone());
+                Value::Object(out)
+            }
+            Answer::Failure(errors) => json!({
+                "type": "failure",
+                "status": status_of(errors).map(|s| s.http()).unwrap_or(400),
+                "errors": to_value(errors),
+            }),
+        }
+    }
+}
+
+/// Input that does not have the documented shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Malformed {
+    pub message: String,
+    pub errors: Vec<Violation>,
+}
+
+impl Malformed {
+    fn one(v: Violation) -> Malformed {
+        Malformed { message: describe(std::slice::from_ref(&v)), errors: vec![v] }
+    }
+
+    fn many(errors: Vec<Violation>) -> Malformed {
+        Malformed { message: describe(&errors), errors }
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({"type": "malformed", "message": self.message, "errors": to_value(&self.errors)})
+    }
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn describe(errors: &[Violation]) -> String {
+    errors
+        .iter()
+        .map(|v| if v.field.is_empty() { v.message.clone() } else { format!("`{}`: {}", v.field, v.message) })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Runs a call given as JSON text.
+pub fn call_json(text: &str) -> Result<Answer, Malformed> {
+    let call: Call = crate::parse::from_json_str(text).map_err(Malformed::one)?;
+    call_with(&call, None)
+}
+
+/// Runs a call.
+pub fn call(call: &Call) -> Result<Answer, Malformed> {
+    call_with(call, None)
+}
+
+/// Runs a call against an already indexed snapshot (used instead of
+/// `call.snapshot` when given): the way to load a company once and ask many times.
+pub fn call_with(call: &Call, indexed: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let owned;
+    let snapshot = match (indexed, &call.snapshot) {
+        (Some(s), _) => Some(s),
+        (None, Some(wire)) => {
+            owned = Snapshot::build(wire.clone()).map_err(|errors| {
+                Malformed::many(
+                    errors
+                        .into_iter()
+                        .map(|mut v| {
+                            v.field = format!("snapshot.{}", v.field);
+                            v
+                        })
+                        .collect(),
+                )
+            })?;
+            Some(&owned)
+        }
+        (None, None) => None,
+    };
+    dispatch(call, snapshot)
+}
+
+fn need_now(call: &Call) -> Result<Instant, Malformed> {
+    match call.now.as_deref() {
+        None => Err(Malformed::one(Violation::new("now", Code::BodyMissingField, "`now` is required for this op"))),
+        Some(text) => parse_instant(text).ok_or_else(|| {
+            Malformed::one(Violation::new(
+                "now",
+                Code::BodyInvalidType,
+                format!("`{text}` is not an RFC 3339 date-time with an offset"),
+            ))
+        }),
+    }
+}
+
+fn need_snapshot(snapshot: Option<&Snapshot>) -> Result<&Snapshot, Malformed> {
+    snapshot.ok_or_else(|| {
+        Malformed::one(Violation::new("snapshot", Code::BodyMissingField, "`snapshot` is required for this op"))
+    })
+}
+
+fn need_actor(call: &Call) -> Result<&str, Malformed> {
+    call.actor.as_deref().ok_or_else(|| {
+        Malformed::one(Violation::new("actor", Code::BodyMissingField, "`actor` is required for this op"))
+    })
+}
+
+fn input<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, Malformed> {
+    from_value(call.input.clone()).map_err(|mut v| {
+        v.field = if v.field.is_empty() { "input".to_owned() } else { format!("input.{}", v.field) };
+        Malformed::one(v)
+    })
+}
+
+/// A decision query: a user and either an operation with an access, or a
+/// pool access level; `pool` scopes environment operations and names the pool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DecisionQuery {
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_access: Option<PoolLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+}
+
+impl DecisionQuery {
+    /// What is checked, or what is wrong with the query.
+    pub fn check(&self) -> Result<Check, Violation> {
+        match (self.operation, self.access, self.pool_access) {
+            (Some(op), Some(access), None) => Ok(Check::Operation(op, access)),
+            (None, None, Some(level)) => {
+                if self.pool.is_none() {
+                    Err(Violation::new("pool", Code::BodyMissingField, "`poolAccess` needs a `pool`"))
+                } else {
+                    Ok(Check::Pool(level))
+                }
+            }
+            (Some(_), None, None) => {
+                Err(Violation::new("access", Code::BodyMissingField, "`operation` needs `access`: view or change"))
+            }
+            _ => Err(Violation::new(
+                "operation",
+                Code::BodyInvalidType,
+                "give either `operation` with `access`, or `poolAccess`",
+            )),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DecideMany {
+    queries: Vec<DecisionQuery>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UserPool {
+    user: String,
+    #[serde(alias = "agentPoolId")]
+    pool: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UserOnly {
+    user: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WhoCanApprove {
+    #[serde(default)]
+    request_id: Option<String>,
+    #[serde(default)]
+    requester: Option<String>,
+    #[serde(default)]
+    agent_pool_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Transition {
+    request_id: String,
+    action: String,
+    #[serde(default)]
+    duration_minutes: Option<FormValue>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RolesInput {
+    roles: Vec<Role>,
+}
+
+fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let answer = match call.op.as_str() {
+        "validateGrant" => {
+            let now = need_now(call)?;
+            let grant: CreateTempAccess = input(call)?;
+            let ctx = snapshot.map(|s| GrantContext {
+                snapshot: s,
+                actor: call.actor.as_deref(),
+                replacing: call.replacing.as_deref(),
+            });
+            Answer::from_result("grant", validate_grant(&grant, now, ctx.as_ref()))
+        }
+        "validateGrantForm" => {
+            let now = need_now(call)?;
+            let form: GrantForm = input(call)?;
+            let ctx = snapshot.map(|s| GrantContext {
+                snapshot: s,
+                actor: call.actor.as_deref(),
+                replacing: call.replacing.as_deref(),
+            });
+            match validate_grant_form(&form, now, ctx.as_ref()) {
+                Ok(ok) => Answer::success(to_value(&ok)),
+                Err(errors) => Answer::Failure(errors),
+            }
+        }
+        "decide" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let q: DecisionQuery = input(call)?;
+            let check = q.check().map_err(|mut v| {
+                v.field = format!("input.{}", v.field);
+                Malformed::one(v)
+            })?;
+            let d = decide(s, &q.user, check, q.pool.as_deref(), now);
+            Answer::success(json!({ "decision": to_value(&d.to_wire(s)) }))
+        }
+        "decideMany" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let many: DecideMany = input(call)?;
+            let mut out = Vec::with_capacity(many.queries.len());
+            for (i, q) in many.queries.iter().enumerate() {
+                let check = q.check().map_err(|mut v| {
+                    v.field = format!("input.queries[{i}].{}", v.field);
+                    Malformed::one(v)
+                })?;
+                out.push(decide(s, &q.user, check, q.pool.as_deref(), now).to_wire(s));
+            }
+            Answer::success(json!({ "decisions": to_value(&out) }))
+        }
+        "explainPoolAccess" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let q: UserPool = input(call)?;
+            Answer::success(json!({ "explanation": to_value(&explain_pool(s, &q.user, &q.pool, now)) }))
+        }
+        "effectivePermissions" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let q: UserOnly = input(call)?;
+            match s.user_idx(&q.user).and_then(|u| effective_permissions(s, u, now)) {
+                Some(p) => Answer::success(json!({ "permissions": to_value(&p) })),
+                None => Answer::Failure(vec![unknown_user(&q.user)]),
+            }
+        }
+        "whoCanApprove" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let q: WhoCanApprove = input(call)?;
+            let target = match (&q.request_id, &q.requester, &q.agent_pool_id) {
+                (Some(id), None, None) => match s.request_idx(id).and_then(|r| s.request(r)) {
+                    Some(r) => Ok((r.requester, r.pool)),
+                    None => Err(Violation::new("requestId", Code::RequestNotFound, format!("no request `{id}`"))),
+                },
+                (None, Some(user), Some(pool)) => match (s.user_idx(user), s.pool_idx(pool)) {
+                    (Some(u), Some(p)) => Ok((u, p)),
+                    (None, _) => Err(unknown_user(user)),
+                    (_, None) => Err(Violation::new(
+                        "agentPoolId",
+                        Code::RequestPoolUnknown,
+                        format!("no agent pool `{pool}`"),
+                    )),
+                },
+                _ => {
+                    return Err(Malformed::one(Violation::new(
+                        "input",
+                        Code::BodyInvalidType,
+                        "give either `requestId`, or `requester` with `agentPoolId`",
+                    )));
+                }
+            };
+            match target {
+                Ok((u, p)) => Answer::success(json!({ "reviewers": to_value(&who_can_approve(s, u, p, now)) })),
+                Err(v) => Answer::Failure(vec![v]),
+            }
+        }
+        "requestAccess" => {
+            let s = need_snapshot(snapshot)?;
+            let q: UserPool = input(call)?;
+            match (s.user_idx(&q.user), s.pool_idx(&q.pool)) {
+                (Some(u), Some(p)) => Answer::success(json!({ "access": access_json(s, request_access(s, u, p)) })),
+                (None, _) => Answer::Failure(vec![unknown_user(&q.user)]),
+                (_, None) => Answer::Failure(vec![Violation::new(
+                    "agentPoolId",
+                    Code::RequestPoolUnknown,
+                    format!("no agent pool `{}`", q.pool),
+                )]),
+            }
+        }
+        "validateRequest" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let actor = need_actor(call)?;
+            let req: AccessRequestInput = input(call)?;
+            Answer::from_result("request", validate_request(s, actor, &req, now))
+        }
+        "requestTransition" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let t: Transition = input(call)?;
+            let action = match t.action.as_str() {
+                "approve" => RequestAction::Approve { duration_minutes: t.duration_minutes },
+                "deny" => RequestAction::Deny { comment: t.comment },
+                "cancel" => RequestAction::Cancel,
+                "expire" => RequestAction::Expire,
+                "revoke" => RequestAction::Revoke,
+                "end" => RequestAction::End,
+                other => {
+                    return Err(Malformed::one(Violation::new(
+                        "input.action",
+                        Code::BodyInvalidType,
+                        format!("unknown action `{other}`: approve, deny, cancel, expire, revoke or end"),
+                    )));
+                }
+            };
+            match s.request_idx(&t.request_id) {
+                None => Answer::Failure(vec![Violation::new(
+                    "requestId",
+                    Code::RequestNotFound,
+                    format!("no request `{}`", t.request_id),
+                )]),
+                Some(ri) => Answer::from_result("transition", apply_action(s, ri, call.actor.as_deref(), &action, now)),
+            }
+        }
+        "validateDelegation" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let actor = need_actor(call)?;
+            let d: DelegationInput = input(call)?;
+            Answer::from_result("delegation", validate_delegation(s, actor, &d, now))
+        }
+        "migrateLegacy" => {
+            let entries: Vec<LegacyUserWire> = input(call)?;
+            let preview = preview_migration(&entries, snapshot);
+            if preview.errors.is_empty() {
+                Answer::success(json!({ "users": to_value(&preview.users) }))
+            } else {
+                Answer::Failure(preview.errors)
+            }
+        }
+        "validateLimits" => {
+            let limits: Limits = input(call)?;
+            Answer::from_result("limits", limits.validate())
+        }
+        "validateUserRoles" => {
+            let q: RolesInput = input(call)?;
+            let rbac = snapshot.is_none_or(|s| s.rbac_enabled);
+            Answer::from_result("roles", validate_roles(&q.roles, rbac))
+        }
+        "verifyAuditChain" => {
+            let events: Vec<AuditEvent> = input(call)?;
+            Answer::from_result("chain", verify_chain(&events))
+        }
+        "matrix" => Answer::success(json!({ "roles": matrix_json() })),
+        "catalogue" => Answer::success(json!({ "operations": catalogue_json() })),
+        other => {
+            return Err(Malformed::one(Violation::new(
+                "op",
+                Code::BodyInvalidType,
+                format!("unknown op `{other}`: one of {}", OPS.join(", ")),
+            )));
+        }
+    };
+    Ok(answer)
+}
+
+fn unknown_user(email: &str) -> Violation {
+    Violation::new("user", Code::UserUnknown, format!("no user `{email}`"))
+}
+
+fn access_json(s: &Snapshot, access: RequestAccess) -> Value {
+    let group_id = |g: crate::snapshot::GroupIdx| s.group(g).map(|g| g.id.clone()).unwrap_or_default();
+    match access {
+        RequestAccess::Standing(g, level) => {
+            json!({"kind": "standing", "groupId": group_id(g), "poolLevel": level})
+        }
+        RequestAccess::Requestable { settings, groups } => json!({
+            "kind": "requestable",
+            "settings": to_value(&settings.to_wire()),
+            "reasonRequired": settings.needs_reason(),
+            "groupIds": groups.into_iter().map(group_id).collect::<Vec<_>>(),
+        }),
+        RequestAccess::NotRequestable => json!({"kind": "notRequestable"}),
+    }
+}
+
+/// The role matrix as data: one object per role.
+pub fn matrix_json() -> Value {
+    Value::Array(
+        MATRIX
+            .iter()
+            .map(|row| {
+                let cells: Map<String, Value> = Category::ALL
+                    .iter()
+                    .map(|c| (c.wire_name().to_owned(), to_value(&row.cell(*c))))
+                    .collect();
+                json!({
+                    "role": row.role,
+                    "name": row.role.display_name(),
+                    "rbacOnly": row.rbac_only,
+                    "categories": cells,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The operation catalogue as data.
+pub fn catalogue_json() -> Value {
+    Value::Array(
+        Operation::ALL
+            .iter()
+            .map(|op| {
+                json!({
+                    "id": op.id(),
+                    "category": op.category(),
+                    "title": op.title(),
+                    "poolScoped": op.is_pool_scoped(),
+                })
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ops_and_bad_inputs_are_malformed_with_a_field() {
+        let e = call_json(r#"{"op":"frobnicate"}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "op");
+        let e = call_json(r#"{"op":"validateGrant","input":{}}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "now");
+        let e = call_json(r#"{"op":"validateGrant","now":"2026-01-01T00:00:00Z","input":{"roles":"x"}}"#)
+            .unwrap_err();
+        assert_eq!((e.errors[0].field.as_str(), e.errors[0].code), ("input.roles", Code::BodyInvalidType));
+    }
+
+    #[test]
+    fn failures_carry_the_status() {
+        let a = call_json(r#"{"op":"validateGrant","now":"2026-01-01T00:00:00Z","input":{}}"#).unwrap();
+        let v = a.to_json();
+        assert_eq!(v["type"], "failure");
+        assert_eq!(v["status"], 400);
+        assert_eq!(v["errors"].as_array().map(Vec::len), Some(4));
+    }
+
+    #[test]
+    fn matrix_has_seven_roles() {
+        let a = call_json(r#"{"op":"matrix"}"#).unwrap().to_json();
+        assert_eq!(a["roles"].as_array().map(Vec::len), Some(7));
+        assert_eq!(a["roles"][3]["categories"]["ENVIRONMENT"]["scoped"], true);
+    }
+}

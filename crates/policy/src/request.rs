@@ -1,0 +1,860 @@
+//! Just-in-time access requests: settings and their merge, request
+//! validation, reviewers, the state machine, and delegation of reviewing.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use crate::email::email_key;
+use crate::limits::{
+    MAX_DELEGATION_DAYS, MAX_REASON_CHARS, MAX_REQUEST_MINUTES, MAX_TICKET_REF_CHARS,
+    PENDING_REQUEST_TTL_HOURS,
+};
+use crate::role::{PoolLevel, Role};
+use crate::snapshot::{GroupIdx, PoolIdx, Request, RequestIdx, Snapshot, UserIdx};
+use crate::time::{Instant, format_instant, parse_instant};
+use crate::violation::{Code, Violation};
+use crate::wire::{AccessRequestInput, DelegationInput, DelegationWire, FormValue, RequestSettingsWire};
+
+/// An access period a pool offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Period {
+    #[serde(rename = "1h")]
+    OneHour,
+    #[serde(rename = "4h")]
+    FourHours,
+    #[serde(rename = "8h")]
+    EightHours,
+    #[serde(rename = "12h")]
+    TwelveHours,
+    #[serde(rename = "1d")]
+    OneDay,
+    #[serde(rename = "7d")]
+    SevenDays,
+    /// The requester picks any duration up to 7 days.
+    #[serde(rename = "custom")]
+    Custom,
+}
+
+impl Period {
+    pub const ALL: [Period; 7] = [
+        Period::OneHour,
+        Period::FourHours,
+        Period::EightHours,
+        Period::TwelveHours,
+        Period::OneDay,
+        Period::SevenDays,
+        Period::Custom,
+    ];
+
+    pub const fn wire_name(self) -> &'static str {
+        match self {
+            Period::OneHour => "1h",
+            Period::FourHours => "4h",
+            Period::EightHours => "8h",
+            Period::TwelveHours => "12h",
+            Period::OneDay => "1d",
+            Period::SevenDays => "7d",
+            Period::Custom => "custom",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Period> {
+        Period::ALL.into_iter().find(|p| p.wire_name() == text.trim())
+    }
+
+    /// The preset's length in minutes (`None` for custom).
+    pub const fn minutes(self) -> Option<i64> {
+        match self {
+            Period::OneHour => Some(60),
+            Period::FourHours => Some(4 * 60),
+            Period::EightHours => Some(8 * 60),
+            Period::TwelveHours => Some(12 * 60),
+            Period::OneDay => Some(24 * 60),
+            Period::SevenDays => Some(7 * 24 * 60),
+            Period::Custom => None,
+        }
+    }
+}
+
+/// Who approves: a reviewer, or the requester with a reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Approval {
+    Manual,
+    Auto,
+}
+
+/// The life of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestStatus {
+    Pending,
+    Approved,
+    Denied,
+    Cancelled,
+    Expired,
+    Revoked,
+    Ended,
+}
+
+impl RequestStatus {
+    pub const fn wire_name(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Denied => "denied",
+            RequestStatus::Cancelled => "cancelled",
+            RequestStatus::Expired => "expired",
+            RequestStatus::Revoked => "revoked",
+            RequestStatus::Ended => "ended",
+        }
+    }
+}
+
+/// What can be done to a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestAction {
+    /// A reviewer approves, optionally for a shorter period than asked.
+    Approve { duration_minutes: Option<FormValue> },
+    /// A reviewer denies, with a comment for the requester.
+    Deny { comment: Option<String> },
+    /// The requester withdraws a pending request.
+    Cancel,
+    /// The sweeper: a pending request unanswered for 24 hours.
+    Expire,
+    /// An admin or reviewer ends approved access early.
+    Revoke,
+    /// The sweeper: the approved period is over.
+    End,
+}
+
+impl RequestAction {
+    pub const fn name(&self) -> &'static str {
+        match self {
+            RequestAction::Approve { .. } => "approve",
+            RequestAction::Deny { .. } => "deny",
+            RequestAction::Cancel => "cancel",
+            RequestAction::Expire => "expire",
+            RequestAction::Revoke => "revoke",
+            RequestAction::End => "end",
+        }
+    }
+}
+
+/// The only legal transitions: `pending → approved | denied | cancelled |
+/// expired` and `approved → revoked | ended`.
+pub fn next_status(from: RequestStatus, action: &RequestAction) -> Option<RequestStatus> {
+    use RequestStatus::*;
+    match (from, action) {
+        (Pending, RequestAction::Approve { .. }) => Some(Approved),
+        (Pending, RequestAction::Deny { .. }) => Some(Denied),
+        (Pending, RequestAction::Cancel) => Some(Cancelled),
+        (Pending, RequestAction::Expire) => Some(Expired),
+        (Approved, RequestAction::Revoke) => Some(Revoked),
+        (Approved, RequestAction::End) => Some(Ended),
+        _ => None,
+    }
+}
+
+/// Request settings of a pool or of one group assignment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestSettings {
+    pub enabled: bool,
+    /// Sorted, distinct.
+    pub periods: Vec<Period>,
+    pub approval: Approval,
+    pub reason_required: bool,
+}
+
+impl From<RequestSettingsWire> for RequestSettings {
+    fn from(w: RequestSettingsWire) -> Self {
+        let mut periods = w.periods;
+        periods.sort_unstable();
+        periods.dedup();
+        RequestSettings { enabled: w.enabled, periods, approval: w.approval, reason_required: w.reason_required }
+    }
+}
+
+impl RequestSettings {
+    pub fn to_wire(&self) -> RequestSettingsWire {
+        RequestSettingsWire {
+            enabled: self.enabled,
+            periods: self.periods.clone(),
+            approval: self.approval,
+            reason_required: self.reason_required,
+        }
+    }
+
+    /// The most permissive of two enabled settings: auto beats manual, the
+    /// periods are the union, a reason is required only if both require one.
+    pub fn merge(&self, other: &RequestSettings) -> RequestSettings {
+        let mut periods: Vec<Period> = self.periods.iter().chain(&other.periods).copied().collect();
+        periods.sort_unstable();
+        periods.dedup();
+        RequestSettings {
+            enabled: self.enabled || other.enabled,
+            periods,
+            approval: self.approval.max(other.approval),
+            reason_required: self.reason_required && other.reason_required,
+        }
+    }
+
+    /// Auto-approval always needs a reason.
+    pub fn needs_reason(&self) -> bool {
+        self.reason_required || self.approval == Approval::Auto
+    }
+}
+
+/// How a user reaches a pool through their groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestAccess {
+    /// An assignment without requests gives standing access: no request needed.
+    Standing(GroupIdx, PoolLevel),
+    /// Locked for every assignment: these merged settings apply.
+    Requestable { settings: RequestSettings, groups: Vec<GroupIdx> },
+    /// The user's groups do not hold the pool.
+    NotRequestable,
+}
+
+/// The settings that apply to `u` on `p`, merged across the user's
+/// assignments (standing access beats a request).
+pub fn request_access(snapshot: &Snapshot, u: UserIdx, p: PoolIdx) -> RequestAccess {
+    let Some(assignment) = snapshot.assignment(u, p) else {
+        return RequestAccess::NotRequestable;
+    };
+    if let Some((level, group)) = assignment.standing {
+        return RequestAccess::Standing(group, level);
+    }
+    let mut merged: Option<RequestSettings> = None;
+    let mut groups = Vec::new();
+    for (gi, group) in snapshot.groups.iter().enumerate() {
+        if group.pools.binary_search(&p).is_err() || !group.members.iter().any(|m| m.user == u) {
+            continue;
+        }
+        let Some(settings) = group.settings_for(p, &snapshot.pools).filter(|s| s.enabled) else { continue };
+        groups.push(GroupIdx(u32::try_from(gi).unwrap_or(u32::MAX)));
+        merged = Some(match merged {
+            None => settings.clone(),
+            Some(m) => m.merge(settings),
+        });
+    }
+    match merged {
+        Some(settings) => RequestAccess::Requestable { settings, groups },
+        None => RequestAccess::NotRequestable,
+    }
+}
+
+/// Where a request's access stands at an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// Approved and within `[approvedAt, endsAt)`.
+    Active,
+    /// It gave access and the period is over.
+    Over,
+    /// It gives no access (pending, denied, cancelled, expired, revoked).
+    None,
+}
+
+pub fn request_window(request: &Request, now: Instant) -> Window {
+    match (request.wire.status, request.wire.approved_at, request.wire.ends_at) {
+        (RequestStatus::Approved, Some(from), Some(to)) if from <= now && now < to => Window::Active,
+        (RequestStatus::Approved, _, Some(to)) if to <= now => Window::Over,
+        (RequestStatus::Ended, ..) => Window::Over,
+        _ => Window::None,
+    }
+}
+
+/// The status at `now`, honouring the instant before any sweeper runs: a
+/// pending request past its TTL is expired, an approved one past its period ended.
+pub fn effective_status(request: &Request, now: Instant) -> RequestStatus {
+    match request.wire.status {
+        RequestStatus::Pending if now >= pending_deadline(request) => RequestStatus::Expired,
+        RequestStatus::Approved if request.wire.ends_at.is_some_and(|t| t <= now) => RequestStatus::Ended,
+        s => s,
+    }
+}
+
+/// When a pending request expires.
+pub fn pending_deadline(request: &Request) -> Instant {
+    request.wire.created_at + Duration::hours(PENDING_REQUEST_TTL_HOURS)
+}
+
+/// A request that passed validation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewRequest {
+    pub requester: String,
+    pub agent_pool_id: String,
+    pub period: Period,
+    pub requested_minutes: i64,
+    pub approval: Approval,
+    /// `approved` at once for auto-approval, else `pending`.
+    pub status: RequestStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_ref: Option<String>,
+    #[serde(with = "crate::time::rfc3339_millis")]
+    pub created_at: Instant,
+    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    pub approved_at: Option<Instant>,
+    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<Instant>,
+    /// When a pending request expires unanswered.
+    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Instant>,
+}
+
+/// Optional free text: trimmed, blank means absent.
+fn text(value: Option<&String>) -> Option<String> {
+    value.map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// Parses a whole number from a form value.
+pub(crate) fn form_number(value: &FormValue) -> Option<i64> {
+    match value {
+        FormValue::Number(n) => Some(*n),
+        FormValue::Text(t) => t.trim().parse().ok(),
+    }
+}
+
+/// Validates a request by `requester` at `now`, returning every violation.
+pub fn validate_request(
+    snapshot: &Snapshot,
+    requester: &str,
+    input: &AccessRequestInput,
+    now: Instant,
+) -> Result<NewRequest, Vec<Violation>> {
+    let mut errors = Vec::new();
+    let user = snapshot.user_idx(requester).filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    if user.is_none() {
+        errors.push(Violation::new(
+            "",
+            Code::RequestRequesterNotAllowed,
+            format!("`{requester}` is not an enabled user of this company"),
+        ));
+    }
+    if !snapshot.rbac_enabled {
+        errors.push(Violation::new(
+            "",
+            Code::RequestRbacDisabled,
+            "access requests need RBAC: with RBAC off every user already has Standard access",
+        ));
+    }
+
+    // The pool and the settings that apply.
+    let mut settings = None;
+    let pool_id = input.agent_pool_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    match pool_id {
+        None => errors.push(Violation::new("agentPoolId", Code::RequestPoolRequired, "choose an agent pool")),
+        Some(id) => match snapshot.pool_idx(id) {
+            None => errors.push(Violation::new(
+                "agentPoolId",
+                Code::RequestPoolUnknown,
+                format!("no agent pool `{id}`"),
+            )),
+            Some(p) => {
+                if let Some(u) = user {
+                    match request_access(snapshot, u, p) {
+                        RequestAccess::Standing(g, _) => errors.push(Violation::new(
+                            "agentPoolId",
+                            Code::RequestPoolAlreadyAccessible,
+                            format!(
+                                "you already have access to `{id}` through group `{}`",
+                                snapshot.group(g).map(|g| g.name.as_str()).unwrap_or_default()
+                            ),
+                        )),
+                        RequestAccess::NotRequestable => errors.push(Violation::new(
+                            "agentPoolId",
+                            Code::RequestPoolNotRequestable,
+                            format!("none of your groups offers access requests to `{id}`"),
+                        )),
+                        RequestAccess::Requestable { settings: s, .. } => settings = Some(s),
+                    }
+                    let open = snapshot.user_requests(u).iter().filter_map(|r| snapshot.request(*r)).find(|r| {
+                        r.pool == p
+                            && matches!(effective_status(r, now), RequestStatus::Pending | RequestStatus::Approved)
+                    });
+                    if let Some(r) = open {
+                        errors.push(Violation::new(
+                            "agentPoolId",
+                            Code::RequestPoolDuplicate,
+                            format!(
+                                "request `{}` for this pool is already {}",
+                                r.wire.id,
+                                effective_status(r, now).wire_name()
+                            ),
+                        ));
+                    }
+                }
+            }
+        },
+    }
+
+    // The period.
+    let mut period = None;
+    let mut minutes = None;
+    match input.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => errors.push(Violation::new("period", Code::RequestPeriodRequired, "choose an access period")),
+        Some(text) => match Period::parse(text) {
+            None => errors.push(Violation::new(
+                "period",
+                Code::RequestPeriodUnknown,
+                format!("`{text}` is not a period: use 1h, 4h, 8h, 12h, 1d, 7d or custom"),
+            )),
+            Some(p) => {
+                period = Some(p);
+                if let Some(s) = &settings
+                    && !s.periods.contains(&p) {
+                        let offered: Vec<&str> = s.periods.iter().map(|p| p.wire_name()).collect();
+                        errors.push(Violation::new(
+                            "period",
+                            Code::RequestPeriodNotAllowed,
+                            format!("this pool offers {}", offered.join(", ")),
+                        ));
+                    }
+                match (p.minutes(), &input.duration_minutes) {
+                    (Some(m), None) => minutes = Some(m),
+                    (Some(_), Some(_)) => errors.push(Violation::new(
+                        "durationMinutes",
+                        Code::RequestDurationUnexpected,
+                        "a duration is given only with the custom period",
+                    )),
+                    (None, None) => errors.push(Violation::new(
+                        "durationMinutes",
+                        Code::RequestDurationRequired,
+                        "a custom period needs a duration in minutes",
+                    )),
+                    (None, Some(v)) => match form_number(v).filter(|m| (1..=MAX_REQUEST_MINUTES).contains(m)) {
+                        Some(m) => minutes = Some(m),
+                        None => errors.push(Violation::new(
+                            "durationMinutes",
+                            Code::RequestDurationOutOfRange,
+                            format!("the duration is 1 to {MAX_REQUEST_MINUTES} minutes (7 days)"),
+                        )),
+                    },
+                }
+            }
+        },
+    }
+
+    let reason = text(input.reason.as_ref());
+    if settings.as_ref().is_some_and(RequestSettings::needs_reason) && reason.is_none() {
+        let why = match settings.as_ref().map(|s| s.approval) {
+            Some(Approval::Auto) => "self-approval needs a reason",
+            _ => "this pool asks for a reason",
+        };
+        errors.push(Violation::new("reason", Code::RequestReasonRequired, why));
+    }
+    if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        errors.push(Violation::new(
+            "reason",
+            Code::RequestReasonTooLong,
+            format!("at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    let ticket_ref = text(input.ticket_ref.as_ref());
+    if ticket_ref.as_ref().is_some_and(|t| t.chars().count() > MAX_TICKET_REF_CHARS) {
+        errors.push(Violation::new(
+            "ticketRef",
+            Code::RequestTicketTooLong,
+            format!("at most {MAX_TICKET_REF_CHARS} characters"),
+        ));
+    }
+
+    match (errors.is_empty(), settings, period, minutes, pool_id, user) {
+        (true, Some(settings), Some(period), Some(minutes), Some(pool), Some(u)) => {
+            let auto = settings.approval == Approval::Auto;
+            Ok(NewRequest {
+                requester: snapshot.user(u).map(|u| u.email.clone()).unwrap_or_default(),
+                agent_pool_id: pool.to_owned(),
+                period,
+                requested_minutes: minutes,
+                approval: settings.approval,
+                status: if auto { RequestStatus::Approved } else { RequestStatus::Pending },
+                reason,
+                ticket_ref,
+                created_at: now,
+                approved_at: auto.then_some(now),
+                ends_at: auto.then(|| now + Duration::minutes(minutes)),
+                expires_at: (!auto).then(|| now + Duration::hours(PENDING_REQUEST_TTL_HOURS)),
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// How a reviewer came to review a pool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Reviewer {
+    pub email: String,
+    /// `companyAdmin`, `groupAdmin`, `accessReviewer` or `delegate`.
+    pub via: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegated_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
+/// Who may approve a request by `requester` for `pool` at `now`: Company
+/// Admins, Group Admins of an environment holding the pool, the pool's named
+/// access reviewers, and the delegates of any of them — never the requester,
+/// never a disabled user.
+pub fn who_can_approve(snapshot: &Snapshot, requester: UserIdx, pool: PoolIdx, now: Instant) -> Vec<Reviewer> {
+    let mut out: Vec<(UserIdx, Reviewer)> = Vec::new();
+    let eligible = |u: UserIdx| u != requester && snapshot.user(u).is_some_and(|u| u.enabled);
+    let push = |out: &mut Vec<(UserIdx, Reviewer)>, u: UserIdx, r: Reviewer| {
+        if eligible(u) && !out.iter().any(|(x, _)| *x == u) {
+            out.push((u, r));
+        }
+    };
+    let email = |u: UserIdx| snapshot.user(u).map(|u| u.email.clone()).unwrap_or_default();
+    let mut direct: Vec<UserIdx> = Vec::new();
+    for (i, _) in snapshot.users.iter().enumerate() {
+        let u = UserIdx(u32::try_from(i).unwrap_or(u32::MAX));
+        if snapshot.has_live_role(u, Role::CompanyAdmin) {
+            direct.push(u);
+            push(&mut out, u, reviewer(email(u), "companyAdmin"));
+        }
+    }
+    for (i, _) in snapshot.users.iter().enumerate() {
+        let u = UserIdx(u32::try_from(i).unwrap_or(u32::MAX));
+        if snapshot.has_live_role(u, Role::GroupAdmin)
+            && let Some(g) = snapshot.administered_by(u, pool) {
+                direct.push(u);
+                let mut r = reviewer(email(u), "groupAdmin");
+                r.group_id = snapshot.group(g).map(|g| g.id.clone());
+                push(&mut out, u, r);
+            }
+    }
+    if let Some(p) = snapshot.pool(pool) {
+        for &u in &p.reviewers {
+            direct.push(u);
+            push(&mut out, u, reviewer(email(u), "accessReviewer"));
+        }
+    }
+    // Delegation is not transitive: only a direct reviewer can delegate.
+    let mut delegates: Vec<(UserIdx, Reviewer)> = Vec::new();
+    for d in snapshot.delegations.iter().filter(|d| d.is_active(now) && direct.contains(&d.from)) {
+        let mut r = reviewer(email(d.to), "delegate");
+        r.delegated_by = Some(email(d.from));
+        r.until = Some(format_instant(d.ends_at));
+        if !out.iter().any(|(x, _)| *x == d.to) {
+            push(&mut delegates, d.to, r);
+        }
+    }
+    out.extend(delegates);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+fn reviewer(email: String, via: &str) -> Reviewer {
+    Reviewer { email, via: via.to_owned(), group_id: None, delegated_by: None, until: None }
+}
+
+/// Whether `u` reviews anything at `now` (may delegate).
+fn is_direct_reviewer(snapshot: &Snapshot, u: UserIdx) -> bool {
+    snapshot.has_live_role(u, Role::CompanyAdmin)
+        || (snapshot.has_live_role(u, Role::GroupAdmin) && snapshot.administered_pools(u).next().is_some())
+        || snapshot.pools.iter().any(|p| p.reviewers.contains(&u))
+}
+
+/// The result of a legal transition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransitionOutcome {
+    pub request_id: String,
+    pub from: RequestStatus,
+    pub to: RequestStatus,
+    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    pub approved_at: Option<Instant>,
+    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<Instant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granted_minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Applies an action to a request, by `actor` (`None` for the sweeper).
+pub fn apply_action(
+    snapshot: &Snapshot,
+    ri: RequestIdx,
+    actor: Option<&str>,
+    action: &RequestAction,
+    now: Instant,
+) -> Result<TransitionOutcome, Vec<Violation>> {
+    let Some(request) = snapshot.request(ri) else {
+        return Err(vec![Violation::new("requestId", Code::RequestNotFound, "no such request")]);
+    };
+    let stored = request.wire.status;
+    let effective = effective_status(request, now);
+    let mut errors = Vec::new();
+    let illegal = |status: RequestStatus| {
+        Violation::new(
+            "",
+            Code::RequestIllegalTransition,
+            format!("a request that is {} cannot be {}d", status.wire_name(), action.name().trim_end_matches('e')),
+        )
+    };
+    let mut outcome = TransitionOutcome {
+        request_id: request.wire.id.clone(),
+        from: stored,
+        to: stored,
+        approved_at: None,
+        ends_at: None,
+        granted_minutes: None,
+        comment: None,
+    };
+    // The sweeper's transitions: only when due.
+    match action {
+        RequestAction::Expire | RequestAction::End => {
+            let Some(to) = next_status(stored, action) else {
+                return Err(vec![illegal(stored)]);
+            };
+            if effective != to {
+                let due = match action {
+                    RequestAction::Expire => pending_deadline(request),
+                    _ => request.wire.ends_at.unwrap_or(now),
+                };
+                return Err(vec![Violation::new(
+                    "",
+                    Code::RequestNotDue,
+                    format!("the request is not due to {} before {}", action.name(), format_instant(due)),
+                )]);
+            }
+            outcome.to = to;
+            return Ok(outcome);
+        }
+        _ => {}
+    }
+    let Some(to) = next_status(effective, action) else {
+        return Err(vec![illegal(effective)]);
+    };
+    outcome.to = to;
+    let actor_idx = actor.and_then(|a| snapshot.user_idx(a)).filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    let is_requester = actor_idx == Some(request.requester);
+    let reviewers = who_can_approve(snapshot, request.requester, request.pool, now);
+    let actor_email = actor_idx.and_then(|u| snapshot.user(u)).map(|u| email_key(&u.email).into_owned());
+    let is_reviewer = actor_email.as_ref().is_some_and(|a| reviewers.iter().any(|r| email_key(&r.email) == a.as_str()));
+    match action {
+        RequestAction::Approve { duration_minutes } => {
+            if is_requester {
+                errors.push(Violation::new("", Code::RequestActorSelfReview, "a requester cannot approve their own request"));
+            } else if !is_reviewer {
+                errors.push(not_reviewer(actor));
+            }
+            let requested = request.wire.requested_minutes;
+            let minutes = match duration_minutes {
+                None => Some(requested),
+                Some(v) => match form_number(v) {
+                    Some(m) if m > requested && m <= MAX_REQUEST_MINUTES => {
+                        errors.push(Violation::new(
+                            "durationMinutes",
+                            Code::RequestDurationWider,
+                            format!("a reviewer may narrow the period, not widen it: at most {requested} minutes"),
+                        ));
+                        None
+                    }
+                    Some(m) if (1..=requested).contains(&m) => Some(m),
+                    _ => {
+                        errors.push(Violation::new(
+                            "durationMinutes",
+                            Code::RequestDurationOutOfRange,
+                            format!("the duration is 1 to {requested} minutes"),
+                        ));
+                        None
+                    }
+                },
+            };
+            if let Some(m) = minutes {
+                outcome.approved_at = Some(now);
+                outcome.ends_at = Some(now + Duration::minutes(m));
+                outcome.granted_minutes = Some(m);
+            }
+        }
+        RequestAction::Deny { comment } => {
+            if is_requester {
+                errors.push(Violation::new("", Code::RequestActorSelfReview, "a requester cannot review their own request"));
+            } else if !is_reviewer {
+                errors.push(not_reviewer(actor));
+            }
+            match text(comment.as_ref()) {
+                None => errors.push(Violation::new("comment", Code::RequestCommentRequired, "tell the requester why")),
+                Some(c) if c.chars().count() > MAX_REASON_CHARS => errors.push(Violation::new(
+                    "comment",
+                    Code::RequestCommentTooLong,
+                    format!("at most {MAX_REASON_CHARS} characters"),
+                )),
+                Some(c) => outcome.comment = Some(c),
+            }
+        }
+        RequestAction::Cancel => {
+            if !is_requester {
+                errors.push(Violation::new(
+                    "",
+                    Code::RequestActorNotRequester,
+                    "only the requester can cancel a request",
+                ));
+            }
+        }
+        RequestAction::Revoke => {
+            if !is_reviewer {
+                errors.push(Violation::new(
+                    "",
+                    Code::RequestActorNotAllowed,
+                    "only an admin or a reviewer of the pool can revoke approved access",
+                ));
+            }
+        }
+        RequestAction::Expire | RequestAction::End => {}
+    }
+    if errors.is_empty() { Ok(outcome) } else { Err(errors) }
+}
+
+fn not_reviewer(actor: Option<&str>) -> Violation {
+    Violation::new(
+        "",
+        Code::RequestActorNotReviewer,
+        format!("`{}` is not a reviewer of this pool", actor.unwrap_or("anonymous")),
+    )
+}
+
+/// Validates a delegation of reviewing from `from` at `now`.
+pub fn validate_delegation(
+    snapshot: &Snapshot,
+    from: &str,
+    input: &DelegationInput,
+    now: Instant,
+) -> Result<DelegationWire, Vec<Violation>> {
+    let mut errors = Vec::new();
+    let from_idx = snapshot.user_idx(from).filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    if !from_idx.is_some_and(|u| is_direct_reviewer(snapshot, u)) {
+        errors.push(Violation::new(
+            "",
+            Code::DelegationFromNotReviewer,
+            format!("`{from}` reviews no access requests, so has nothing to delegate"),
+        ));
+    }
+    let to = input.to.trim();
+    let to_idx = snapshot.user_idx(to);
+    match to_idx.and_then(|u| snapshot.user(u)) {
+        None => errors.push(Violation::new("to", Code::DelegationToUnknown, format!("no user `{to}`"))),
+        Some(user) if !user.enabled => {
+            errors.push(Violation::new("to", Code::DelegationToDisabled, format!("`{to}` is disabled")))
+        }
+        Some(_) if to_idx == from_idx => {
+            errors.push(Violation::new("to", Code::DelegationToSelf, "delegate to someone else"))
+        }
+        Some(_) => {}
+    }
+    let starts = match input.starts_at.as_deref().filter(|s| !s.trim().is_empty()) {
+        None => Some(now),
+        Some(s) => {
+            let t = parse_instant(s);
+            if t.is_none() {
+                errors.push(Violation::new(
+                    "startsAt",
+                    Code::DelegationStartsInvalid,
+                    "not an RFC 3339 date-time with an offset",
+                ));
+            }
+            t
+        }
+    };
+    let ends = parse_instant(&input.ends_at);
+    if ends.is_none() {
+        errors.push(Violation::new("endsAt", Code::DelegationEndsInvalid, "not an RFC 3339 date-time with an offset"));
+    }
+    if let (Some(s), Some(e)) = (starts, ends) {
+        if e <= s {
+            errors.push(Violation::new("endsAt", Code::DelegationEndsBeforeStart, "the end must be after the start"));
+        } else if e <= now {
+            errors.push(Violation::new("endsAt", Code::DelegationEndsNotFuture, "the end must be in the future"));
+        } else if e - s > Duration::days(MAX_DELEGATION_DAYS) {
+            errors.push(Violation::new(
+                "endsAt",
+                Code::DelegationEndsTooFar,
+                format!("a delegation lasts at most {MAX_DELEGATION_DAYS} days"),
+            ));
+        }
+    }
+    match (errors.is_empty(), from_idx, to_idx, starts, ends) {
+        (true, Some(f), Some(t), Some(starts_at), Some(ends_at)) => Ok(DelegationWire {
+            from: snapshot.user(f).map(|u| u.email.clone()).unwrap_or_default(),
+            to: snapshot.user(t).map(|u| u.email.clone()).unwrap_or_default(),
+            starts_at,
+            ends_at,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_documented_transitions_exist() {
+        use RequestStatus::*;
+        let actions = [
+            RequestAction::Approve { duration_minutes: None },
+            RequestAction::Deny { comment: None },
+            RequestAction::Cancel,
+            RequestAction::Expire,
+            RequestAction::Revoke,
+            RequestAction::End,
+        ];
+        let mut legal = Vec::new();
+        for from in [Pending, Approved, Denied, Cancelled, Expired, Revoked, Ended] {
+            for a in &actions {
+                if let Some(to) = next_status(from, a) {
+                    legal.push((from, to));
+                }
+            }
+        }
+        assert_eq!(
+            legal,
+            vec![
+                (Pending, Approved),
+                (Pending, Denied),
+                (Pending, Cancelled),
+                (Pending, Expired),
+                (Approved, Revoked),
+                (Approved, Ended)
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_is_most_permissive() {
+        let manual = RequestSettings {
+            enabled: true,
+            periods: vec![Period::OneHour],
+            approval: Approval::Manual,
+            reason_required: true,
+        };
+        let auto = RequestSettings {
+            enabled: true,
+            periods: vec![Period::OneDay, Period::Custom],
+            approval: Approval::Auto,
+            reason_required: false,
+        };
+        let m = manual.merge(&auto);
+        assert_eq!(m.approval, Approval::Auto);
+        assert_eq!(m.periods, vec![Period::OneHour, Period::OneDay, Period::Custom]);
+        assert!(!m.reason_required);
+        assert!(m.needs_reason(), "auto-approval always needs a reason");
+        assert_eq!(m, auto.merge(&manual), "merge is symmetric");
+    }
+
+    #[test]
+    fn periods_parse_and_measure() {
+        assert_eq!(Period::parse("12h").and_then(Period::minutes), Some(720));
+        assert_eq!(Period::parse("custom").and_then(Period::minutes), None);
+        assert_eq!(Period::parse("2h"), None);
+        assert_eq!(Period::SevenDays.minutes(), Some(MAX_REQUEST_MINUTES));
+    }
+}

@@ -1,0 +1,548 @@
+//! The company snapshot, indexed once and queried many times: string ids are
+//! interned to dense indices, every user carries a role mask, their pool
+//! assignments (sorted by pool), the grants and requests naming them, and the
+//! pools they administer.
+
+use rustc_hash::FxHashMap;
+
+use crate::email::email_key;
+use crate::limits::Limits;
+use crate::request::RequestSettings;
+use crate::role::{PoolLevel, Role, RoleSet};
+use crate::time::Instant;
+use crate::violation::{Code, Violation};
+use crate::wire::{AccessRequestWire, SnapshotWire, TempAccess};
+
+macro_rules! index_type {
+    ($name:ident, $what:literal) => {
+        #[doc = concat!("Dense index of a ", $what, " in a [`Snapshot`].")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn get(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(UserIdx, "user");
+index_type!(PoolIdx, "agent pool");
+index_type!(GroupIdx, "access group");
+index_type!(GrantIdx, "grant");
+index_type!(RequestIdx, "access request");
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub enabled: bool,
+    /// Every role recorded, live or inert.
+    pub roles: RoleSet,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub request_settings: Option<RequestSettings>,
+    pub reviewers: Vec<UserIdx>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Member {
+    pub user: UserIdx,
+    pub group_admin: bool,
+    pub elevated: Option<PoolLevel>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub pools: Vec<PoolIdx>,
+    /// The highest pool role the group gives (`None`: it gives none).
+    pub level: Option<PoolLevel>,
+    pub members: Vec<Member>,
+    pub overrides: Vec<(PoolIdx, RequestSettings)>,
+}
+
+impl Group {
+    /// The request settings of this group's assignment of `pool`: the
+    /// override, else the pool's default.
+    pub fn settings_for<'a>(&'a self, pool: PoolIdx, pools: &'a [Pool]) -> Option<&'a RequestSettings> {
+        self.overrides
+            .iter()
+            .find(|(p, _)| *p == pool)
+            .map(|(_, s)| s)
+            .or_else(|| pools.get(pool.get()).and_then(|p| p.request_settings.as_ref()))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub wire: TempAccess,
+    /// Trimmed, lower-case name: names are unique regardless of letter case.
+    pub name_key: String,
+    /// Known pools, sorted.
+    pub pools: Vec<PoolIdx>,
+    pub level: PoolLevel,
+}
+
+impl Grant {
+    /// Active on `[createdAt, expirationDate)`.
+    pub fn is_active(&self, now: Instant) -> bool {
+        self.wire.created_at <= now && now < self.wire.expiration_date
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub wire: AccessRequestWire,
+    pub requester: UserIdx,
+    pub pool: PoolIdx,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Delegation {
+    pub from: UserIdx,
+    pub to: UserIdx,
+    pub starts_at: Instant,
+    pub ends_at: Instant,
+}
+
+impl Delegation {
+    pub fn is_active(&self, now: Instant) -> bool {
+        self.starts_at <= now && now < self.ends_at
+    }
+}
+
+/// What a user's group memberships give on one pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub pool: PoolIdx,
+    /// Standing access through an assignment without access requests.
+    pub standing: Option<(PoolLevel, GroupIdx)>,
+    /// The pool is locked for the user through an assignment with requests
+    /// enabled: the level an approved request gives, and the group.
+    pub locked: Option<(PoolLevel, GroupIdx)>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct UserLinks {
+    assignments: Vec<Assignment>,
+    grants: Vec<GrantIdx>,
+    requests: Vec<RequestIdx>,
+    /// Pools of the groups the user administers, sorted, with the group.
+    admin_pools: Vec<(PoolIdx, GroupIdx)>,
+}
+
+/// An indexed company snapshot.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub company_id: String,
+    pub rbac_enabled: bool,
+    pub limits: Limits,
+    pub users: Vec<User>,
+    pub pools: Vec<Pool>,
+    pub groups: Vec<Group>,
+    pub grants: Vec<Grant>,
+    pub requests: Vec<Request>,
+    pub delegations: Vec<Delegation>,
+    user_index: FxHashMap<Box<str>, UserIdx>,
+    pool_index: FxHashMap<Box<str>, PoolIdx>,
+    group_index: FxHashMap<Box<str>, GroupIdx>,
+    grant_index: FxHashMap<Box<str>, GrantIdx>,
+    request_index: FxHashMap<Box<str>, RequestIdx>,
+    links: Vec<UserLinks>,
+}
+
+fn idx(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl TryFrom<SnapshotWire> for Snapshot {
+    type Error = Vec<Violation>;
+
+    fn try_from(wire: SnapshotWire) -> Result<Snapshot, Vec<Violation>> {
+        Snapshot::build(wire)
+    }
+}
+
+impl Snapshot {
+    /// An empty company with the given RBAC setting and the seed limits.
+    pub fn empty(rbac_enabled: bool) -> Snapshot {
+        Snapshot {
+            company_id: String::new(),
+            rbac_enabled,
+            limits: Limits::SEED,
+            users: Vec::new(),
+            pools: Vec::new(),
+            groups: Vec::new(),
+            grants: Vec::new(),
+            requests: Vec::new(),
+            delegations: Vec::new(),
+            user_index: FxHashMap::default(),
+            pool_index: FxHashMap::default(),
+            group_index: FxHashMap::default(),
+            grant_index: FxHashMap::default(),
+            request_index: FxHashMap::default(),
+            links: Vec::new(),
+        }
+    }
+
+    /// Indexes a snapshot. Duplicate ids and references to unknown users or
+    /// pools are violations, except inside grants: a filtered snapshot keeps
+    /// every active grant's name and period but may hide whom it names.
+    pub fn build(wire: SnapshotWire) -> Result<Snapshot, Vec<Violation>> {
+        let mut errors = Vec::new();
+        let limits = match wire.limits.validate() {
+            Ok(l) => l,
+            Err(v) => {
+                errors.extend(v.into_iter().map(|mut v| {
+                    v.field = format!("limits.{}", v.field);
+                    v
+                }));
+                Limits::SEED
+            }
+        };
+
+        let mut user_index = FxHashMap::default();
+        user_index.reserve(wire.users.len());
+        let mut users = Vec::with_capacity(wire.users.len());
+        for (i, u) in wire.users.into_iter().enumerate() {
+            let key: Box<str> = email_key(&u.email).into();
+            if user_index.contains_key(&key) {
+                errors.push(dup(format!("users[{i}].email"), &u.email));
+                continue;
+            }
+            user_index.insert(key, UserIdx(idx(users.len())));
+            users.push(User {
+                email: u.email,
+                first_name: u.first_name,
+                last_name: u.last_name,
+                enabled: u.enabled,
+                roles: u.roles.into_iter().collect(),
+            });
+        }
+        let find_user = |email: &str| user_index.get(email_key(email).as_ref()).copied();
+
+        let mut pool_index = FxHashMap::default();
+        let mut pools = Vec::with_capacity(wire.agent_pools.len());
+        for (i, p) in wire.agent_pools.into_iter().enumerate() {
+            if pool_index.contains_key(p.id.as_str()) {
+                errors.push(dup(format!("agentPools[{i}].id"), &p.id));
+                continue;
+            }
+            let mut reviewers = Vec::new();
+            for (j, email) in p.access_reviewers.iter().enumerate() {
+                match find_user(email) {
+                    Some(u) => reviewers.push(u),
+                    None => errors.push(unknown(
+                        format!("agentPools[{i}].accessReviewers[{j}]"),
+                        "user",
+                        email,
+                    )),
+                }
+            }
+            pool_index.insert(p.id.clone().into_boxed_str(), PoolIdx(idx(pools.len())));
+            pools.push(Pool {
+                id: p.id,
+                name: p.name,
+                description: p.description,
+                request_settings: p.request_settings.map(RequestSettings::from),
+                reviewers,
+            });
+        }
+        let find_pool = |id: &str| pool_index.get(id).copied();
+
+        let mut group_index = FxHashMap::default();
+        let mut groups = Vec::with_capacity(wire.groups.len());
+        for (i, g) in wire.groups.into_iter().enumerate() {
+            if group_index.contains_key(g.id.as_str()) {
+                errors.push(dup(format!("groups[{i}].id"), &g.id));
+                continue;
+            }
+            let mut group_pools = Vec::with_capacity(g.agent_pool_ids.len());
+            for (j, id) in g.agent_pool_ids.iter().enumerate() {
+                match find_pool(id) {
+                    Some(p) => group_pools.push(p),
+                    None => {
+                        errors.push(unknown(format!("groups[{i}].agentPoolIds[{j}]"), "agent pool", id))
+                    }
+                }
+            }
+            group_pools.sort_unstable();
+            group_pools.dedup();
+            let mut members = Vec::with_capacity(g.members.len());
+            for (j, m) in g.members.iter().enumerate() {
+                match find_user(&m.email) {
+                    Some(user) => members.push(Member {
+                        user,
+                        group_admin: m.group_admin,
+                        elevated: m.elevated_roles.iter().copied().max(),
+                    }),
+                    None => errors.push(unknown(format!("groups[{i}].members[{j}].email"), "user", &m.email)),
+                }
+            }
+            let mut overrides = Vec::with_capacity(g.request_overrides.len());
+            for (j, o) in g.request_overrides.into_iter().enumerate() {
+                match find_pool(&o.agent_pool_id) {
+                    Some(p) if group_pools.binary_search(&p).is_ok() => {
+                        overrides.push((p, RequestSettings::from(o.request_settings)))
+                    }
+                    _ => errors.push(unknown(
+                        format!("groups[{i}].requestOverrides[{j}].agentPoolId"),
+                        "agent pool of this group",
+                        &o.agent_pool_id,
+                    )),
+                }
+            }
+            group_index.insert(g.id.clone().into_boxed_str(), GroupIdx(idx(groups.len())));
+            groups.push(Group {
+                id: g.id,
+                name: g.name,
+                pools: group_pools,
+                level: g.roles.iter().copied().max(),
+                members,
+                overrides,
+            });
+        }
+
+        let mut grant_index = FxHashMap::default();
+        let mut grants = Vec::with_capacity(wire.grants.len());
+        let mut links: Vec<UserLinks> = vec![UserLinks::default(); users.len()];
+        for (i, g) in wire.grants.into_iter().enumerate() {
+            if grant_index.contains_key(g.id.as_str()) {
+                errors.push(dup(format!("grants[{i}].id"), &g.id));
+                continue;
+            }
+            let gi = GrantIdx(idx(grants.len()));
+            let mut grant_pools: Vec<PoolIdx> = g.agent_pool_ids.iter().filter_map(|p| find_pool(p)).collect();
+            grant_pools.sort_unstable();
+            grant_pools.dedup();
+            for email in &g.user_emails {
+                if let Some(l) = find_user(email).and_then(|u| links.get_mut(u.get()))
+                    && l.grants.last() != Some(&gi) {
+                        l.grants.push(gi);
+                    }
+            }
+            grant_index.insert(g.id.clone().into_boxed_str(), gi);
+            grants.push(Grant {
+                name_key: name_key(&g.name),
+                pools: grant_pools,
+                level: g.roles.iter().map(|r| r.0).max().unwrap_or(PoolLevel::Standard),
+                wire: g,
+            });
+        }
+
+        let mut request_index = FxHashMap::default();
+        let mut requests = Vec::with_capacity(wire.requests.len());
+        for (i, r) in wire.requests.into_iter().enumerate() {
+            if request_index.contains_key(r.id.as_str()) {
+                errors.push(dup(format!("requests[{i}].id"), &r.id));
+                continue;
+            }
+            let (Some(requester), Some(pool)) = (find_user(&r.requester), find_pool(&r.agent_pool_id)) else {
+                errors.push(unknown(
+                    format!("requests[{i}]"),
+                    "requester or agent pool",
+                    &format!("{} / {}", r.requester, r.agent_pool_id),
+                ));
+                continue;
+            };
+            let ri = RequestIdx(idx(requests.len()));
+            if let Some(l) = links.get_mut(requester.get()) {
+                l.requests.push(ri);
+            }
+            request_index.insert(r.id.clone().into_boxed_str(), ri);
+            requests.push(Request { wire: r, requester, pool });
+        }
+
+        let mut delegations = Vec::with_capacity(wire.delegations.len());
+        for (i, d) in wire.delegations.iter().enumerate() {
+            match (find_user(&d.from), find_user(&d.to)) {
+                (Some(from), Some(to)) => {
+                    delegations.push(Delegation { from, to, starts_at: d.starts_at, ends_at: d.ends_at })
+                }
+                _ => errors.push(unknown(format!("delegations[{i}]"), "user", &format!("{} / {}", d.from, d.to))),
+            }
+        }
+
+        // Per-user assignments: what each membership gives on each pool.
+        for (gi, group) in groups.iter().enumerate() {
+            let gi = GroupIdx(idx(gi));
+            for member in &group.members {
+                let Some(l) = links.get_mut(member.user.get()) else { continue };
+                let level = group.level.max(member.elevated);
+                for &pool in &group.pools {
+                    if member.group_admin {
+                        l.admin_pools.push((pool, gi));
+                    }
+                    let locked = group.settings_for(pool, &pools).is_some_and(|s| s.enabled);
+                    let entry = if locked {
+                        Assignment {
+                            pool,
+                            standing: None,
+                            locked: Some((level.unwrap_or(PoolLevel::Standard), gi)),
+                        }
+                    } else {
+                        Assignment { pool, standing: level.map(|l| (l, gi)), locked: None }
+                    };
+                    l.assignments.push(entry);
+                }
+            }
+        }
+        for l in &mut links {
+            l.admin_pools.sort_unstable();
+            l.admin_pools.dedup_by_key(|(p, _)| *p);
+            l.assignments.sort_by_key(|a| a.pool);
+            l.assignments.dedup_by(|later, first| {
+                if later.pool != first.pool {
+                    return false;
+                }
+                first.standing = better(first.standing, later.standing);
+                first.locked = better(first.locked, later.locked);
+                true
+            });
+        }
+
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Snapshot {
+            company_id: wire.company_id,
+            rbac_enabled: wire.rbac_enabled,
+            limits,
+            users,
+            pools,
+            groups,
+            grants,
+            requests,
+            delegations,
+            user_index,
+            pool_index,
+            group_index,
+            grant_index,
+            request_index,
+            links,
+        })
+    }
+
+    pub fn user_idx(&self, email: &str) -> Option<UserIdx> {
+        self.user_index.get(email_key(email).as_ref()).copied()
+    }
+
+    pub fn pool_idx(&self, id: &str) -> Option<PoolIdx> {
+        self.pool_index.get(id).copied()
+    }
+
+    pub fn group_idx(&self, id: &str) -> Option<GroupIdx> {
+        self.group_index.get(id).copied()
+    }
+
+    pub fn grant_idx(&self, id: &str) -> Option<GrantIdx> {
+        self.grant_index.get(id).copied()
+    }
+
+    pub fn request_idx(&self, id: &str) -> Option<RequestIdx> {
+        self.request_index.get(id).copied()
+    }
+
+    pub fn user(&self, u: UserIdx) -> Option<&User> {
+        self.users.get(u.get())
+    }
+
+    pub fn pool(&self, p: PoolIdx) -> Option<&Pool> {
+        self.pools.get(p.get())
+    }
+
+    pub fn group(&self, g: GroupIdx) -> Option<&Group> {
+        self.groups.get(g.get())
+    }
+
+    pub fn grant(&self, g: GrantIdx) -> Option<&Grant> {
+        self.grants.get(g.get())
+    }
+
+    pub fn request(&self, r: RequestIdx) -> Option<&Request> {
+        self.requests.get(r.get())
+    }
+
+    /// The user's roles that give something under the RBAC setting.
+    pub fn live_roles(&self, u: UserIdx) -> RoleSet {
+        self.user(u).map(|u| u.roles.live(self.rbac_enabled)).unwrap_or_default()
+    }
+
+    /// Whether the user holds a role and it is live.
+    pub fn has_live_role(&self, u: UserIdx, role: Role) -> bool {
+        self.live_roles(u).contains(role)
+    }
+
+    /// What the user's groups give on `pool`.
+    pub fn assignment(&self, u: UserIdx, pool: PoolIdx) -> Option<&Assignment> {
+        let list = &self.links.get(u.get())?.assignments;
+        list.binary_search_by_key(&pool, |a| a.pool).ok().and_then(|i| list.get(i))
+    }
+
+    /// Every pool the user's groups reach.
+    pub fn assignments(&self, u: UserIdx) -> &[Assignment] {
+        self.links.get(u.get()).map(|l| l.assignments.as_slice()).unwrap_or(&[])
+    }
+
+    /// Grants naming the user (active or not).
+    pub fn user_grants(&self, u: UserIdx) -> &[GrantIdx] {
+        self.links.get(u.get()).map(|l| l.grants.as_slice()).unwrap_or(&[])
+    }
+
+    /// Requests made by the user.
+    pub fn user_requests(&self, u: UserIdx) -> &[RequestIdx] {
+        self.links.get(u.get()).map(|l| l.requests.as_slice()).unwrap_or(&[])
+    }
+
+    /// The group through which the user administers `pool`, if any
+    /// (membership as group admin; the Group Admin role is checked apart).
+    pub fn administered_by(&self, u: UserIdx, pool: PoolIdx) -> Option<GroupIdx> {
+        let list = &self.links.get(u.get())?.admin_pools;
+        list.binary_search_by_key(&pool, |(p, _)| *p).ok().and_then(|i| list.get(i)).map(|(_, g)| *g)
+    }
+
+    /// Pools of the groups the user administers.
+    pub fn administered_pools(&self, u: UserIdx) -> impl Iterator<Item = PoolIdx> + '_ {
+        self.links.get(u.get()).into_iter().flat_map(|l| l.admin_pools.iter().map(|(p, _)| *p))
+    }
+
+    /// Grants active at `now`, except the one being replaced.
+    pub fn active_grants(&self, now: Instant, except: Option<GrantIdx>) -> impl Iterator<Item = &Grant> {
+        self.grants
+            .iter()
+            .enumerate()
+            .filter(move |(i, g)| Some(GrantIdx(idx(*i))) != except && g.is_active(now))
+            .map(|(_, g)| g)
+    }
+}
+
+/// The key grant names are compared by: trimmed, lower case.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+fn better<T: Copy>(a: Option<(PoolLevel, T)>, b: Option<(PoolLevel, T)>) -> Option<(PoolLevel, T)> {
+    match (a, b) {
+        (Some(x), Some(y)) if y.0 > x.0 => Some(y),
+        (Some(x), _) => Some(x),
+        (None, y) => y,
+    }
+}
+
+fn dup(field: String, id: &str) -> Violation {
+    Violation::new(field, Code::SnapshotDuplicate, format!("`{id}` appears more than once"))
+}
+
+fn unknown(field: String, what: &str, id: &str) -> Violation {
+    Violation::new(field, Code::SnapshotReferenceUnknown, format!("no {what} `{id}` in the snapshot"))
+}
+
