@@ -23,7 +23,7 @@ use crate::request::{
 use crate::role::{Category, MATRIX, PoolLevel, Role};
 use crate::snapshot::Snapshot;
 use crate::time::{Instant, parse_instant};
-use crate::user::validate_roles;
+use crate::user::{validate_email, validate_roles};
 use crate::violation::{Code, Violation, status_of};
 use crate::wire::{
     AccessRequestInput, CreateTempAccess, DelegationInput, FormValue, GrantForm, LegacyUserWire, SnapshotWire,
@@ -64,7 +64,7 @@ pub const OPS: &[&str] = &[
     "validateDelegation",
     "migrateLegacy",
     "validateLimits",
-    "validateUserRoles",
+    "validateUser",
     "verifyAuditChain",
     "matrix",
     "catalogue",
@@ -218,7 +218,13 @@ fn need_actor(call: &Call) -> Result<&str, Malformed> {
 
 fn input<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, Malformed> {
     from_value(call.input.clone()).map_err(|mut v| {
-        v.field = if v.field.is_empty() { "input".to_owned() } else { format!("input.{}", v.field) };
+        v.field = if v.field.is_empty() {
+            "input".to_owned()
+        } else if v.field.starts_with('[') {
+            format!("input{}", v.field)
+        } else {
+            format!("input.{}", v.field)
+        };
         Malformed::one(v)
     })
 }
@@ -307,7 +313,10 @@ struct Transition {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RolesInput {
+struct NewUser {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
     roles: Vec<Role>,
 }
 
@@ -475,10 +484,21 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             let limits: Limits = input(call)?;
             Answer::from_result("limits", limits.validate())
         }
-        "validateUserRoles" => {
-            let q: RolesInput = input(call)?;
+        "validateUser" => {
+            let q: NewUser = input(call)?;
             let rbac = snapshot.is_none_or(|s| s.rbac_enabled);
-            Answer::from_result("roles", validate_roles(&q.roles, rbac))
+            let mut errors = Vec::new();
+            if let Some(Err(v)) = q.email.as_deref().map(validate_email) {
+                errors.push(v);
+            }
+            match validate_roles(&q.roles, rbac) {
+                Ok(roles) if errors.is_empty() => Answer::success(json!({ "roles": to_value(&roles) })),
+                Ok(_) => Answer::Failure(errors),
+                Err(v) => {
+                    errors.extend(v);
+                    Answer::Failure(errors)
+                }
+            }
         }
         "verifyAuditChain" => {
             let events: Vec<AuditEvent> = input(call)?;
