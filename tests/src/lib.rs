@@ -52,6 +52,9 @@ pub struct Case {
     pub replacing: Option<String>,
     #[serde(default)]
     pub input: Value,
+    /// The input as raw text instead, for bodies that are not JSON at all.
+    #[serde(default)]
+    pub raw_input: Option<String>,
     pub expect: Value,
 }
 
@@ -87,7 +90,16 @@ pub fn snapshot(name: &str) -> Option<Value> {
 }
 
 /// The call of the policy's JSON interface a case makes, snapshot resolved.
+/// A case with `rawInput` gives the call as JSON text with that input spliced
+/// in verbatim (a JSON string value holding the text).
 pub fn call_of(case: &Case) -> Result<Value, String> {
+    if let Some(raw) = &case.raw_input {
+        let mut without = case.clone();
+        without.raw_input = None;
+        without.input = Value::from("__RAW__");
+        let text = call_of(&without)?.to_string().replace("\"__RAW__\"", raw);
+        return Ok(Value::String(text));
+    }
     let mut call = Map::new();
     call.insert("op".into(), Value::from(case.op.clone()));
     if let Some(now) = &case.now {
@@ -116,7 +128,11 @@ pub fn call_of(case: &Case) -> Result<Value, String> {
 /// Runs a call through the native core: the answer as JSON, malformed
 /// input as `{"type": "malformed", ...}`.
 pub fn run_core(call: &Value) -> Value {
-    match interim_policy::api::call_json(&call.to_string()) {
+    let text = match call {
+        Value::String(raw) => raw.clone(),
+        other => other.to_string(),
+    };
+    match interim_policy::api::call_json(&text) {
         Ok(answer) => answer.to_json(),
         Err(malformed) => malformed.to_json(),
     }

@@ -31,7 +31,7 @@ fn to_violation(path: &str, e: &serde_json::Error) -> Violation {
     let base = if path == "." { String::new() } else { path.to_owned() };
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => {
-            Violation::new(base, Code::BodyMalformed, format!("the body is not valid JSON: {message}"))
+            Violation::new("", Code::BodyMalformed, format!("the body is not valid JSON: {message}"))
         }
         Category::Data => {
             let quoted = message.split('`').nth(1).unwrap_or_default().to_owned();
