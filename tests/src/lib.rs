@@ -16,21 +16,30 @@ pub const CASE_FILES: &[(&str, &str)] = &[
     ("catalogue", include_str!("../corpus/cases/catalogue.json")),
     ("decision", include_str!("../corpus/cases/decision.json")),
     ("grant", include_str!("../corpus/cases/grant.json")),
-    ("grant_form", include_str!("../corpus/cases/grant_form.json")),
+    (
+        "grant_form",
+        include_str!("../corpus/cases/grant_form.json"),
+    ),
     ("legacy", include_str!("../corpus/cases/legacy.json")),
     ("limits", include_str!("../corpus/cases/limits.json")),
     ("malformed", include_str!("../corpus/cases/malformed.json")),
     ("matrix", include_str!("../corpus/cases/matrix.json")),
     ("request", include_str!("../corpus/cases/request.json")),
     ("reviewers", include_str!("../corpus/cases/reviewers.json")),
-    ("transition", include_str!("../corpus/cases/transition.json")),
+    (
+        "transition",
+        include_str!("../corpus/cases/transition.json"),
+    ),
     ("users", include_str!("../corpus/cases/users.json")),
 ];
 
 /// Every named snapshot.
 pub const SNAPSHOTS: &[(&str, &str)] = &[
     ("full", include_str!("../corpus/snapshots/full.json")),
-    ("rbac-off", include_str!("../corpus/snapshots/rbac-off.json")),
+    (
+        "rbac-off",
+        include_str!("../corpus/snapshots/rbac-off.json"),
+    ),
     ("small", include_str!("../corpus/snapshots/small.json")),
     ("tight", include_str!("../corpus/snapshots/tight.json")),
 ];
@@ -75,7 +84,8 @@ impl Loaded {
 pub fn load() -> Result<Vec<Loaded>, String> {
     let mut out = Vec::new();
     for (file, text) in CASE_FILES {
-        let cases: Vec<Case> = serde_json::from_str(text).map_err(|e| format!("{file}.json: {e}"))?;
+        let cases: Vec<Case> =
+            serde_json::from_str(text).map_err(|e| format!("{file}.json: {e}"))?;
         out.extend(cases.into_iter().map(|case| Loaded { file, case }));
     }
     Ok(out)
@@ -148,7 +158,9 @@ fn compare_at(path: &str, expect: &Value, actual: &Value) -> Result<(), String> 
         (Value::Object(e), Value::Object(a)) => {
             for (k, ev) in e {
                 let here = format!("{path}.{k}");
-                let av = a.get(k).ok_or_else(|| format!("{here}: missing in {actual}"))?;
+                let av = a
+                    .get(k)
+                    .ok_or_else(|| format!("{here}: missing in {actual}"))?;
                 if k == "errors" {
                     compare_errors(&here, ev, av)?;
                 } else {
@@ -159,7 +171,11 @@ fn compare_at(path: &str, expect: &Value, actual: &Value) -> Result<(), String> 
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} items, got {}: {actual}", e.len(), a.len()));
+                return Err(format!(
+                    "{path}: expected {} items, got {}: {actual}",
+                    e.len(),
+                    a.len()
+                ));
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 compare_at(&format!("{path}[{i}]"), ev, av)?;
@@ -178,7 +194,12 @@ fn pairs(v: &Value) -> Vec<(String, String)> {
             items
                 .iter()
                 .map(|i| {
-                    let s = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                    let s = |k: &str| {
+                        i.get(k)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
                     (s("field"), s("code"))
                 })
                 .collect()

@@ -17,8 +17,8 @@ use crate::legacy::preview_migration;
 use crate::limits::Limits;
 use crate::parse::from_value;
 use crate::request::{
-    RequestAccess, RequestAction, apply_action, request_access, validate_delegation, validate_request,
-    who_can_approve,
+    RequestAccess, RequestAction, apply_action, request_access, validate_delegation,
+    validate_request, who_can_approve,
 };
 use crate::role::{Category, MATRIX, PoolLevel, Role};
 use crate::snapshot::Snapshot;
@@ -26,7 +26,8 @@ use crate::time::{Instant, parse_instant};
 use crate::user::{validate_email, validate_roles};
 use crate::violation::{Code, Violation, status_of};
 use crate::wire::{
-    AccessRequestInput, CreateTempAccess, DelegationInput, FormValue, GrantForm, LegacyUserWire, SnapshotWire,
+    AccessRequestInput, CreateTempAccess, DelegationInput, FormValue, GrantForm, LegacyUserWire,
+    SnapshotWire,
 };
 
 /// A call of the JSON interface.
@@ -125,11 +126,17 @@ pub struct Malformed {
 
 impl Malformed {
     fn one(v: Violation) -> Malformed {
-        Malformed { message: describe(std::slice::from_ref(&v)), errors: vec![v] }
+        Malformed {
+            message: describe(std::slice::from_ref(&v)),
+            errors: vec![v],
+        }
     }
 
     fn many(errors: Vec<Violation>) -> Malformed {
-        Malformed { message: describe(&errors), errors }
+        Malformed {
+            message: describe(&errors),
+            errors,
+        }
     }
 
     pub fn to_json(&self) -> Value {
@@ -146,7 +153,13 @@ impl std::fmt::Display for Malformed {
 fn describe(errors: &[Violation]) -> String {
     errors
         .iter()
-        .map(|v| if v.field.is_empty() { v.message.clone() } else { format!("`{}`: {}", v.field, v.message) })
+        .map(|v| {
+            if v.field.is_empty() {
+                v.message.clone()
+            } else {
+                format!("`{}`: {}", v.field, v.message)
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -193,7 +206,11 @@ pub fn call_with(call: &Call, indexed: Option<&Snapshot>) -> Result<Answer, Malf
 
 fn need_now(call: &Call) -> Result<Instant, Malformed> {
     match call.now.as_deref() {
-        None => Err(Malformed::one(Violation::new("now", Code::BodyMissingField, "`now` is required for this op"))),
+        None => Err(Malformed::one(Violation::new(
+            "now",
+            Code::BodyMissingField,
+            "`now` is required for this op",
+        ))),
         Some(text) => parse_instant(text).ok_or_else(|| {
             Malformed::one(Violation::new(
                 "now",
@@ -206,13 +223,21 @@ fn need_now(call: &Call) -> Result<Instant, Malformed> {
 
 fn need_snapshot(snapshot: Option<&Snapshot>) -> Result<&Snapshot, Malformed> {
     snapshot.ok_or_else(|| {
-        Malformed::one(Violation::new("snapshot", Code::BodyMissingField, "`snapshot` is required for this op"))
+        Malformed::one(Violation::new(
+            "snapshot",
+            Code::BodyMissingField,
+            "`snapshot` is required for this op",
+        ))
     })
 }
 
 fn need_actor(call: &Call) -> Result<&str, Malformed> {
     call.actor.as_deref().ok_or_else(|| {
-        Malformed::one(Violation::new("actor", Code::BodyMissingField, "`actor` is required for this op"))
+        Malformed::one(Violation::new(
+            "actor",
+            Code::BodyMissingField,
+            "`actor` is required for this op",
+        ))
     })
 }
 
@@ -252,14 +277,20 @@ impl DecisionQuery {
             (Some(op), Some(access), None) => Ok(Check::Operation(op, access)),
             (None, None, Some(level)) => {
                 if self.pool.is_none() {
-                    Err(Violation::new("pool", Code::BodyMissingField, "`poolAccess` needs a `pool`"))
+                    Err(Violation::new(
+                        "pool",
+                        Code::BodyMissingField,
+                        "`poolAccess` needs a `pool`",
+                    ))
                 } else {
                     Ok(Check::Pool(level))
                 }
             }
-            (Some(_), None, None) => {
-                Err(Violation::new("access", Code::BodyMissingField, "`operation` needs `access`: view or change"))
-            }
+            (Some(_), None, None) => Err(Violation::new(
+                "access",
+                Code::BodyMissingField,
+                "`operation` needs `access`: view or change",
+            )),
             _ => Err(Violation::new(
                 "operation",
                 Code::BodyInvalidType,
@@ -374,13 +405,18 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             let now = need_now(call)?;
             let s = need_snapshot(snapshot)?;
             let q: UserPool = input(call)?;
-            Answer::success(json!({ "explanation": to_value(&explain_pool(s, &q.user, &q.pool, now)) }))
+            Answer::success(
+                json!({ "explanation": to_value(&explain_pool(s, &q.user, &q.pool, now)) }),
+            )
         }
         "effectivePermissions" => {
             let now = need_now(call)?;
             let s = need_snapshot(snapshot)?;
             let q: UserOnly = input(call)?;
-            match s.user_idx(&q.user).and_then(|u| effective_permissions(s, u, now)) {
+            match s
+                .user_idx(&q.user)
+                .and_then(|u| effective_permissions(s, u, now))
+            {
                 Some(p) => Answer::success(json!({ "permissions": to_value(&p) })),
                 None => Answer::Failure(vec![unknown_user(&q.user)]),
             }
@@ -392,7 +428,11 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             let target = match (&q.request_id, &q.requester, &q.agent_pool_id) {
                 (Some(id), None, None) => match s.request_idx(id).and_then(|r| s.request(r)) {
                     Some(r) => Ok((r.requester, r.pool)),
-                    None => Err(Violation::new("requestId", Code::RequestNotFound, format!("no request `{id}`"))),
+                    None => Err(Violation::new(
+                        "requestId",
+                        Code::RequestNotFound,
+                        format!("no request `{id}`"),
+                    )),
                 },
                 (None, Some(user), Some(pool)) => match (s.user_idx(user), s.pool_idx(pool)) {
                     (Some(u), Some(p)) => Ok((u, p)),
@@ -412,7 +452,9 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                 }
             };
             match target {
-                Ok((u, p)) => Answer::success(json!({ "reviewers": to_value(&who_can_approve(s, u, p, now)) })),
+                Ok((u, p)) => Answer::success(
+                    json!({ "reviewers": to_value(&who_can_approve(s, u, p, now)) }),
+                ),
                 Err(v) => Answer::Failure(vec![v]),
             }
         }
@@ -420,7 +462,9 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             let s = need_snapshot(snapshot)?;
             let q: UserPool = input(call)?;
             match (s.user_idx(&q.user), s.pool_idx(&q.pool)) {
-                (Some(u), Some(p)) => Answer::success(json!({ "access": access_json(s, request_access(s, u, p)) })),
+                (Some(u), Some(p)) => {
+                    Answer::success(json!({ "access": access_json(s, request_access(s, u, p)) }))
+                }
                 (None, _) => Answer::Failure(vec![unknown_user(&q.user)]),
                 (_, None) => Answer::Failure(vec![Violation::new(
                     "agentPoolId",
@@ -441,7 +485,9 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             let s = need_snapshot(snapshot)?;
             let t: Transition = input(call)?;
             let action = match t.action.as_str() {
-                "approve" => RequestAction::Approve { duration_minutes: t.duration_minutes },
+                "approve" => RequestAction::Approve {
+                    duration_minutes: t.duration_minutes,
+                },
                 "deny" => RequestAction::Deny { comment: t.comment },
                 "cancel" => RequestAction::Cancel,
                 "expire" => RequestAction::Expire,
@@ -451,7 +497,9 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                     return Err(Malformed::one(Violation::new(
                         "input.action",
                         Code::BodyInvalidType,
-                        format!("unknown action `{other}`: approve, deny, cancel, expire, revoke or end"),
+                        format!(
+                            "unknown action `{other}`: approve, deny, cancel, expire, revoke or end"
+                        ),
                     )));
                 }
             };
@@ -461,7 +509,10 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                     Code::RequestNotFound,
                     format!("no request `{}`", t.request_id),
                 )]),
-                Some(ri) => Answer::from_result("transition", apply_action(s, ri, call.actor.as_deref(), &action, now)),
+                Some(ri) => Answer::from_result(
+                    "transition",
+                    apply_action(s, ri, call.actor.as_deref(), &action, now),
+                ),
             }
         }
         "validateDelegation" => {
@@ -492,7 +543,9 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                 errors.push(v);
             }
             match validate_roles(&q.roles, rbac) {
-                Ok(roles) if errors.is_empty() => Answer::success(json!({ "roles": to_value(&roles) })),
+                Ok(roles) if errors.is_empty() => {
+                    Answer::success(json!({ "roles": to_value(&roles) }))
+                }
                 Ok(_) => Answer::Failure(errors),
                 Err(v) => {
                     errors.extend(v);
@@ -522,7 +575,8 @@ fn unknown_user(email: &str) -> Violation {
 }
 
 fn access_json(s: &Snapshot, access: RequestAccess) -> Value {
-    let group_id = |g: crate::snapshot::GroupIdx| s.group(g).map(|g| g.id.clone()).unwrap_or_default();
+    let group_id =
+        |g: crate::snapshot::GroupIdx| s.group(g).map(|g| g.id.clone()).unwrap_or_default();
     match access {
         RequestAccess::Standing(g, level) => {
             json!({"kind": "standing", "groupId": group_id(g), "poolLevel": level})
@@ -585,14 +639,20 @@ mod tests {
         assert_eq!(e.errors[0].field, "op");
         let e = call_json(r#"{"op":"validateGrant","input":{}}"#).unwrap_err();
         assert_eq!(e.errors[0].field, "now");
-        let e = call_json(r#"{"op":"validateGrant","now":"2026-01-01T00:00:00Z","input":{"roles":"x"}}"#)
-            .unwrap_err();
-        assert_eq!((e.errors[0].field.as_str(), e.errors[0].code), ("input.roles", Code::BodyInvalidType));
+        let e = call_json(
+            r#"{"op":"validateGrant","now":"2026-01-01T00:00:00Z","input":{"roles":"x"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.errors[0].field.as_str(), e.errors[0].code),
+            ("input.roles", Code::BodyInvalidType)
+        );
     }
 
     #[test]
     fn failures_carry_the_status() {
-        let a = call_json(r#"{"op":"validateGrant","now":"2026-01-01T00:00:00Z","input":{}}"#).unwrap();
+        let a =
+            call_json(r#"{"op":"validateGrant","now":"2026-01-01T00:00:00Z","input":{}}"#).unwrap();
         let v = a.to_json();
         assert_eq!(v["type"], "failure");
         assert_eq!(v["status"], 400);

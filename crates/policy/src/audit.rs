@@ -112,7 +112,10 @@ impl AuditEvent {
         map.insert("action".into(), Value::from(self.action.as_str()));
         map.insert("target".into(), Value::from(self.target.clone()));
         map.insert("details".into(), self.details.clone());
-        map.insert("reason".into(), self.reason.clone().map(Value::from).unwrap_or(Value::Null));
+        map.insert(
+            "reason".into(),
+            self.reason.clone().map(Value::from).unwrap_or(Value::Null),
+        );
         map.insert("prevHash".into(), Value::from(self.prev_hash.clone()));
         canonical_json(&Value::Object(map))
     }
@@ -208,7 +211,11 @@ pub fn verify_chain(events: &[AuditEvent]) -> Result<ChainStatus, Vec<Violation>
             errors.push(Violation::new(
                 format!("[{i}].seq"),
                 Code::AuditSequenceGap,
-                format!("event {} follows {}: events are missing or reordered", e.seq, expected_seq.saturating_sub(1)),
+                format!(
+                    "event {} follows {}: events are missing or reordered",
+                    e.seq,
+                    expected_seq.saturating_sub(1)
+                ),
             ));
         }
         if e.prev_hash != prev {
@@ -229,7 +236,10 @@ pub fn verify_chain(events: &[AuditEvent]) -> Result<ChainStatus, Vec<Violation>
         expected_seq = e.seq.saturating_add(1);
     }
     if errors.is_empty() {
-        Ok(ChainStatus { checked: u64::try_from(events.len()).unwrap_or(u64::MAX), head: prev })
+        Ok(ChainStatus {
+            checked: u64::try_from(events.len()).unwrap_or(u64::MAX),
+            head: prev,
+        })
     } else {
         Err(errors)
     }
@@ -286,10 +296,17 @@ mod tests {
         events[2].actor = "mallory@acme.io".into();
         let errs = verify_chain(&events).unwrap_err();
         assert_eq!(errs.len(), 1);
-        assert_eq!((errs[0].field.as_str(), errs[0].code), ("[2].hash", Code::AuditHashMismatch));
+        assert_eq!(
+            (errs[0].field.as_str(), errs[0].code),
+            ("[2].hash", Code::AuditHashMismatch)
+        );
         let mut gap = chain(3);
         gap.remove(1);
-        let codes: Vec<Code> = verify_chain(&gap).unwrap_err().iter().map(|v| v.code).collect();
+        let codes: Vec<Code> = verify_chain(&gap)
+            .unwrap_err()
+            .iter()
+            .map(|v| v.code)
+            .collect();
         assert_eq!(codes, vec![Code::AuditSequenceGap, Code::AuditPrevMismatch]);
     }
 }

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Access, Operation};
-use crate::role::{Category, Level, PoolLevel, Role};
-use crate::snapshot::{GrantIdx, GroupIdx, PoolIdx, RequestIdx, Snapshot, UserIdx};
+use crate::role::{Category, Level, PoolLevel, Role, RoleSet};
+use crate::snapshot::{EntrySource, GrantIdx, GroupIdx, PoolIdx, RequestIdx, Snapshot, UserIdx};
 use crate::time::{Instant, format_instant};
 
 /// What is asked.
@@ -44,7 +44,10 @@ pub enum Reason {
     UserDisabled,
     PoolUnknown,
     /// The user's best level on the category is below what is needed.
-    LevelTooLow { have: Level, need: Level },
+    LevelTooLow {
+        have: Level,
+        need: Level,
+    },
     /// A role that would give it is recorded but inert while RBAC is off.
     RoleInert(Role),
     /// The Group Admin role would give it, but not on this pool (or no pool was named).
@@ -71,16 +74,28 @@ pub struct Decision {
 
 impl Decision {
     fn allow(reason: Reason) -> Decision {
-        Decision { allowed: true, reason }
+        Decision {
+            allowed: true,
+            reason,
+        }
     }
 
     fn deny(reason: Reason) -> Decision {
-        Decision { allowed: false, reason }
+        Decision {
+            allowed: false,
+            reason,
+        }
     }
 }
 
 /// Decides by string ids.
-pub fn decide(snapshot: &Snapshot, user: &str, check: Check, pool: Option<&str>, now: Instant) -> Decision {
+pub fn decide(
+    snapshot: &Snapshot,
+    user: &str,
+    check: Check,
+    pool: Option<&str>,
+    now: Instant,
+) -> Decision {
     let Some(u) = snapshot.user_idx(user) else {
         return Decision::deny(Reason::UserUnknown);
     };
@@ -95,15 +110,21 @@ pub fn decide(snapshot: &Snapshot, user: &str, check: Check, pool: Option<&str>,
 }
 
 /// Decides by interned indices (the batch path).
-pub fn decide_idx(snapshot: &Snapshot, u: UserIdx, check: Check, pool: Option<PoolIdx>, now: Instant) -> Decision {
-    let Some(user) = snapshot.user(u) else {
+pub fn decide_idx(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    check: Check,
+    pool: Option<PoolIdx>,
+    now: Instant,
+) -> Decision {
+    let Some((enabled, roles)) = snapshot.user_flags(u) else {
         return Decision::deny(Reason::UserUnknown);
     };
-    if !user.enabled {
+    if !enabled {
         return Decision::deny(Reason::UserDisabled);
     }
     match check {
-        Check::Operation(op, access) => decide_operation(snapshot, u, op, access, pool),
+        Check::Operation(op, access) => decide_operation(snapshot, u, roles, op, access, pool),
         Check::Pool(level) => match pool {
             Some(p) => decide_pool(snapshot, u, level, p, now),
             None => Decision::deny(Reason::PoolUnknown),
@@ -111,10 +132,16 @@ pub fn decide_idx(snapshot: &Snapshot, u: UserIdx, check: Check, pool: Option<Po
     }
 }
 
-fn decide_operation(snapshot: &Snapshot, u: UserIdx, op: Operation, access: Access, pool: Option<PoolIdx>) -> Decision {
+fn decide_operation(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    recorded: RoleSet,
+    op: Operation,
+    access: Access,
+    pool: Option<PoolIdx>,
+) -> Decision {
     let category = op.category();
     let need = access.needs();
-    let recorded = snapshot.user(u).map(|u| u.roles).unwrap_or_default();
     let scope = if op.is_pool_scoped() { pool } else { None };
     let mut have = Level::None;
     let mut inert = None;
@@ -158,71 +185,78 @@ fn decide_operation(snapshot: &Snapshot, u: UserIdx, op: Operation, access: Acce
     }
 }
 
-fn decide_pool(snapshot: &Snapshot, u: UserIdx, need: PoolLevel, p: PoolIdx, now: Instant) -> Decision {
+fn decide_pool(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    need: PoolLevel,
+    p: PoolIdx,
+    now: Instant,
+) -> Decision {
     if !snapshot.rbac_enabled {
         return match need {
             PoolLevel::Standard => Decision::allow(Reason::RbacOffStandard),
             PoolLevel::Privileged => Decision::deny(Reason::RbacOffPrivileged),
         };
     }
-    // The best source below the level needed, for the explanation of a denial.
+    let now_ms = now.timestamp_millis();
+    // Entries come in the order standing, locked, grants, requests: the first
+    // sufficient source by that order gives the reason; among grants, the one
+    // that lasts longest.
     let mut lower: Option<(PoolSource, PoolLevel)> = None;
-    let mut consider = |source: PoolSource, level: PoolLevel| -> Option<Decision> {
+    let mut locked = None;
+    let mut best_grant: Option<(GrantIdx, PoolLevel, i64)> = None;
+    let mut expired = None;
+    let mut ended = None;
+    let mut request: Option<(RequestIdx, PoolLevel)> = None;
+    for e in snapshot.access_entries(u, p) {
+        let active = e.from_ms <= now_ms && now_ms < e.to_ms;
+        match e.source {
+            EntrySource::Standing(g) => {
+                if e.level >= need {
+                    return Decision::allow(Reason::PoolAccess(PoolSource::Group(g), e.level));
+                }
+                lower = Some((PoolSource::Group(g), e.level));
+            }
+            EntrySource::Locked(g) => locked = Some(g),
+            EntrySource::Grant(gi) => {
+                if active {
+                    let better = match best_grant {
+                        None => true,
+                        Some((_, level, to)) => {
+                            (e.level >= need && level < need)
+                                || ((e.level >= need) == (level >= need) && e.to_ms > to)
+                        }
+                    };
+                    if better {
+                        best_grant = Some((gi, e.level, e.to_ms));
+                    }
+                } else if e.to_ms <= now_ms {
+                    expired = Some(gi);
+                }
+            }
+            EntrySource::Request(ri) => {
+                if active {
+                    if request.is_none_or(|(_, level)| e.level > level) {
+                        request = Some((ri, e.level));
+                    }
+                } else if e.to_ms <= now_ms {
+                    ended = Some(ri);
+                }
+            }
+        }
+    }
+    for (source, level) in [
+        best_grant.map(|(gi, level, _)| (PoolSource::Grant(gi), level)),
+        request.map(|(ri, level)| (PoolSource::Request(ri), level)),
+    ]
+    .into_iter()
+    .flatten()
+    {
         if level >= need {
-            return Some(Decision::allow(Reason::PoolAccess(source, level)));
+            return Decision::allow(Reason::PoolAccess(source, level));
         }
         if lower.is_none() {
             lower = Some((source, level));
-        }
-        None
-    };
-    let assignment = snapshot.assignment(u, p).copied();
-    if let Some((level, group)) = assignment.and_then(|a| a.standing)
-        && let Some(d) = consider(PoolSource::Group(group), level) {
-            return d;
-        }
-    // Grants: the active one that lasts longest; remember an expired one.
-    let mut best_grant: Option<(GrantIdx, PoolLevel, Instant)> = None;
-    let mut expired: Option<GrantIdx> = None;
-    for &gi in snapshot.user_grants(u) {
-        let Some(grant) = snapshot.grant(gi) else { continue };
-        if grant.pools.binary_search(&p).is_err() {
-            continue;
-        }
-        if grant.is_active(now) {
-            let better = match best_grant {
-                None => true,
-                Some((_, level, until)) => {
-                    (grant.level >= need && level < need)
-                        || ((grant.level >= need) == (level >= need) && grant.wire.expiration_date > until)
-                }
-            };
-            if better {
-                best_grant = Some((gi, grant.level, grant.wire.expiration_date));
-            }
-        } else if grant.wire.expiration_date <= now {
-            expired = Some(gi);
-        }
-    }
-    if let Some((gi, level, _)) = best_grant
-        && let Some(d) = consider(PoolSource::Grant(gi), level) {
-            return d;
-        }
-    let mut ended = None;
-    for &ri in snapshot.user_requests(u) {
-        let Some(request) = snapshot.request(ri) else { continue };
-        if request.pool != p {
-            continue;
-        }
-        match crate::request::request_window(request, now) {
-            crate::request::Window::Active => {
-                let level = assignment.and_then(|a| a.locked).map(|(l, _)| l).unwrap_or(PoolLevel::Standard);
-                if let Some(d) = consider(PoolSource::Request(ri), level) {
-                    return d;
-                }
-            }
-            crate::request::Window::Over => ended = Some(ri),
-            crate::request::Window::None => {}
         }
     }
     if let Some((source, level)) = lower {
@@ -234,7 +268,7 @@ fn decide_pool(snapshot: &Snapshot, u: UserIdx, need: PoolLevel, p: PoolIdx, now
     if let Some(ri) = ended {
         return Decision::deny(Reason::RequestEnded(ri));
     }
-    if let Some((_, group)) = assignment.and_then(|a| a.locked) {
+    if let Some(group) = locked {
         return Decision::deny(Reason::PoolLocked(group));
     }
     Decision::deny(Reason::NoPoolAccess)
@@ -333,7 +367,9 @@ impl Decision {
                 w.role = Some(Role::GroupAdmin);
                 let (id, name) = group_name(g).unwrap_or_default();
                 w.group_id = Some(id);
-                format!("the Group Admin role gives it on the pools of `{name}`, which the user administers")
+                format!(
+                    "the Group Admin role gives it on the pools of `{name}`, which the user administers"
+                )
             }
             Reason::PoolAccess(source, level) | Reason::PoolLevelTooLow(source, level) => {
                 w.pool_level = Some(level);
@@ -357,11 +393,15 @@ impl Decision {
             ),
             Reason::RoleInert(role) => {
                 w.role = Some(role);
-                format!("the {} role would give it, but it is inert while RBAC is off", role.display_name())
+                format!(
+                    "the {} role would give it, but it is inert while RBAC is off",
+                    role.display_name()
+                )
             }
             Reason::GroupAdminOutOfScope => {
                 w.role = Some(Role::GroupAdmin);
-                "the Group Admin role gives it only on pools of environments the user administers".to_owned()
+                "the Group Admin role gives it only on pools of environments the user administers"
+                    .to_owned()
             }
             Reason::PoolLocked(g) => {
                 let (id, name) = group_name(g).unwrap_or_default();
@@ -387,7 +427,9 @@ impl Decision {
                     w.until.as_deref().unwrap_or("its end")
                 )
             }
-            Reason::NoPoolAccess => "no group, grant or approved request gives access to this pool".to_owned(),
+            Reason::NoPoolAccess => {
+                "no group, grant or approved request gives access to this pool".to_owned()
+            }
             Reason::RbacOffPrivileged => {
                 "RBAC is off: no pool-level access control, so nobody is Privileged".to_owned()
             }
@@ -401,7 +443,10 @@ fn describe_source(snapshot: &Snapshot, source: PoolSource, w: &mut DecisionWire
         PoolSource::Group(g) => {
             let group = snapshot.group(g);
             w.group_id = group.map(|g| g.id.clone());
-            format!("membership of group `{}`", group.map(|g| g.name.as_str()).unwrap_or_default())
+            format!(
+                "membership of group `{}`",
+                group.map(|g| g.name.as_str()).unwrap_or_default()
+            )
         }
         PoolSource::Grant(gi) => {
             let grant = snapshot.grant(gi);
@@ -471,7 +516,11 @@ pub struct EffectivePermissions {
 
 /// Effective permissions: standing roles, plus pool access from groups,
 /// active grants and approved requests, at `now`.
-pub fn effective_permissions(snapshot: &Snapshot, u: UserIdx, now: Instant) -> Option<EffectivePermissions> {
+pub fn effective_permissions(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    now: Instant,
+) -> Option<EffectivePermissions> {
     let user = snapshot.user(u)?;
     let live = snapshot.live_roles(u);
     let enabled = user.enabled;
@@ -495,7 +544,11 @@ pub fn effective_permissions(snapshot: &Snapshot, u: UserIdx, now: Instant) -> O
             }
         }
         let scoped_pools = if scoped && enabled && level < Level::WriteRead {
-            snapshot.administered_pools(u).filter_map(|p| snapshot.pool(p)).map(|p| p.id.clone()).collect()
+            snapshot
+                .administered_pools(u)
+                .filter_map(|p| snapshot.pool(p))
+                .map(|p| p.id.clone())
+                .collect()
         } else {
             Vec::new()
         };
@@ -524,17 +577,26 @@ pub fn effective_permissions(snapshot: &Snapshot, u: UserIdx, now: Instant) -> O
         reached.dedup();
         for p in reached {
             let sources = pool_sources(snapshot, u, p, now);
-            let Some(pool) = snapshot.pool(p) else { continue };
+            let Some(pool) = snapshot.pool(p) else {
+                continue;
+            };
             let level = sources.iter().filter_map(|s| s.pool_level).max();
             match level {
                 Some(level) => pools.push(PoolPermission {
                     agent_pool_id: pool.id.clone(),
                     level,
-                    permissions: level.permissions().iter().map(|s| (*s).to_owned()).collect(),
+                    permissions: level
+                        .permissions()
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .collect(),
                     sources,
                 }),
                 None => {
-                    if snapshot.assignment(u, p).is_some_and(|a| a.locked.is_some()) {
+                    if snapshot
+                        .assignment(u, p)
+                        .is_some_and(|a| a.locked.is_some())
+                    {
                         locked_pools.push(pool.id.clone());
                     }
                 }
@@ -555,30 +617,27 @@ pub fn effective_permissions(snapshot: &Snapshot, u: UserIdx, now: Instant) -> O
 
 /// Every source of access the user has on a pool at `now` (why does U have
 /// access to P): standing group access, active grants, active approved requests.
-pub fn pool_sources(snapshot: &Snapshot, u: UserIdx, p: PoolIdx, now: Instant) -> Vec<DecisionWire> {
-    let mut out = Vec::new();
-    let allow = |source, level| Decision::allow(Reason::PoolAccess(source, level)).to_wire(snapshot);
-    if let Some((level, g)) = snapshot.assignment(u, p).and_then(|a| a.standing) {
-        out.push(allow(PoolSource::Group(g), level));
-    }
-    for &gi in snapshot.user_grants(u) {
-        if let Some(g) = snapshot.grant(gi)
-            && g.is_active(now) && g.pools.binary_search(&p).is_ok() {
-                out.push(allow(PoolSource::Grant(gi), g.level));
-            }
-    }
-    for &ri in snapshot.user_requests(u) {
-        if let Some(r) = snapshot.request(ri)
-            && r.pool == p && crate::request::request_window(r, now) == crate::request::Window::Active {
-                let level = snapshot
-                    .assignment(u, p)
-                    .and_then(|a| a.locked)
-                    .map(|(l, _)| l)
-                    .unwrap_or(PoolLevel::Standard);
-                out.push(allow(PoolSource::Request(ri), level));
-            }
-    }
-    out
+pub fn pool_sources(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    p: PoolIdx,
+    now: Instant,
+) -> Vec<DecisionWire> {
+    let now_ms = now.timestamp_millis();
+    snapshot
+        .access_entries(u, p)
+        .iter()
+        .filter_map(|e| {
+            let source = match e.source {
+                EntrySource::Standing(g) => PoolSource::Group(g),
+                EntrySource::Grant(gi) => PoolSource::Grant(gi),
+                EntrySource::Request(ri) => PoolSource::Request(ri),
+                EntrySource::Locked(_) => return None,
+            };
+            (e.from_ms <= now_ms && now_ms < e.to_ms)
+                .then(|| Decision::allow(Reason::PoolAccess(source, e.level)).to_wire(snapshot))
+        })
+        .collect()
 }
 
 /// Why does the user have (or not have) access to the pool: the decision for
@@ -592,10 +651,24 @@ pub struct PoolExplanation {
 }
 
 pub fn explain_pool(snapshot: &Snapshot, user: &str, pool: &str, now: Instant) -> PoolExplanation {
-    let decision = decide(snapshot, user, Check::Pool(PoolLevel::Standard), Some(pool), now);
-    let privileged = decide(snapshot, user, Check::Pool(PoolLevel::Privileged), Some(pool), now);
+    let decision = decide(
+        snapshot,
+        user,
+        Check::Pool(PoolLevel::Standard),
+        Some(pool),
+        now,
+    );
+    let privileged = decide(
+        snapshot,
+        user,
+        Check::Pool(PoolLevel::Privileged),
+        Some(pool),
+        now,
+    );
     let sources = match (snapshot.user_idx(user), snapshot.pool_idx(pool)) {
-        (Some(u), Some(p)) if snapshot.rbac_enabled && snapshot.user(u).is_some_and(|u| u.enabled) => {
+        (Some(u), Some(p))
+            if snapshot.rbac_enabled && snapshot.user(u).is_some_and(|u| u.enabled) =>
+        {
             pool_sources(snapshot, u, p, now)
         }
         _ => Vec::new(),

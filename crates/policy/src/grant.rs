@@ -2,7 +2,10 @@
 //! portal's form, context-free and against a company snapshot. Every check
 //! runs and every violation is returned.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Duration, Timelike};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Access, Operation};
@@ -48,7 +51,11 @@ pub struct NewGrant {
 
 impl NewGrant {
     pub fn level(&self) -> PoolLevel {
-        self.roles.iter().map(|r| r.0).max().unwrap_or(PoolLevel::Standard)
+        self.roles
+            .iter()
+            .map(|r| r.0)
+            .max()
+            .unwrap_or(PoolLevel::Standard)
     }
 }
 
@@ -142,9 +149,18 @@ pub fn validate_grant_form(
 ) -> Result<FormGrant, Vec<Violation>> {
     let mut errors = Vec::new();
     let limits = ctx.map(|c| c.snapshot.limits).unwrap_or_default();
-    let role = match form.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let role = match form
+        .role
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         None => {
-            errors.push(Violation::new("role", Code::GrantRoleRequired, "choose a role"));
+            errors.push(Violation::new(
+                "role",
+                Code::GrantRoleRequired,
+                "choose a role",
+            ));
             None
         }
         Some(text) => match PoolLevel::parse(text) {
@@ -171,7 +187,13 @@ pub fn validate_grant_form(
     let request = CreateTempAccess {
         agent_pool_ids: Some(grant.agent_pool_ids.clone()),
         user_emails: Some(grant.user_emails.clone()),
-        roles: Some(grant.roles.iter().map(|r| r.0.grant_name().to_owned()).collect()),
+        roles: Some(
+            grant
+                .roles
+                .iter()
+                .map(|r| r.0.grant_name().to_owned())
+                .collect(),
+        ),
         expiration_date: Some(format_instant(grant.expiration_date)),
         name: (!grant.default_name).then(|| grant.name.clone()),
         incident_id: grant.incident_id.clone(),
@@ -179,10 +201,23 @@ pub fn validate_grant_form(
     Ok(FormGrant { grant, request })
 }
 
-fn form_expiry(form: &GrantForm, now: Instant, limits: Limits, errors: &mut Vec<Violation>) -> Option<Instant> {
-    let kind = form.expiry_kind.as_deref().map(str::trim).filter(|k| !k.is_empty());
+fn form_expiry(
+    form: &GrantForm,
+    now: Instant,
+    limits: Limits,
+    errors: &mut Vec<Violation>,
+) -> Option<Instant> {
+    let kind = form
+        .expiry_kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
     let Some(kind) = kind else {
-        errors.push(Violation::new("expiryKind", Code::GrantExpiryKindRequired, "choose days, hours or a date"));
+        errors.push(Violation::new(
+            "expiryKind",
+            Code::GrantExpiryKindRequired,
+            "choose days, hours or a date",
+        ));
         return None;
     };
     if !matches!(kind, "days" | "hours" | "custom") {
@@ -233,7 +268,11 @@ fn form_expiry(form: &GrantForm, now: Instant, limits: Limits, errors: &mut Vec<
             };
             match form_number(value) {
                 None => {
-                    errors.push(Violation::new("expiry", Code::GrantExpiryInvalid, "enter a whole number"));
+                    errors.push(Violation::new(
+                        "expiry",
+                        Code::GrantExpiryInvalid,
+                        "enter a whole number",
+                    ));
                     None
                 }
                 Some(n) if !(1..=max).contains(&n) => {
@@ -259,7 +298,9 @@ fn check_instant(
     (not_future, too_far): (Code, Code),
     errors: &mut Vec<Violation>,
 ) -> Option<Instant> {
-    let latest = now + Duration::days(i64::from(limits.max_grant_days)) + Duration::seconds(EXPIRY_GRACE_SECONDS);
+    let latest = now
+        + Duration::days(i64::from(limits.max_grant_days))
+        + Duration::seconds(EXPIRY_GRACE_SECONDS);
     if t <= now {
         errors.push(Violation::new(
             field,
@@ -271,7 +312,11 @@ fn check_instant(
         errors.push(Violation::new(
             field,
             too_far,
-            format!("a grant lasts at most {} days: expire by {}", limits.max_grant_days, format_instant(latest)),
+            format!(
+                "a grant lasts at most {} days: expire by {}",
+                limits.max_grant_days,
+                format_instant(latest)
+            ),
         ));
         None
     } else {
@@ -281,11 +326,19 @@ fn check_instant(
 
 fn check_roles(roles: Option<&[String]>, errors: &mut Vec<Violation>) -> Option<Vec<GrantRole>> {
     let Some(roles) = roles else {
-        errors.push(Violation::new("roles", Code::GrantRolesRequired, "`roles` is required"));
+        errors.push(Violation::new(
+            "roles",
+            Code::GrantRolesRequired,
+            "`roles` is required",
+        ));
         return None;
     };
     if roles.is_empty() {
-        errors.push(Violation::new("roles", Code::GrantRolesEmpty, "list at least one role"));
+        errors.push(Violation::new(
+            "roles",
+            Code::GrantRolesEmpty,
+            "list at least one role",
+        ));
         return None;
     }
     let mut best: Option<PoolLevel> = None;
@@ -303,7 +356,11 @@ fn check_roles(roles: Option<&[String]>, errors: &mut Vec<Violation>) -> Option<
             }
         }
     }
-    if ok { best.map(|l| vec![GrantRole(l)]) } else { None }
+    if ok {
+        best.map(|l| vec![GrantRole(l)])
+    } else {
+        None
+    }
 }
 
 struct Parts<'a> {
@@ -353,7 +410,11 @@ fn check_common(
     if let Some(id) = ctx.and_then(|c| c.replacing) {
         replaced = snapshot.and_then(|s| s.grant_idx(id));
         if replaced.is_none() {
-            errors.push(Violation::new("", Code::GrantNotFound, format!("no grant `{id}` to replace")));
+            errors.push(Violation::new(
+                "",
+                Code::GrantNotFound,
+                format!("no grant `{id}` to replace"),
+            ));
         }
     }
     let taken = |key: &str| {
@@ -367,7 +428,11 @@ fn check_common(
             let trimmed = raw.trim();
             let chars = trimmed.chars().count();
             if chars == 0 {
-                errors.push(Violation::new("name", Code::GrantNameBlank, "the name is blank: leave it out for the default name"));
+                errors.push(Violation::new(
+                    "name",
+                    Code::GrantNameBlank,
+                    "the name is blank: leave it out for the default name",
+                ));
             } else if chars > MAX_GRANT_NAME_CHARS {
                 errors.push(Violation::new(
                     "name",
@@ -390,23 +455,40 @@ fn check_common(
         parts.pools,
         "agentPoolIds",
         i64::from(limits.max_pools_per_grant),
-        (Code::GrantPoolsRequired, Code::GrantPoolsEmpty, Code::GrantPoolsTooMany),
+        (
+            Code::GrantPoolsRequired,
+            Code::GrantPoolsEmpty,
+            Code::GrantPoolsTooMany,
+        ),
         "agent pool",
         errors,
     );
     let mut pool_ids = Vec::new();
     if let Some(list) = pools {
-        let mut seen: Vec<&str> = Vec::with_capacity(list.len());
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        seen.reserve(list.len());
+        pool_ids.reserve(list.len());
         for (i, id) in list.iter().enumerate() {
-            let field = item("agentPoolIds", i);
+            let field = || item("agentPoolIds", i);
             if id.trim().is_empty() {
-                errors.push(Violation::new(field, Code::GrantPoolsBlank, "the agent pool id is blank"));
-            } else if seen.contains(&id.as_str()) {
-                errors.push(Violation::new(field, Code::GrantPoolsDuplicate, format!("`{id}` is listed twice")));
+                errors.push(Violation::new(
+                    field(),
+                    Code::GrantPoolsBlank,
+                    "the agent pool id is blank",
+                ));
+            } else if !seen.insert(id.as_str()) {
+                errors.push(Violation::new(
+                    field(),
+                    Code::GrantPoolsDuplicate,
+                    format!("`{id}` is listed twice"),
+                ));
             } else if snapshot.is_some_and(|s| s.pool_idx(id).is_none()) {
-                errors.push(Violation::new(field, Code::GrantPoolsUnknown, format!("no agent pool `{id}`")));
+                errors.push(Violation::new(
+                    field(),
+                    Code::GrantPoolsUnknown,
+                    format!("no agent pool `{id}`"),
+                ));
             }
-            seen.push(id);
             pool_ids.push(id.clone());
         }
     }
@@ -416,37 +498,67 @@ fn check_common(
         parts.users,
         "userEmails",
         i64::from(limits.max_users_per_grant),
-        (Code::GrantUsersRequired, Code::GrantUsersEmpty, Code::GrantUsersTooMany),
+        (
+            Code::GrantUsersRequired,
+            Code::GrantUsersEmpty,
+            Code::GrantUsersTooMany,
+        ),
         "user",
         errors,
     );
     let mut emails = Vec::new();
     if let Some(list) = users {
-        let mut seen: Vec<String> = Vec::with_capacity(list.len());
+        let mut seen: FxHashSet<Cow<'_, str>> = FxHashSet::default();
+        seen.reserve(list.len());
+        emails.reserve(list.len());
         for (i, email) in list.iter().enumerate() {
-            let field = item("userEmails", i);
-            let key = email_key(email).into_owned();
-            let mut stored = email.clone();
+            let field = || item("userEmails", i);
+            let mut stored = None;
             if !is_valid_email(email) {
-                errors.push(Violation::new(field, Code::GrantUsersInvalid, format!("`{email}` is not an e-mail address")));
-            } else if seen.contains(&key) {
-                errors.push(Violation::new(field, Code::GrantUsersDuplicate, format!("`{email}` is listed twice")));
+                errors.push(Violation::new(
+                    field(),
+                    Code::GrantUsersInvalid,
+                    format!("`{email}` is not an e-mail address"),
+                ));
+                emails.push(email.clone());
+                continue;
+            }
+            let key = email_key(email);
+            if seen.contains(&key) {
+                errors.push(Violation::new(
+                    field(),
+                    Code::GrantUsersDuplicate,
+                    format!("`{email}` is listed twice"),
+                ));
             } else if let Some(s) = snapshot {
-                match s.user_idx(email).and_then(|u| s.user(u)) {
-                    None => errors.push(Violation::new(field, Code::GrantUsersUnknown, format!("no user `{email}`"))),
-                    Some(u) if !u.enabled => {
-                        errors.push(Violation::new(field, Code::GrantUsersDisabled, format!("`{email}` is disabled")))
-                    }
-                    Some(u) => stored = u.email.clone(),
+                match s.user_idx_by_key(&key).and_then(|u| s.user(u)) {
+                    None => errors.push(Violation::new(
+                        field(),
+                        Code::GrantUsersUnknown,
+                        format!("no user `{email}`"),
+                    )),
+                    Some(u) if !u.enabled => errors.push(Violation::new(
+                        field(),
+                        Code::GrantUsersDisabled,
+                        format!("`{email}` is disabled"),
+                    )),
+                    Some(u) => stored = Some(u.email.clone()),
                 }
             }
-            seen.push(key);
-            emails.push(stored);
+            seen.insert(key);
+            emails.push(stored.unwrap_or_else(|| email.clone()));
         }
     }
 
-    let incident = parts.incident.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    if incident.as_ref().is_some_and(|s| s.chars().count() > MAX_INCIDENT_ID_CHARS) {
+    let incident = parts
+        .incident
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    if incident
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_INCIDENT_ID_CHARS)
+    {
         errors.push(Violation::new(
             "incidentId",
             Code::GrantIncidentTooLong,
@@ -458,12 +570,17 @@ fn check_common(
     if let Some(c) = ctx {
         let s = c.snapshot;
         if !s.rbac_enabled {
-            errors.push(Violation::new("", Code::GrantRbacDisabled, "temporary access needs RBAC: enable it first"));
+            errors.push(Violation::new(
+                "",
+                Code::GrantRbacDisabled,
+                "temporary access needs RBAC: enable it first",
+            ));
         }
         if let Some(actor) = c.actor
-            && let Err(v) = can_manage_grant(s, actor, &pool_ids, now) {
-                errors.push(v);
-            }
+            && let Err(v) = can_manage_grant(s, actor, &pool_ids, now)
+        {
+            errors.push(v);
+        }
         let active = s.active_grants(now, replaced).count();
         let max = usize::try_from(s.limits.max_active_grants).unwrap_or(usize::MAX);
         if active >= max {
@@ -475,7 +592,13 @@ fn check_common(
         }
     }
 
-    Some(Common { name, default_name, pools: pool_ids, users: emails, incident })
+    Some(Common {
+        name,
+        default_name,
+        pools: pool_ids,
+        users: emails,
+        incident,
+    })
 }
 
 fn check_list<'a>(
@@ -487,11 +610,19 @@ fn check_list<'a>(
     errors: &mut Vec<Violation>,
 ) -> Option<&'a [String]> {
     let Some(list) = list else {
-        errors.push(Violation::new(field, required, format!("`{field}` is required")));
+        errors.push(Violation::new(
+            field,
+            required,
+            format!("`{field}` is required"),
+        ));
         return None;
     };
     if list.is_empty() {
-        errors.push(Violation::new(field, empty, format!("list at least one {what}")));
+        errors.push(Violation::new(
+            field,
+            empty,
+            format!("list at least one {what}"),
+        ));
     } else if i64::try_from(list.len()).unwrap_or(i64::MAX) > max {
         errors.push(Violation::new(
             field,
@@ -504,13 +635,27 @@ fn check_list<'a>(
 
 /// Who may create or delete a grant: WR on temporary access (Company Admin),
 /// or a Group Admin when every listed pool is in an environment they administer.
-pub fn can_manage_grant(snapshot: &Snapshot, actor: &str, pool_ids: &[String], now: Instant) -> Result<(), Violation> {
-    let decision = decide(snapshot, actor, Check::Operation(Operation::TemporaryAccess, Access::Change), None, now);
+pub fn can_manage_grant(
+    snapshot: &Snapshot,
+    actor: &str,
+    pool_ids: &[String],
+    now: Instant,
+) -> Result<(), Violation> {
+    let decision = decide(
+        snapshot,
+        actor,
+        Check::Operation(Operation::TemporaryAccess, Access::Change),
+        None,
+        now,
+    );
     if decision.allowed {
         return Ok(());
     }
     let refuse = |why: String| Err(Violation::new("", Code::GrantActorNotAllowed, why));
-    let Some(u) = snapshot.user_idx(actor).filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled)) else {
+    let Some(u) = snapshot
+        .user_idx(actor)
+        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled))
+    else {
         return refuse(format!("`{actor}` is not an enabled user of this company"));
     };
     if !snapshot.has_live_role(u, Role::GroupAdmin) {
@@ -521,7 +666,12 @@ pub fn can_manage_grant(snapshot: &Snapshot, actor: &str, pool_ids: &[String], n
     }
     let outside: Vec<&str> = pool_ids
         .iter()
-        .filter(|id| snapshot.pool_idx(id).and_then(|p| snapshot.administered_by(u, p)).is_none())
+        .filter(|id| {
+            snapshot
+                .pool_idx(id)
+                .and_then(|p| snapshot.administered_by(u, p))
+                .is_none()
+        })
         .map(String::as_str)
         .collect();
     if outside.is_empty() && !pool_ids.is_empty() {
@@ -529,7 +679,11 @@ pub fn can_manage_grant(snapshot: &Snapshot, actor: &str, pool_ids: &[String], n
     } else {
         refuse(format!(
             "a Group Admin manages grants only on pools of environments they administer; outside them: {}",
-            outside.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+            outside
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     }
 }
@@ -555,7 +709,10 @@ mod tests {
     }
 
     fn codes(r: Result<NewGrant, Vec<Violation>>) -> Vec<(String, Code)> {
-        r.unwrap_err().into_iter().map(|v| (v.field, v.code)).collect()
+        r.unwrap_err()
+            .into_iter()
+            .map(|v| (v.field, v.code))
+            .collect()
     }
 
     #[test]
@@ -563,13 +720,19 @@ mod tests {
         let g = validate_grant(&input(), now(), None).unwrap();
         assert_eq!(g.name, "Temp-Access-22112026-100000-000");
         assert!(g.default_name);
-        assert_eq!(format_instant(g.expiration_date), "2026-11-23T09:00:00.000Z");
+        assert_eq!(
+            format_instant(g.expiration_date),
+            "2026-11-23T09:00:00.000Z"
+        );
         assert_eq!(g.roles, vec![GrantRole(PoolLevel::Standard)]);
     }
 
     #[test]
     fn default_name_moves_forward_a_millisecond_while_taken() {
-        let taken = ["Temp-Access-22112026-100000-000", "Temp-Access-22112026-100000-001"];
+        let taken = [
+            "Temp-Access-22112026-100000-000",
+            "Temp-Access-22112026-100000-001",
+        ];
         let name = default_grant_name(now(), |n| taken.contains(&n));
         assert_eq!(name, "Temp-Access-22112026-100000-002");
     }
@@ -620,10 +783,16 @@ mod tests {
             ..GrantForm::default()
         };
         let ok = validate_grant_form(&form, now(), None).unwrap();
-        assert_eq!(ok.request.expiration_date.as_deref(), Some("2026-12-23T10:00:00.000Z"));
+        assert_eq!(
+            ok.request.expiration_date.as_deref(),
+            Some("2026-12-23T10:00:00.000Z")
+        );
         assert_eq!(ok.request.roles, Some(vec!["Privileged".to_owned()]));
         assert_eq!(ok.request.name, None, "the server gives the default name");
-        let too_long = GrantForm { expiry: Some(FormValue::Number(32)), ..form };
+        let too_long = GrantForm {
+            expiry: Some(FormValue::Number(32)),
+            ..form
+        };
         let errs = validate_grant_form(&too_long, now(), None).unwrap_err();
         assert_eq!(errs[0].code, Code::GrantExpiryOutOfRange);
     }

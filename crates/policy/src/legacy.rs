@@ -47,7 +47,10 @@ pub struct MigrationPreview {
 
 /// Previews an import; with a snapshot, users are matched to existing ones
 /// and groups are checked.
-pub fn preview_migration(entries: &[LegacyUserWire], snapshot: Option<&Snapshot>) -> MigrationPreview {
+pub fn preview_migration(
+    entries: &[LegacyUserWire],
+    snapshot: Option<&Snapshot>,
+) -> MigrationPreview {
     let mut users = Vec::with_capacity(entries.len());
     let mut errors = Vec::new();
     let mut seen: Vec<String> = Vec::with_capacity(entries.len());
@@ -105,7 +108,11 @@ pub fn preview_migration(entries: &[LegacyUserWire], snapshot: Option<&Snapshot>
             email: email.to_owned(),
             first_name: e.first_name.trim().to_owned(),
             last_name: e.last_name.trim().to_owned(),
-            inert_roles: roles.iter().copied().filter(|r| !rbac && r.rbac_only()).collect(),
+            inert_roles: roles
+                .iter()
+                .copied()
+                .filter(|r| !rbac && r.rbac_only())
+                .collect(),
             roles,
             group_admin_of: e.group_admin_of.clone(),
             action: if exists { "update" } else { "create" }.to_owned(),
@@ -146,9 +153,14 @@ mod tests {
 
     #[test]
     fn unknown_roles_name_the_user_and_the_role() {
-        let p = preview_migration(&[entry("dev@x.io", &["default_user", "ROLE_ROOT"], &[])], None);
+        let p = preview_migration(
+            &[entry("dev@x.io", &["default_user", "ROLE_ROOT"], &[])],
+            None,
+        );
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].field, "[0].legacyRoles[1]");
-        assert!(p.errors[0].message.contains("dev@x.io") && p.errors[0].message.contains("ROLE_ROOT"));
+        assert!(
+            p.errors[0].message.contains("dev@x.io") && p.errors[0].message.contains("ROLE_ROOT")
+        );
     }
 }

@@ -48,10 +48,26 @@ impl Limits {
     /// Checks that every limit is at least 1 and no looser than the seed.
     pub fn validate(self) -> Result<Limits, Vec<Violation>> {
         let fields = [
-            ("maxUsersPerGrant", self.max_users_per_grant, Limits::SEED.max_users_per_grant),
-            ("maxPoolsPerGrant", self.max_pools_per_grant, Limits::SEED.max_pools_per_grant),
-            ("maxGrantDays", self.max_grant_days, Limits::SEED.max_grant_days),
-            ("maxActiveGrants", self.max_active_grants, Limits::SEED.max_active_grants),
+            (
+                "maxUsersPerGrant",
+                self.max_users_per_grant,
+                Limits::SEED.max_users_per_grant,
+            ),
+            (
+                "maxPoolsPerGrant",
+                self.max_pools_per_grant,
+                Limits::SEED.max_pools_per_grant,
+            ),
+            (
+                "maxGrantDays",
+                self.max_grant_days,
+                Limits::SEED.max_grant_days,
+            ),
+            (
+                "maxActiveGrants",
+                self.max_active_grants,
+                Limits::SEED.max_active_grants,
+            ),
         ];
         let mut violations = Vec::new();
         for (field, value, seed) in fields {
@@ -65,11 +81,17 @@ impl Limits {
                 violations.push(Violation::new(
                     field,
                     Code::LimitsLoosened,
-                    format!("`{field}` may be tightened but not loosened: at most {seed}, got {value}"),
+                    format!(
+                        "`{field}` may be tightened but not loosened: at most {seed}, got {value}"
+                    ),
                 ));
             }
         }
-        if violations.is_empty() { Ok(self) } else { Err(violations) }
+        if violations.is_empty() {
+            Ok(self)
+        } else {
+            Err(violations)
+        }
     }
 
     /// Longest grant, in hours.
@@ -96,14 +118,24 @@ mod tests {
 
     #[test]
     fn tightening_is_allowed_loosening_is_not() {
-        let tight = Limits { max_users_per_grant: 10, ..Limits::SEED };
+        let tight = Limits {
+            max_users_per_grant: 10,
+            ..Limits::SEED
+        };
         assert!(tight.validate().is_ok());
-        let loose = Limits { max_active_grants: 101, max_grant_days: 0, ..Limits::SEED };
+        let loose = Limits {
+            max_active_grants: 101,
+            max_grant_days: 0,
+            ..Limits::SEED
+        };
         let errors = loose.validate().unwrap_err();
         let codes: Vec<(&str, Code)> = errors.iter().map(|v| (v.field.as_str(), v.code)).collect();
         assert_eq!(
             codes,
-            vec![("maxGrantDays", Code::LimitsTooLow), ("maxActiveGrants", Code::LimitsLoosened)]
+            vec![
+                ("maxGrantDays", Code::LimitsTooLow),
+                ("maxActiveGrants", Code::LimitsLoosened)
+            ]
         );
     }
 }

@@ -28,11 +28,17 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Violation> {
 fn to_violation(path: &str, e: &serde_json::Error) -> Violation {
     use serde_json::error::Category;
     let message = e.to_string();
-    let base = if path == "." { String::new() } else { path.to_owned() };
+    let base = if path == "." {
+        String::new()
+    } else {
+        path.to_owned()
+    };
     match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            Violation::new("", Code::BodyMalformed, format!("the body is not valid JSON: {message}"))
-        }
+        Category::Syntax | Category::Eof | Category::Io => Violation::new(
+            "",
+            Code::BodyMalformed,
+            format!("the body is not valid JSON: {message}"),
+        ),
         Category::Data => {
             let quoted = message.split('`').nth(1).unwrap_or_default().to_owned();
             let join = |name: &str| {
@@ -71,10 +77,17 @@ mod tests {
 
     #[test]
     fn shape_errors_have_paths_and_codes() {
-        let e = from_json_str::<CreateTempAccess>(r#"{"roles":["Standard"],"colour":"red"}"#).unwrap_err();
-        assert_eq!((e.field.as_str(), e.code), ("colour", Code::BodyUnknownField));
+        let e = from_json_str::<CreateTempAccess>(r#"{"roles":["Standard"],"colour":"red"}"#)
+            .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("colour", Code::BodyUnknownField)
+        );
         let e = from_json_str::<CreateTempAccess>(r#"{"userEmails":["a@b.co", 7]}"#).unwrap_err();
-        assert_eq!((e.field.as_str(), e.code), ("userEmails[1]", Code::BodyInvalidType));
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("userEmails[1]", Code::BodyInvalidType)
+        );
         let e = from_json_str::<CreateTempAccess>(r#"{"name": "x""#).unwrap_err();
         assert_eq!(e.code, Code::BodyMalformed);
         let e = from_json_str::<CreateTempAccess>(r#"{} []"#).unwrap_err();

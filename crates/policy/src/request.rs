@@ -13,7 +13,9 @@ use crate::role::{PoolLevel, Role};
 use crate::snapshot::{GroupIdx, PoolIdx, Request, RequestIdx, Snapshot, UserIdx};
 use crate::time::{Instant, format_instant, parse_instant};
 use crate::violation::{Code, Violation};
-use crate::wire::{AccessRequestInput, DelegationInput, DelegationWire, FormValue, RequestSettingsWire};
+use crate::wire::{
+    AccessRequestInput, DelegationInput, DelegationWire, FormValue, RequestSettingsWire,
+};
 
 /// An access period a pool offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -59,7 +61,9 @@ impl Period {
     }
 
     pub fn parse(text: &str) -> Option<Period> {
-        Period::ALL.into_iter().find(|p| p.wire_name() == text.trim())
+        Period::ALL
+            .into_iter()
+            .find(|p| p.wire_name() == text.trim())
     }
 
     /// The preset's length in minutes (`None` for custom).
@@ -171,7 +175,12 @@ impl From<RequestSettingsWire> for RequestSettings {
         let mut periods = w.periods;
         periods.sort_unstable();
         periods.dedup();
-        RequestSettings { enabled: w.enabled, periods, approval: w.approval, reason_required: w.reason_required }
+        RequestSettings {
+            enabled: w.enabled,
+            periods,
+            approval: w.approval,
+            reason_required: w.reason_required,
+        }
     }
 }
 
@@ -211,7 +220,10 @@ pub enum RequestAccess {
     /// An assignment without requests gives standing access: no request needed.
     Standing(GroupIdx, PoolLevel),
     /// Locked for every assignment: these merged settings apply.
-    Requestable { settings: RequestSettings, groups: Vec<GroupIdx> },
+    Requestable {
+        settings: RequestSettings,
+        groups: Vec<GroupIdx>,
+    },
     /// The user's groups do not hold the pool.
     NotRequestable,
 }
@@ -231,7 +243,9 @@ pub fn request_access(snapshot: &Snapshot, u: UserIdx, p: PoolIdx) -> RequestAcc
         if group.pools.binary_search(&p).is_err() || !group.members.iter().any(|m| m.user == u) {
             continue;
         }
-        let Some(settings) = group.settings_for(p, &snapshot.pools).filter(|s| s.enabled) else { continue };
+        let Some(settings) = group.settings_for(p, &snapshot.pools).filter(|s| s.enabled) else {
+            continue;
+        };
         groups.push(GroupIdx(u32::try_from(gi).unwrap_or(u32::MAX)));
         merged = Some(match merged {
             None => settings.clone(),
@@ -256,8 +270,14 @@ pub enum Window {
 }
 
 pub fn request_window(request: &Request, now: Instant) -> Window {
-    match (request.wire.status, request.wire.approved_at, request.wire.ends_at) {
-        (RequestStatus::Approved, Some(from), Some(to)) if from <= now && now < to => Window::Active,
+    match (
+        request.wire.status,
+        request.wire.approved_at,
+        request.wire.ends_at,
+    ) {
+        (RequestStatus::Approved, Some(from), Some(to)) if from <= now && now < to => {
+            Window::Active
+        }
         (RequestStatus::Approved, _, Some(to)) if to <= now => Window::Over,
         (RequestStatus::Ended, ..) => Window::Over,
         _ => Window::None,
@@ -269,7 +289,9 @@ pub fn request_window(request: &Request, now: Instant) -> Window {
 pub fn effective_status(request: &Request, now: Instant) -> RequestStatus {
     match request.wire.status {
         RequestStatus::Pending if now >= pending_deadline(request) => RequestStatus::Expired,
-        RequestStatus::Approved if request.wire.ends_at.is_some_and(|t| t <= now) => RequestStatus::Ended,
+        RequestStatus::Approved if request.wire.ends_at.is_some_and(|t| t <= now) => {
+            RequestStatus::Ended
+        }
         s => s,
     }
 }
@@ -296,18 +318,33 @@ pub struct NewRequest {
     pub ticket_ref: Option<String>,
     #[serde(with = "crate::time::rfc3339_millis")]
     pub created_at: Instant,
-    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::time::rfc3339_millis::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approved_at: Option<Instant>,
-    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::time::rfc3339_millis::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ends_at: Option<Instant>,
     /// When a pending request expires unanswered.
-    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::time::rfc3339_millis::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<Instant>,
 }
 
 /// Optional free text: trimmed, blank means absent.
 fn text(value: Option<&String>) -> Option<String> {
-    value.map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_owned)
+    value
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Parses a whole number from a form value.
@@ -326,7 +363,9 @@ pub fn validate_request(
     now: Instant,
 ) -> Result<NewRequest, Vec<Violation>> {
     let mut errors = Vec::new();
-    let user = snapshot.user_idx(requester).filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    let user = snapshot
+        .user_idx(requester)
+        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
     if user.is_none() {
         errors.push(Violation::new(
             "",
@@ -344,9 +383,17 @@ pub fn validate_request(
 
     // The pool and the settings that apply.
     let mut settings = None;
-    let pool_id = input.agent_pool_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let pool_id = input
+        .agent_pool_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     match pool_id {
-        None => errors.push(Violation::new("agentPoolId", Code::RequestPoolRequired, "choose an agent pool")),
+        None => errors.push(Violation::new(
+            "agentPoolId",
+            Code::RequestPoolRequired,
+            "choose an agent pool",
+        )),
         Some(id) => match snapshot.pool_idx(id) {
             None => errors.push(Violation::new(
                 "agentPoolId",
@@ -361,7 +408,10 @@ pub fn validate_request(
                             Code::RequestPoolAlreadyAccessible,
                             format!(
                                 "you already have access to `{id}` through group `{}`",
-                                snapshot.group(g).map(|g| g.name.as_str()).unwrap_or_default()
+                                snapshot
+                                    .group(g)
+                                    .map(|g| g.name.as_str())
+                                    .unwrap_or_default()
                             ),
                         )),
                         RequestAccess::NotRequestable => errors.push(Violation::new(
@@ -371,10 +421,17 @@ pub fn validate_request(
                         )),
                         RequestAccess::Requestable { settings: s, .. } => settings = Some(s),
                     }
-                    let open = snapshot.user_requests(u).iter().filter_map(|r| snapshot.request(*r)).find(|r| {
-                        r.pool == p
-                            && matches!(effective_status(r, now), RequestStatus::Pending | RequestStatus::Approved)
-                    });
+                    let open = snapshot
+                        .user_requests(u)
+                        .iter()
+                        .filter_map(|r| snapshot.request(*r))
+                        .find(|r| {
+                            r.pool == p
+                                && matches!(
+                                    effective_status(r, now),
+                                    RequestStatus::Pending | RequestStatus::Approved
+                                )
+                        });
                     if let Some(r) = open {
                         errors.push(Violation::new(
                             "agentPoolId",
@@ -394,8 +451,17 @@ pub fn validate_request(
     // The period.
     let mut period = None;
     let mut minutes = None;
-    match input.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => errors.push(Violation::new("period", Code::RequestPeriodRequired, "choose an access period")),
+    match input
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => errors.push(Violation::new(
+            "period",
+            Code::RequestPeriodRequired,
+            "choose an access period",
+        )),
         Some(text) => match Period::parse(text) {
             None => errors.push(Violation::new(
                 "period",
@@ -405,14 +471,15 @@ pub fn validate_request(
             Some(p) => {
                 period = Some(p);
                 if let Some(s) = &settings
-                    && !s.periods.contains(&p) {
-                        let offered: Vec<&str> = s.periods.iter().map(|p| p.wire_name()).collect();
-                        errors.push(Violation::new(
-                            "period",
-                            Code::RequestPeriodNotAllowed,
-                            format!("this pool offers {}", offered.join(", ")),
-                        ));
-                    }
+                    && !s.periods.contains(&p)
+                {
+                    let offered: Vec<&str> = s.periods.iter().map(|p| p.wire_name()).collect();
+                    errors.push(Violation::new(
+                        "period",
+                        Code::RequestPeriodNotAllowed,
+                        format!("this pool offers {}", offered.join(", ")),
+                    ));
+                }
                 match (p.minutes(), &input.duration_minutes) {
                     (Some(m), None) => minutes = Some(m),
                     (Some(_), Some(_)) => errors.push(Violation::new(
@@ -425,7 +492,9 @@ pub fn validate_request(
                         Code::RequestDurationRequired,
                         "a custom period needs a duration in minutes",
                     )),
-                    (None, Some(v)) => match form_number(v).filter(|m| (1..=MAX_REQUEST_MINUTES).contains(m)) {
+                    (None, Some(v)) => match form_number(v)
+                        .filter(|m| (1..=MAX_REQUEST_MINUTES).contains(m))
+                    {
                         Some(m) => minutes = Some(m),
                         None => errors.push(Violation::new(
                             "durationMinutes",
@@ -446,7 +515,10 @@ pub fn validate_request(
         };
         errors.push(Violation::new("reason", Code::RequestReasonRequired, why));
     }
-    if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
+    {
         errors.push(Violation::new(
             "reason",
             Code::RequestReasonTooLong,
@@ -454,7 +526,10 @@ pub fn validate_request(
         ));
     }
     let ticket_ref = text(input.ticket_ref.as_ref());
-    if ticket_ref.as_ref().is_some_and(|t| t.chars().count() > MAX_TICKET_REF_CHARS) {
+    if ticket_ref
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TICKET_REF_CHARS)
+    {
         errors.push(Violation::new(
             "ticketRef",
             Code::RequestTicketTooLong,
@@ -466,12 +541,19 @@ pub fn validate_request(
         (true, Some(settings), Some(period), Some(minutes), Some(pool), Some(u)) => {
             let auto = settings.approval == Approval::Auto;
             Ok(NewRequest {
-                requester: snapshot.user(u).map(|u| u.email.clone()).unwrap_or_default(),
+                requester: snapshot
+                    .user(u)
+                    .map(|u| u.email.clone())
+                    .unwrap_or_default(),
                 agent_pool_id: pool.to_owned(),
                 period,
                 requested_minutes: minutes,
                 approval: settings.approval,
-                status: if auto { RequestStatus::Approved } else { RequestStatus::Pending },
+                status: if auto {
+                    RequestStatus::Approved
+                } else {
+                    RequestStatus::Pending
+                },
                 reason,
                 ticket_ref,
                 created_at: now,
@@ -503,7 +585,12 @@ pub struct Reviewer {
 /// Admins, Group Admins of an environment holding the pool, the pool's named
 /// access reviewers, and the delegates of any of them — never the requester,
 /// never a disabled user.
-pub fn who_can_approve(snapshot: &Snapshot, requester: UserIdx, pool: PoolIdx, now: Instant) -> Vec<Reviewer> {
+pub fn who_can_approve(
+    snapshot: &Snapshot,
+    requester: UserIdx,
+    pool: PoolIdx,
+    now: Instant,
+) -> Vec<Reviewer> {
     let mut out: Vec<(UserIdx, Reviewer)> = Vec::new();
     let eligible = |u: UserIdx| u != requester && snapshot.user(u).is_some_and(|u| u.enabled);
     let push = |out: &mut Vec<(UserIdx, Reviewer)>, u: UserIdx, r: Reviewer| {
@@ -511,7 +598,12 @@ pub fn who_can_approve(snapshot: &Snapshot, requester: UserIdx, pool: PoolIdx, n
             out.push((u, r));
         }
     };
-    let email = |u: UserIdx| snapshot.user(u).map(|u| u.email.clone()).unwrap_or_default();
+    let email = |u: UserIdx| {
+        snapshot
+            .user(u)
+            .map(|u| u.email.clone())
+            .unwrap_or_default()
+    };
     let mut direct: Vec<UserIdx> = Vec::new();
     for (i, _) in snapshot.users.iter().enumerate() {
         let u = UserIdx(u32::try_from(i).unwrap_or(u32::MAX));
@@ -523,12 +615,13 @@ pub fn who_can_approve(snapshot: &Snapshot, requester: UserIdx, pool: PoolIdx, n
     for (i, _) in snapshot.users.iter().enumerate() {
         let u = UserIdx(u32::try_from(i).unwrap_or(u32::MAX));
         if snapshot.has_live_role(u, Role::GroupAdmin)
-            && let Some(g) = snapshot.administered_by(u, pool) {
-                direct.push(u);
-                let mut r = reviewer(email(u), "groupAdmin");
-                r.group_id = snapshot.group(g).map(|g| g.id.clone());
-                push(&mut out, u, r);
-            }
+            && let Some(g) = snapshot.administered_by(u, pool)
+        {
+            direct.push(u);
+            let mut r = reviewer(email(u), "groupAdmin");
+            r.group_id = snapshot.group(g).map(|g| g.id.clone());
+            push(&mut out, u, r);
+        }
     }
     if let Some(p) = snapshot.pool(pool) {
         for &u in &p.reviewers {
@@ -538,7 +631,11 @@ pub fn who_can_approve(snapshot: &Snapshot, requester: UserIdx, pool: PoolIdx, n
     }
     // Delegation is not transitive: only a direct reviewer can delegate.
     let mut delegates: Vec<(UserIdx, Reviewer)> = Vec::new();
-    for d in snapshot.delegations.iter().filter(|d| d.is_active(now) && direct.contains(&d.from)) {
+    for d in snapshot
+        .delegations
+        .iter()
+        .filter(|d| d.is_active(now) && direct.contains(&d.from))
+    {
         let mut r = reviewer(email(d.to), "delegate");
         r.delegated_by = Some(email(d.from));
         r.until = Some(format_instant(d.ends_at));
@@ -551,13 +648,20 @@ pub fn who_can_approve(snapshot: &Snapshot, requester: UserIdx, pool: PoolIdx, n
 }
 
 fn reviewer(email: String, via: &str) -> Reviewer {
-    Reviewer { email, via: via.to_owned(), group_id: None, delegated_by: None, until: None }
+    Reviewer {
+        email,
+        via: via.to_owned(),
+        group_id: None,
+        delegated_by: None,
+        until: None,
+    }
 }
 
 /// Whether `u` reviews anything at `now` (may delegate).
 fn is_direct_reviewer(snapshot: &Snapshot, u: UserIdx) -> bool {
     snapshot.has_live_role(u, Role::CompanyAdmin)
-        || (snapshot.has_live_role(u, Role::GroupAdmin) && snapshot.administered_pools(u).next().is_some())
+        || (snapshot.has_live_role(u, Role::GroupAdmin)
+            && snapshot.administered_pools(u).next().is_some())
         || snapshot.pools.iter().any(|p| p.reviewers.contains(&u))
 }
 
@@ -568,9 +672,17 @@ pub struct TransitionOutcome {
     pub request_id: String,
     pub from: RequestStatus,
     pub to: RequestStatus,
-    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::time::rfc3339_millis::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approved_at: Option<Instant>,
-    #[serde(default, with = "crate::time::rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::time::rfc3339_millis::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ends_at: Option<Instant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_minutes: Option<i64>,
@@ -587,7 +699,11 @@ pub fn apply_action(
     now: Instant,
 ) -> Result<TransitionOutcome, Vec<Violation>> {
     let Some(request) = snapshot.request(ri) else {
-        return Err(vec![Violation::new("requestId", Code::RequestNotFound, "no such request")]);
+        return Err(vec![Violation::new(
+            "requestId",
+            Code::RequestNotFound,
+            "no such request",
+        )]);
     };
     let stored = request.wire.status;
     let effective = effective_status(request, now);
@@ -596,7 +712,11 @@ pub fn apply_action(
         Violation::new(
             "",
             Code::RequestIllegalTransition,
-            format!("a request that is {} cannot be {}d", status.wire_name(), action.name().trim_end_matches('e')),
+            format!(
+                "a request that is {} cannot be {}d",
+                status.wire_name(),
+                action.name().trim_end_matches('e')
+            ),
         )
     };
     let mut outcome = TransitionOutcome {
@@ -622,7 +742,11 @@ pub fn apply_action(
                 return Err(vec![Violation::new(
                     "",
                     Code::RequestNotDue,
-                    format!("the request is not due to {} before {}", action.name(), format_instant(due)),
+                    format!(
+                        "the request is not due to {} before {}",
+                        action.name(),
+                        format_instant(due)
+                    ),
                 )]);
             }
             outcome.to = to;
@@ -634,15 +758,25 @@ pub fn apply_action(
         return Err(vec![illegal(effective)]);
     };
     outcome.to = to;
-    let actor_idx = actor.and_then(|a| snapshot.user_idx(a)).filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    let actor_idx = actor
+        .and_then(|a| snapshot.user_idx(a))
+        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
     let is_requester = actor_idx == Some(request.requester);
     let reviewers = who_can_approve(snapshot, request.requester, request.pool, now);
-    let actor_email = actor_idx.and_then(|u| snapshot.user(u)).map(|u| email_key(&u.email).into_owned());
-    let is_reviewer = actor_email.as_ref().is_some_and(|a| reviewers.iter().any(|r| email_key(&r.email) == a.as_str()));
+    let actor_email = actor_idx
+        .and_then(|u| snapshot.user(u))
+        .map(|u| email_key(&u.email).into_owned());
+    let is_reviewer = actor_email
+        .as_ref()
+        .is_some_and(|a| reviewers.iter().any(|r| email_key(&r.email) == a.as_str()));
     match action {
         RequestAction::Approve { duration_minutes } => {
             if is_requester {
-                errors.push(Violation::new("", Code::RequestActorSelfReview, "a requester cannot approve their own request"));
+                errors.push(Violation::new(
+                    "",
+                    Code::RequestActorSelfReview,
+                    "a requester cannot approve their own request",
+                ));
             } else if !is_reviewer {
                 errors.push(not_reviewer(actor));
             }
@@ -677,12 +811,20 @@ pub fn apply_action(
         }
         RequestAction::Deny { comment } => {
             if is_requester {
-                errors.push(Violation::new("", Code::RequestActorSelfReview, "a requester cannot review their own request"));
+                errors.push(Violation::new(
+                    "",
+                    Code::RequestActorSelfReview,
+                    "a requester cannot review their own request",
+                ));
             } else if !is_reviewer {
                 errors.push(not_reviewer(actor));
             }
             match text(comment.as_ref()) {
-                None => errors.push(Violation::new("comment", Code::RequestCommentRequired, "tell the requester why")),
+                None => errors.push(Violation::new(
+                    "comment",
+                    Code::RequestCommentRequired,
+                    "tell the requester why",
+                )),
                 Some(c) if c.chars().count() > MAX_REASON_CHARS => errors.push(Violation::new(
                     "comment",
                     Code::RequestCommentTooLong,
@@ -711,14 +853,21 @@ pub fn apply_action(
         }
         RequestAction::Expire | RequestAction::End => {}
     }
-    if errors.is_empty() { Ok(outcome) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(outcome)
+    } else {
+        Err(errors)
+    }
 }
 
 fn not_reviewer(actor: Option<&str>) -> Violation {
     Violation::new(
         "",
         Code::RequestActorNotReviewer,
-        format!("`{}` is not a reviewer of this pool", actor.unwrap_or("anonymous")),
+        format!(
+            "`{}` is not a reviewer of this pool",
+            actor.unwrap_or("anonymous")
+        ),
     )
 }
 
@@ -730,7 +879,9 @@ pub fn validate_delegation(
     now: Instant,
 ) -> Result<DelegationWire, Vec<Violation>> {
     let mut errors = Vec::new();
-    let from_idx = snapshot.user_idx(from).filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    let from_idx = snapshot
+        .user_idx(from)
+        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
     if !from_idx.is_some_and(|u| is_direct_reviewer(snapshot, u)) {
         errors.push(Violation::new(
             "",
@@ -741,13 +892,21 @@ pub fn validate_delegation(
     let to = input.to.trim();
     let to_idx = snapshot.user_idx(to);
     match to_idx.and_then(|u| snapshot.user(u)) {
-        None => errors.push(Violation::new("to", Code::DelegationToUnknown, format!("no user `{to}`"))),
-        Some(user) if !user.enabled => {
-            errors.push(Violation::new("to", Code::DelegationToDisabled, format!("`{to}` is disabled")))
-        }
-        Some(_) if to_idx == from_idx => {
-            errors.push(Violation::new("to", Code::DelegationToSelf, "delegate to someone else"))
-        }
+        None => errors.push(Violation::new(
+            "to",
+            Code::DelegationToUnknown,
+            format!("no user `{to}`"),
+        )),
+        Some(user) if !user.enabled => errors.push(Violation::new(
+            "to",
+            Code::DelegationToDisabled,
+            format!("`{to}` is disabled"),
+        )),
+        Some(_) if to_idx == from_idx => errors.push(Violation::new(
+            "to",
+            Code::DelegationToSelf,
+            "delegate to someone else",
+        )),
         Some(_) => {}
     }
     let starts = match input.starts_at.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -766,13 +925,25 @@ pub fn validate_delegation(
     };
     let ends = parse_instant(&input.ends_at);
     if ends.is_none() {
-        errors.push(Violation::new("endsAt", Code::DelegationEndsInvalid, "not an RFC 3339 date-time with an offset"));
+        errors.push(Violation::new(
+            "endsAt",
+            Code::DelegationEndsInvalid,
+            "not an RFC 3339 date-time with an offset",
+        ));
     }
     if let (Some(s), Some(e)) = (starts, ends) {
         if e <= s {
-            errors.push(Violation::new("endsAt", Code::DelegationEndsBeforeStart, "the end must be after the start"));
+            errors.push(Violation::new(
+                "endsAt",
+                Code::DelegationEndsBeforeStart,
+                "the end must be after the start",
+            ));
         } else if e <= now {
-            errors.push(Violation::new("endsAt", Code::DelegationEndsNotFuture, "the end must be in the future"));
+            errors.push(Violation::new(
+                "endsAt",
+                Code::DelegationEndsNotFuture,
+                "the end must be in the future",
+            ));
         } else if e - s > Duration::days(MAX_DELEGATION_DAYS) {
             errors.push(Violation::new(
                 "endsAt",
@@ -783,8 +954,14 @@ pub fn validate_delegation(
     }
     match (errors.is_empty(), from_idx, to_idx, starts, ends) {
         (true, Some(f), Some(t), Some(starts_at), Some(ends_at)) => Ok(DelegationWire {
-            from: snapshot.user(f).map(|u| u.email.clone()).unwrap_or_default(),
-            to: snapshot.user(t).map(|u| u.email.clone()).unwrap_or_default(),
+            from: snapshot
+                .user(f)
+                .map(|u| u.email.clone())
+                .unwrap_or_default(),
+            to: snapshot
+                .user(t)
+                .map(|u| u.email.clone())
+                .unwrap_or_default(),
             starts_at,
             ends_at,
         }),
@@ -800,7 +977,9 @@ mod tests {
     fn only_the_documented_transitions_exist() {
         use RequestStatus::*;
         let actions = [
-            RequestAction::Approve { duration_minutes: None },
+            RequestAction::Approve {
+                duration_minutes: None,
+            },
             RequestAction::Deny { comment: None },
             RequestAction::Cancel,
             RequestAction::Expire,
@@ -808,7 +987,9 @@ mod tests {
             RequestAction::End,
         ];
         let mut legal = Vec::new();
-        for from in [Pending, Approved, Denied, Cancelled, Expired, Revoked, Ended] {
+        for from in [
+            Pending, Approved, Denied, Cancelled, Expired, Revoked, Ended,
+        ] {
             for a in &actions {
                 if let Some(to) = next_status(from, a) {
                     legal.push((from, to));
@@ -844,7 +1025,10 @@ mod tests {
         };
         let m = manual.merge(&auto);
         assert_eq!(m.approval, Approval::Auto);
-        assert_eq!(m.periods, vec![Period::OneHour, Period::OneDay, Period::Custom]);
+        assert_eq!(
+            m.periods,
+            vec![Period::OneHour, Period::OneDay, Period::Custom]
+        );
         assert!(!m.reason_required);
         assert!(m.needs_reason(), "auto-approval always needs a reason");
         assert_eq!(m, auto.merge(&manual), "merge is symmetric");

@@ -182,28 +182,68 @@ pub struct MatrixRow {
 
 impl MatrixRow {
     pub fn cell(&self, category: Category) -> Cell {
-        self.cells
-            .get(category.index())
-            .copied()
-            .unwrap_or(Cell { level: Level::None, scoped: false })
+        self.cells.get(category.index()).copied().unwrap_or(Cell {
+            level: Level::None,
+            scoped: false,
+        })
     }
 }
 
-const N: Cell = Cell { level: Level::None, scoped: false };
-const R: Cell = Cell { level: Level::Read, scoped: false };
-const WR: Cell = Cell { level: Level::WriteRead, scoped: false };
-const WR_SCOPED: Cell = Cell { level: Level::WriteRead, scoped: true };
+const N: Cell = Cell {
+    level: Level::None,
+    scoped: false,
+};
+const R: Cell = Cell {
+    level: Level::Read,
+    scoped: false,
+};
+const WR: Cell = Cell {
+    level: Level::WriteRead,
+    scoped: false,
+};
+const WR_SCOPED: Cell = Cell {
+    level: Level::WriteRead,
+    scoped: true,
+};
 
 /// The role matrix (SPEC §1). Columns: Company config, Security, Environment,
 /// AppSec, Debugging Runbooks.
 pub const MATRIX: [MatrixRow; 7] = [
-    MatrixRow { role: Role::Developer, rbac_only: false, cells: [N, R, R, N, R] },
-    MatrixRow { role: Role::CompanyAdmin, rbac_only: false, cells: [WR, WR, WR, WR, WR] },
-    MatrixRow { role: Role::CompanyViewer, rbac_only: true, cells: [R, R, R, R, R] },
-    MatrixRow { role: Role::GroupAdmin, rbac_only: true, cells: [N, N, WR_SCOPED, N, N] },
-    MatrixRow { role: Role::Security, rbac_only: true, cells: [N, WR, N, N, N] },
-    MatrixRow { role: Role::AppSec, rbac_only: true, cells: [N, N, N, WR, N] },
-    MatrixRow { role: Role::IncidentResponder, rbac_only: true, cells: [N, N, R, N, WR] },
+    MatrixRow {
+        role: Role::Developer,
+        rbac_only: false,
+        cells: [N, R, R, N, R],
+    },
+    MatrixRow {
+        role: Role::CompanyAdmin,
+        rbac_only: false,
+        cells: [WR, WR, WR, WR, WR],
+    },
+    MatrixRow {
+        role: Role::CompanyViewer,
+        rbac_only: true,
+        cells: [R, R, R, R, R],
+    },
+    MatrixRow {
+        role: Role::GroupAdmin,
+        rbac_only: true,
+        cells: [N, N, WR_SCOPED, N, N],
+    },
+    MatrixRow {
+        role: Role::Security,
+        rbac_only: true,
+        cells: [N, WR, N, N, N],
+    },
+    MatrixRow {
+        role: Role::AppSec,
+        rbac_only: true,
+        cells: [N, N, N, WR, N],
+    },
+    MatrixRow {
+        role: Role::IncidentResponder,
+        rbac_only: true,
+        cells: [N, N, R, N, WR],
+    },
 ];
 
 /// A set of roles, as a bit mask.
@@ -380,6 +420,9 @@ mod tests {
         assert_eq!(PoolLevel::parse("PrIvIlEgEd"), Some(PoolLevel::Privileged));
         assert_eq!(PoolLevel::parse("admin"), None);
         assert!(PoolLevel::Standard < PoolLevel::Privileged);
-        assert_eq!(PoolLevel::Privileged.permissions(), &["STANDARD", "IGNORE_QUOTA"]);
+        assert_eq!(
+            PoolLevel::Privileged.permissions(),
+            &["STANDARD", "IGNORE_QUOTA"]
+        );
     }
 }

@@ -3,11 +3,14 @@
 //! assignments (sorted by pool), the grants and requests naming them, and the
 //! pools they administer.
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::email::email_key;
 use crate::limits::Limits;
-use crate::request::RequestSettings;
+use crate::request::{RequestSettings, RequestStatus};
 use crate::role::{PoolLevel, Role, RoleSet};
 use crate::time::Instant;
 use crate::violation::{Code, Violation};
@@ -73,12 +76,20 @@ pub struct Group {
 impl Group {
     /// The request settings of this group's assignment of `pool`: the
     /// override, else the pool's default.
-    pub fn settings_for<'a>(&'a self, pool: PoolIdx, pools: &'a [Pool]) -> Option<&'a RequestSettings> {
+    pub fn settings_for<'a>(
+        &'a self,
+        pool: PoolIdx,
+        pools: &'a [Pool],
+    ) -> Option<&'a RequestSettings> {
         self.overrides
             .iter()
             .find(|(p, _)| *p == pool)
             .map(|(_, s)| s)
-            .or_else(|| pools.get(pool.get()).and_then(|p| p.request_settings.as_ref()))
+            .or_else(|| {
+                pools
+                    .get(pool.get())
+                    .and_then(|p| p.request_settings.as_ref())
+            })
     }
 }
 
@@ -140,6 +151,124 @@ struct UserLinks {
     admin_pools: Vec<(PoolIdx, GroupIdx)>,
 }
 
+/// Where an entry of a user's access list comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EntrySource {
+    /// Standing access through a group assignment without requests.
+    Standing(GroupIdx),
+    /// A group assignment with requests enabled: access needs a request.
+    Locked(GroupIdx),
+    Grant(GrantIdx),
+    Request(RequestIdx),
+}
+
+/// One thing that gives (or could give) a user access to a pool, with the
+/// period it is valid on in milliseconds, `[from, to)`. A user's entries are
+/// sorted by pool, so a decision is one binary search in one contiguous slice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub pool: PoolIdx,
+    pub source: EntrySource,
+    pub level: PoolLevel,
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+/// Interned string ids: the keys in one arena, a hash table of indices.
+/// A lookup touches the table and one key, both compact, so large
+/// companies stay in cache.
+#[derive(Clone, Default)]
+struct Interner {
+    arena: String,
+    spans: Vec<(u32, u32)>,
+    table: HashTable<u32>,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Interner({} keys)", self.spans.len())
+    }
+}
+
+fn hash_key(key: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(key.as_bytes());
+    h.finish()
+}
+
+fn span<'a>(arena: &'a str, spans: &[(u32, u32)], i: u32) -> &'a str {
+    spans
+        .get(i as usize)
+        .and_then(|&(a, b)| arena.get(a as usize..b as usize))
+        .unwrap_or_default()
+}
+
+impl Interner {
+    fn with_capacity(n: usize) -> Interner {
+        Interner {
+            arena: String::with_capacity(n * 24),
+            spans: Vec::with_capacity(n),
+            table: HashTable::with_capacity(n),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<u32> {
+        self.table
+            .find(hash_key(key), |&i| span(&self.arena, &self.spans, i) == key)
+            .copied()
+    }
+
+    /// Adds `key` as the next index, or says it is already there.
+    fn insert(&mut self, key: &str) -> bool {
+        if self.get(key).is_some() {
+            return false;
+        }
+        let Interner {
+            arena,
+            spans,
+            table,
+        } = self;
+        let i = idx(spans.len());
+        let start = idx(arena.len());
+        arena.push_str(key);
+        spans.push((start, idx(arena.len())));
+        table.insert_unique(hash_key(key), i, |&j| hash_key(span(arena, spans, j)));
+        true
+    }
+}
+
+/// Per-user lists in one allocation each: `items[offsets[u]..offsets[u + 1]]`.
+#[derive(Clone, Debug)]
+struct Csr<T> {
+    offsets: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Csr<T> {
+    fn new() -> Csr<T> {
+        Csr {
+            offsets: vec![0],
+            items: Vec::new(),
+        }
+    }
+
+    fn from_lists(lists: impl IntoIterator<Item = Vec<T>>) -> Csr<T> {
+        let mut csr = Csr::new();
+        for list in lists {
+            csr.items.extend(list);
+            csr.offsets.push(idx(csr.items.len()));
+        }
+        csr
+    }
+
+    fn get(&self, i: usize) -> &[T] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
 /// An indexed company snapshot.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
@@ -152,12 +281,18 @@ pub struct Snapshot {
     pub grants: Vec<Grant>,
     pub requests: Vec<Request>,
     pub delegations: Vec<Delegation>,
-    user_index: FxHashMap<Box<str>, UserIdx>,
-    pool_index: FxHashMap<Box<str>, PoolIdx>,
+    user_index: Interner,
+    pool_index: Interner,
+    /// Per user: enabled, and the roles recorded (the hot part of `users`).
+    user_hot: Vec<(bool, RoleSet)>,
     group_index: FxHashMap<Box<str>, GroupIdx>,
     grant_index: FxHashMap<Box<str>, GrantIdx>,
     request_index: FxHashMap<Box<str>, RequestIdx>,
-    links: Vec<UserLinks>,
+    assignments: Csr<Assignment>,
+    user_grants: Csr<GrantIdx>,
+    user_requests: Csr<RequestIdx>,
+    admin_pools: Csr<(PoolIdx, GroupIdx)>,
+    access: Csr<AccessEntry>,
 }
 
 fn idx(n: usize) -> u32 {
@@ -185,12 +320,17 @@ impl Snapshot {
             grants: Vec::new(),
             requests: Vec::new(),
             delegations: Vec::new(),
-            user_index: FxHashMap::default(),
-            pool_index: FxHashMap::default(),
+            user_index: Interner::default(),
+            pool_index: Interner::default(),
+            user_hot: Vec::new(),
             group_index: FxHashMap::default(),
             grant_index: FxHashMap::default(),
             request_index: FxHashMap::default(),
-            links: Vec::new(),
+            assignments: Csr::new(),
+            user_grants: Csr::new(),
+            user_requests: Csr::new(),
+            admin_pools: Csr::new(),
+            access: Csr::new(),
         }
     }
 
@@ -210,16 +350,13 @@ impl Snapshot {
             }
         };
 
-        let mut user_index = FxHashMap::default();
-        user_index.reserve(wire.users.len());
+        let mut user_index = Interner::with_capacity(wire.users.len());
         let mut users = Vec::with_capacity(wire.users.len());
         for (i, u) in wire.users.into_iter().enumerate() {
-            let key: Box<str> = email_key(&u.email).into();
-            if user_index.contains_key(&key) {
+            if !user_index.insert(&email_key(&u.email)) {
                 errors.push(dup(format!("users[{i}].email"), &u.email));
                 continue;
             }
-            user_index.insert(key, UserIdx(idx(users.len())));
             users.push(User {
                 email: u.email,
                 first_name: u.first_name,
@@ -228,12 +365,12 @@ impl Snapshot {
                 roles: u.roles.into_iter().collect(),
             });
         }
-        let find_user = |email: &str| user_index.get(email_key(email).as_ref()).copied();
+        let find_user = |email: &str| user_index.get(&email_key(email)).map(UserIdx);
 
-        let mut pool_index = FxHashMap::default();
+        let mut pool_index = Interner::with_capacity(wire.agent_pools.len());
         let mut pools = Vec::with_capacity(wire.agent_pools.len());
         for (i, p) in wire.agent_pools.into_iter().enumerate() {
-            if pool_index.contains_key(p.id.as_str()) {
+            if pool_index.get(&p.id).is_some() {
                 errors.push(dup(format!("agentPools[{i}].id"), &p.id));
                 continue;
             }
@@ -248,7 +385,7 @@ impl Snapshot {
                     )),
                 }
             }
-            pool_index.insert(p.id.clone().into_boxed_str(), PoolIdx(idx(pools.len())));
+            pool_index.insert(&p.id);
             pools.push(Pool {
                 id: p.id,
                 name: p.name,
@@ -257,7 +394,7 @@ impl Snapshot {
                 reviewers,
             });
         }
-        let find_pool = |id: &str| pool_index.get(id).copied();
+        let find_pool = |id: &str| pool_index.get(id).map(PoolIdx);
 
         let mut group_index = FxHashMap::default();
         let mut groups = Vec::with_capacity(wire.groups.len());
@@ -270,9 +407,11 @@ impl Snapshot {
             for (j, id) in g.agent_pool_ids.iter().enumerate() {
                 match find_pool(id) {
                     Some(p) => group_pools.push(p),
-                    None => {
-                        errors.push(unknown(format!("groups[{i}].agentPoolIds[{j}]"), "agent pool", id))
-                    }
+                    None => errors.push(unknown(
+                        format!("groups[{i}].agentPoolIds[{j}]"),
+                        "agent pool",
+                        id,
+                    )),
                 }
             }
             group_pools.sort_unstable();
@@ -285,7 +424,11 @@ impl Snapshot {
                         group_admin: m.group_admin,
                         elevated: m.elevated_roles.iter().copied().max(),
                     }),
-                    None => errors.push(unknown(format!("groups[{i}].members[{j}].email"), "user", &m.email)),
+                    None => errors.push(unknown(
+                        format!("groups[{i}].members[{j}].email"),
+                        "user",
+                        &m.email,
+                    )),
                 }
             }
             let mut overrides = Vec::with_capacity(g.request_overrides.len());
@@ -321,20 +464,30 @@ impl Snapshot {
                 continue;
             }
             let gi = GrantIdx(idx(grants.len()));
-            let mut grant_pools: Vec<PoolIdx> = g.agent_pool_ids.iter().filter_map(|p| find_pool(p)).collect();
+            let mut grant_pools: Vec<PoolIdx> = g
+                .agent_pool_ids
+                .iter()
+                .filter_map(|p| find_pool(p))
+                .collect();
             grant_pools.sort_unstable();
             grant_pools.dedup();
             for email in &g.user_emails {
                 if let Some(l) = find_user(email).and_then(|u| links.get_mut(u.get()))
-                    && l.grants.last() != Some(&gi) {
-                        l.grants.push(gi);
-                    }
+                    && l.grants.last() != Some(&gi)
+                {
+                    l.grants.push(gi);
+                }
             }
             grant_index.insert(g.id.clone().into_boxed_str(), gi);
             grants.push(Grant {
                 name_key: name_key(&g.name),
                 pools: grant_pools,
-                level: g.roles.iter().map(|r| r.0).max().unwrap_or(PoolLevel::Standard),
+                level: g
+                    .roles
+                    .iter()
+                    .map(|r| r.0)
+                    .max()
+                    .unwrap_or(PoolLevel::Standard),
                 wire: g,
             });
         }
@@ -346,7 +499,9 @@ impl Snapshot {
                 errors.push(dup(format!("requests[{i}].id"), &r.id));
                 continue;
             }
-            let (Some(requester), Some(pool)) = (find_user(&r.requester), find_pool(&r.agent_pool_id)) else {
+            let (Some(requester), Some(pool)) =
+                (find_user(&r.requester), find_pool(&r.agent_pool_id))
+            else {
                 errors.push(unknown(
                     format!("requests[{i}]"),
                     "requester or agent pool",
@@ -359,16 +514,27 @@ impl Snapshot {
                 l.requests.push(ri);
             }
             request_index.insert(r.id.clone().into_boxed_str(), ri);
-            requests.push(Request { wire: r, requester, pool });
+            requests.push(Request {
+                wire: r,
+                requester,
+                pool,
+            });
         }
 
         let mut delegations = Vec::with_capacity(wire.delegations.len());
         for (i, d) in wire.delegations.iter().enumerate() {
             match (find_user(&d.from), find_user(&d.to)) {
-                (Some(from), Some(to)) => {
-                    delegations.push(Delegation { from, to, starts_at: d.starts_at, ends_at: d.ends_at })
-                }
-                _ => errors.push(unknown(format!("delegations[{i}]"), "user", &format!("{} / {}", d.from, d.to))),
+                (Some(from), Some(to)) => delegations.push(Delegation {
+                    from,
+                    to,
+                    starts_at: d.starts_at,
+                    ends_at: d.ends_at,
+                }),
+                _ => errors.push(unknown(
+                    format!("delegations[{i}]"),
+                    "user",
+                    &format!("{} / {}", d.from, d.to),
+                )),
             }
         }
 
@@ -376,7 +542,9 @@ impl Snapshot {
         for (gi, group) in groups.iter().enumerate() {
             let gi = GroupIdx(idx(gi));
             for member in &group.members {
-                let Some(l) = links.get_mut(member.user.get()) else { continue };
+                let Some(l) = links.get_mut(member.user.get()) else {
+                    continue;
+                };
                 let level = group.level.max(member.elevated);
                 for &pool in &group.pools {
                     if member.group_admin {
@@ -390,7 +558,11 @@ impl Snapshot {
                             locked: Some((level.unwrap_or(PoolLevel::Standard), gi)),
                         }
                     } else {
-                        Assignment { pool, standing: level.map(|l| (l, gi)), locked: None }
+                        Assignment {
+                            pool,
+                            standing: level.map(|l| (l, gi)),
+                            locked: None,
+                        }
                     };
                     l.assignments.push(entry);
                 }
@@ -413,6 +585,8 @@ impl Snapshot {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let access = Csr::from_lists(links.iter().map(|l| access_list(l, &grants, &requests)));
+        let user_hot = users.iter().map(|u| (u.enabled, u.roles)).collect();
         Ok(Snapshot {
             company_id: wire.company_id,
             rbac_enabled: wire.rbac_enabled,
@@ -423,21 +597,40 @@ impl Snapshot {
             grants,
             requests,
             delegations,
+            user_hot,
             user_index,
             pool_index,
             group_index,
             grant_index,
             request_index,
-            links,
+            access,
+            assignments: Csr::from_lists(
+                links.iter_mut().map(|l| std::mem::take(&mut l.assignments)),
+            ),
+            user_grants: Csr::from_lists(links.iter_mut().map(|l| std::mem::take(&mut l.grants))),
+            user_requests: Csr::from_lists(
+                links.iter_mut().map(|l| std::mem::take(&mut l.requests)),
+            ),
+            admin_pools: Csr::from_lists(links.into_iter().map(|l| l.admin_pools)),
         })
     }
 
     pub fn user_idx(&self, email: &str) -> Option<UserIdx> {
-        self.user_index.get(email_key(email).as_ref()).copied()
+        self.user_index.get(&email_key(email)).map(UserIdx)
+    }
+
+    /// Looks a user up by an address already in key form (lower case).
+    pub fn user_idx_by_key(&self, key: &str) -> Option<UserIdx> {
+        self.user_index.get(key).map(UserIdx)
     }
 
     pub fn pool_idx(&self, id: &str) -> Option<PoolIdx> {
-        self.pool_index.get(id).copied()
+        self.pool_index.get(id).map(PoolIdx)
+    }
+
+    /// Whether the user is enabled, and the roles recorded.
+    pub fn user_flags(&self, u: UserIdx) -> Option<(bool, RoleSet)> {
+        self.user_hot.get(u.get()).copied()
     }
 
     pub fn group_idx(&self, id: &str) -> Option<GroupIdx> {
@@ -474,7 +667,9 @@ impl Snapshot {
 
     /// The user's roles that give something under the RBAC setting.
     pub fn live_roles(&self, u: UserIdx) -> RoleSet {
-        self.user(u).map(|u| u.roles.live(self.rbac_enabled)).unwrap_or_default()
+        self.user_flags(u)
+            .map(|(_, roles)| roles.live(self.rbac_enabled))
+            .unwrap_or_default()
     }
 
     /// Whether the user holds a role and it is live.
@@ -484,45 +679,131 @@ impl Snapshot {
 
     /// What the user's groups give on `pool`.
     pub fn assignment(&self, u: UserIdx, pool: PoolIdx) -> Option<&Assignment> {
-        let list = &self.links.get(u.get())?.assignments;
-        list.binary_search_by_key(&pool, |a| a.pool).ok().and_then(|i| list.get(i))
+        let list = self.assignments.get(u.get());
+        list.binary_search_by_key(&pool, |a| a.pool)
+            .ok()
+            .and_then(|i| list.get(i))
     }
 
     /// Every pool the user's groups reach.
     pub fn assignments(&self, u: UserIdx) -> &[Assignment] {
-        self.links.get(u.get()).map(|l| l.assignments.as_slice()).unwrap_or(&[])
+        self.assignments.get(u.get())
     }
 
     /// Grants naming the user (active or not).
     pub fn user_grants(&self, u: UserIdx) -> &[GrantIdx] {
-        self.links.get(u.get()).map(|l| l.grants.as_slice()).unwrap_or(&[])
+        self.user_grants.get(u.get())
     }
 
     /// Requests made by the user.
     pub fn user_requests(&self, u: UserIdx) -> &[RequestIdx] {
-        self.links.get(u.get()).map(|l| l.requests.as_slice()).unwrap_or(&[])
+        self.user_requests.get(u.get())
+    }
+
+    /// Everything that gives the user access to `pool`, in the order
+    /// standing, locked, grants, requests.
+    pub fn access_entries(&self, u: UserIdx, pool: PoolIdx) -> &[AccessEntry] {
+        let list = self.access.get(u.get());
+        let start = list.partition_point(|e| e.pool < pool);
+        let rest = list.get(start..).unwrap_or(&[]);
+        let len = rest.partition_point(|e| e.pool == pool);
+        rest.get(..len).unwrap_or(&[])
     }
 
     /// The group through which the user administers `pool`, if any
     /// (membership as group admin; the Group Admin role is checked apart).
     pub fn administered_by(&self, u: UserIdx, pool: PoolIdx) -> Option<GroupIdx> {
-        let list = &self.links.get(u.get())?.admin_pools;
-        list.binary_search_by_key(&pool, |(p, _)| *p).ok().and_then(|i| list.get(i)).map(|(_, g)| *g)
+        let list = self.admin_pools.get(u.get());
+        list.binary_search_by_key(&pool, |(p, _)| *p)
+            .ok()
+            .and_then(|i| list.get(i))
+            .map(|(_, g)| *g)
     }
 
     /// Pools of the groups the user administers.
     pub fn administered_pools(&self, u: UserIdx) -> impl Iterator<Item = PoolIdx> + '_ {
-        self.links.get(u.get()).into_iter().flat_map(|l| l.admin_pools.iter().map(|(p, _)| *p))
+        self.admin_pools.get(u.get()).iter().map(|(p, _)| *p)
     }
 
     /// Grants active at `now`, except the one being replaced.
-    pub fn active_grants(&self, now: Instant, except: Option<GrantIdx>) -> impl Iterator<Item = &Grant> {
+    pub fn active_grants(
+        &self,
+        now: Instant,
+        except: Option<GrantIdx>,
+    ) -> impl Iterator<Item = &Grant> {
         self.grants
             .iter()
             .enumerate()
             .filter(move |(i, g)| Some(GrantIdx(idx(*i))) != except && g.is_active(now))
             .map(|(_, g)| g)
     }
+}
+
+/// A user's access list: assignments, grants and approved requests, by pool.
+fn access_list(l: &UserLinks, grants: &[Grant], requests: &[Request]) -> Vec<AccessEntry> {
+    let always = |pool, source, level| AccessEntry {
+        pool,
+        source,
+        level,
+        from_ms: i64::MIN,
+        to_ms: i64::MAX,
+    };
+    let mut out = Vec::with_capacity(l.assignments.len() + l.grants.len());
+    for a in &l.assignments {
+        if let Some((level, g)) = a.standing {
+            out.push(always(a.pool, EntrySource::Standing(g), level));
+        }
+        if let Some((level, g)) = a.locked {
+            out.push(always(a.pool, EntrySource::Locked(g), level));
+        }
+    }
+    for &gi in &l.grants {
+        let Some(g) = grants.get(gi.get()) else {
+            continue;
+        };
+        for &pool in &g.pools {
+            out.push(AccessEntry {
+                pool,
+                source: EntrySource::Grant(gi),
+                level: g.level,
+                from_ms: g.wire.created_at.timestamp_millis(),
+                to_ms: g.wire.expiration_date.timestamp_millis(),
+            });
+        }
+    }
+    for &ri in &l.requests {
+        let Some(r) = requests.get(ri.get()) else {
+            continue;
+        };
+        let (Some(from), Some(to)) = (r.wire.approved_at, r.wire.ends_at) else {
+            continue;
+        };
+        let to_ms = to.timestamp_millis();
+        let from_ms = match r.wire.status {
+            RequestStatus::Approved => from.timestamp_millis(),
+            // Ended: its period is over, whatever the clock of the surface says.
+            RequestStatus::Ended => to_ms,
+            _ => continue,
+        };
+        // An approved request gives what the locked assignment would give.
+        let level = l
+            .assignments
+            .binary_search_by_key(&r.pool, |a| a.pool)
+            .ok()
+            .and_then(|i| l.assignments.get(i))
+            .and_then(|a| a.locked)
+            .map(|(level, _)| level)
+            .unwrap_or(PoolLevel::Standard);
+        out.push(AccessEntry {
+            pool: r.pool,
+            source: EntrySource::Request(ri),
+            level,
+            from_ms,
+            to_ms,
+        });
+    }
+    out.sort_by_key(|e| (e.pool, e.source));
+    out
 }
 
 /// The key grant names are compared by: trimmed, lower case.
@@ -539,10 +820,17 @@ fn better<T: Copy>(a: Option<(PoolLevel, T)>, b: Option<(PoolLevel, T)>) -> Opti
 }
 
 fn dup(field: String, id: &str) -> Violation {
-    Violation::new(field, Code::SnapshotDuplicate, format!("`{id}` appears more than once"))
+    Violation::new(
+        field,
+        Code::SnapshotDuplicate,
+        format!("`{id}` appears more than once"),
+    )
 }
 
 fn unknown(field: String, what: &str, id: &str) -> Violation {
-    Violation::new(field, Code::SnapshotReferenceUnknown, format!("no {what} `{id}` in the snapshot"))
+    Violation::new(
+        field,
+        Code::SnapshotReferenceUnknown,
+        format!("no {what} `{id}` in the snapshot"),
+    )
 }
-

@@ -30,7 +30,9 @@ pub mod rfc3339_millis {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Instant, D::Error> {
         let text = String::deserialize(deserializer)?;
         parse_instant(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{text}` is not an RFC 3339 date-time with an offset"))
+            serde::de::Error::custom(format!(
+                "`{text}` is not an RFC 3339 date-time with an offset"
+            ))
         })
     }
 
@@ -72,7 +74,10 @@ mod tests {
     fn parses_offsets_into_utc_millis() {
         let t = parse_instant("2021-12-31T23:59:59.123456+01:00").unwrap();
         assert_eq!(format_instant(t), "2021-12-31T22:59:59.123Z");
-        assert!(parse_instant("2021-12-31T23:59:59").is_none(), "an offset is required");
+        assert!(
+            parse_instant("2021-12-31T23:59:59").is_none(),
+            "an offset is required"
+        );
         assert!(parse_instant("tomorrow").is_none());
     }
 }

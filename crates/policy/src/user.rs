@@ -16,7 +16,10 @@ pub fn validate_roles(roles: &[Role], rbac_enabled: bool) -> Result<Vec<Role>, V
             Violation::new(
                 item("roles", i),
                 Code::UserRolesRbacOnly,
-                format!("`{}` exists only with RBAC on: assign Developer or Company Admin", r.wire_name()),
+                format!(
+                    "`{}` exists only with RBAC on: assign Developer or Company Admin",
+                    r.wire_name()
+                ),
             )
         })
         .collect();
@@ -37,7 +40,11 @@ pub fn validate_email(email: &str) -> Result<(), Violation> {
     if is_valid_email(email) {
         Ok(())
     } else {
-        Err(Violation::new("email", Code::UserEmailInvalid, format!("`{email}` is not an e-mail address")))
+        Err(Violation::new(
+            "email",
+            Code::UserEmailInvalid,
+            format!("`{email}` is not an e-mail address"),
+        ))
     }
 }
 

@@ -200,7 +200,11 @@ pub struct Violation {
 
 impl Violation {
     pub fn new(field: impl Into<String>, code: Code, message: impl Into<String>) -> Violation {
-        Violation { field: field.into(), code, message: message.into() }
+        Violation {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn status(&self) -> Status {
@@ -228,7 +232,11 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for code in Code::ALL {
             assert!(seen.insert(code.as_str()), "duplicate {code}");
-            assert_eq!(code.as_str().split('.').count(), 3, "{code} is not object.field.problem");
+            assert_eq!(
+                code.as_str().split('.').count(),
+                3,
+                "{code} is not object.field.problem"
+            );
             assert_eq!(Code::parse(code.as_str()), Some(*code));
         }
     }
@@ -249,6 +257,9 @@ mod tests {
             status_of(&[v(Code::GrantUsersUnknown), v(Code::GrantNameBlank)]).map(Status::http),
             Some(400)
         );
-        assert_eq!(status_of(&[v(Code::GrantLimitReached)]).map(Status::http), Some(403));
+        assert_eq!(
+            status_of(&[v(Code::GrantLimitReached)]).map(Status::http),
+            Some(403)
+        );
     }
 }

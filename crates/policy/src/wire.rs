@@ -205,9 +205,17 @@ pub struct AccessRequestWire {
     #[serde(with = "rfc3339_millis")]
     pub created_at: Instant,
     /// Set when approved: access runs on `[approvedAt, endsAt)`.
-    #[serde(default, with = "rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339_millis::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approved_at: Option<Instant>,
-    #[serde(default, with = "rfc3339_millis::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339_millis::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ends_at: Option<Instant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<String>,
