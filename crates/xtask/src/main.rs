@@ -1,1 +1,235 @@
-fn main() {}
+//! `cargo xtask …`: install the pinned tools, test, benchmark.
+//!
+//! Every command installs what is missing (and only that) before it runs,
+//! so a new machine needs nothing but Rust to start.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Pinned versions (see ../shared/TOOLCHAIN.md): the wasm-bindgen CLI must
+/// equal the `wasm-bindgen` crate in Cargo.lock.
+const WASM_BINDGEN: &str = "0.2.130";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup   install what is missing: rustfmt, clippy, the wasm32 target,
+          wasm-bindgen-cli (pinned), Node.js
+  test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
+          the conformance corpus on wasm32 under Node, the wasm32 release
+          build of the policy crate, and compile the benchmarks
+  bench   run the criterion benchmarks of the policy crate (prints figures)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("test") => setup().and_then(|()| test()),
+        Some("bench") => bench(args.get(1..).unwrap_or_default()),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo_bin() -> PathBuf {
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin")
+}
+
+/// A command in the workspace root, with `~/.cargo/bin` on PATH and a
+/// target directory that outlives the clone (CI clones afresh each time).
+fn cmd(program: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args).current_dir(root());
+    let path = env::var_os("PATH").unwrap_or_default();
+    let mut paths: Vec<PathBuf> = vec![cargo_bin()];
+    paths.extend(env::split_paths(&path));
+    if let Ok(joined) = env::join_paths(paths) {
+        c.env("PATH", joined);
+    }
+    if env::var_os("CARGO_TARGET_DIR").is_none()
+        && let Some(home) = env::var_os("HOME")
+    {
+        c.env(
+            "CARGO_TARGET_DIR",
+            PathBuf::from(home).join(".cache/interim/target"),
+        );
+    }
+    c
+}
+
+fn run(program: &str, args: &[&str]) -> Result<(), String> {
+    println!("\n==> {program} {}", args.join(" "));
+    let status = cmd(program, args)
+        .status()
+        .map_err(|e| format!("cannot start `{program}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// The first line a tool prints for `--version`, if it runs.
+fn version(program: &str, args: &[&str]) -> Option<String> {
+    let out = cmd(program, args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .map(|l| l.trim().to_owned())
+}
+
+fn setup() -> Result<(), String> {
+    println!("==> checking tools");
+    for (component, probe) in [("rustfmt", "fmt"), ("clippy", "clippy")] {
+        if version("cargo", &[probe, "--version"]).is_none() {
+            run("rustup", &["component", "add", component])?;
+        }
+    }
+    let targets = cmd("rustup", &["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == WASM_TARGET) {
+        run("rustup", &["target", "add", WASM_TARGET])?;
+    }
+    let want = format!("wasm-bindgen {WASM_BINDGEN}");
+    let have = version("wasm-bindgen", &["--version"]);
+    let runner = version("wasm-bindgen-test-runner", &["--version"]);
+    if have.as_deref() != Some(want.as_str()) || runner.is_none() {
+        // No --locked: the CLI's lock file has a registry gap (TOOLCHAIN.md).
+        run(
+            "cargo",
+            &[
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                WASM_BINDGEN,
+                "--force",
+            ],
+        )?;
+    }
+    if version("node", &["--version"]).is_none() {
+        run("apt-get", &["update"])?;
+        run(
+            "apt-get",
+            &["install", "-y", "--no-install-recommends", "nodejs"],
+        )?;
+    }
+    println!(
+        "tools: {}, {}, node {}",
+        version("rustc", &["--version"]).unwrap_or_default(),
+        version("wasm-bindgen", &["--version"]).unwrap_or_default(),
+        version("node", &["--version"]).unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn test() -> Result<(), String> {
+    let steps: &[(&str, &str, &[&str])] = &[
+        ("format", "cargo", &["fmt", "--all", "--check"]),
+        (
+            "clippy",
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        ("native tests", "cargo", &["test", "--workspace"]),
+        (
+            "corpus on wasm32 (Node)",
+            "cargo",
+            &["test", "-p", "interim-conformance", "--target", WASM_TARGET],
+        ),
+        (
+            "policy wasm32 release build",
+            "cargo",
+            &[
+                "build",
+                "-p",
+                "interim-policy",
+                "--target",
+                WASM_TARGET,
+                "--release",
+            ],
+        ),
+        (
+            "benchmarks compile",
+            "cargo",
+            &["bench", "--workspace", "--no-run"],
+        ),
+    ];
+    let mut failed = Vec::new();
+    let mut report = Vec::new();
+    for (name, program, args) in steps {
+        let started = Instant::now();
+        let result = run(program, args);
+        let secs = started.elapsed().as_secs_f64();
+        report.push(format!(
+            "  {:<30} {:>7.1}s  {}",
+            name,
+            secs,
+            if result.is_ok() { "ok" } else { "FAILED" }
+        ));
+        if let Err(e) = result {
+            failed.push(format!("{name}: {e}"));
+        }
+    }
+    println!("\n==> summary");
+    for line in &report {
+        println!("{line}");
+    }
+    println!(
+        "steps: {} passed, {} failed",
+        steps.len() - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("\n"))
+    }
+}
+
+fn bench(extra: &[String]) -> Result<(), String> {
+    let mut args = vec!["bench", "-p", "interim-policy", "--bench", "policy"];
+    if !extra.is_empty() {
+        args.push("--");
+        args.extend(extra.iter().map(String::as_str));
+    }
+    run("cargo", &args)
+}
