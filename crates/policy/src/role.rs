@@ -208,42 +208,15 @@ const WR_SCOPED: Cell = Cell {
 
 /// The role matrix (SPEC §1). Columns: Company config, Security, Environment,
 /// AppSec, Debugging Runbooks.
+#[rustfmt::skip]
 pub const MATRIX: [MatrixRow; 7] = [
-    MatrixRow {
-        role: Role::Developer,
-        rbac_only: false,
-        cells: [N, R, R, N, R],
-    },
-    MatrixRow {
-        role: Role::CompanyAdmin,
-        rbac_only: false,
-        cells: [WR, WR, WR, WR, WR],
-    },
-    MatrixRow {
-        role: Role::CompanyViewer,
-        rbac_only: true,
-        cells: [R, R, R, R, R],
-    },
-    MatrixRow {
-        role: Role::GroupAdmin,
-        rbac_only: true,
-        cells: [N, N, WR_SCOPED, N, N],
-    },
-    MatrixRow {
-        role: Role::Security,
-        rbac_only: true,
-        cells: [N, WR, N, N, N],
-    },
-    MatrixRow {
-        role: Role::AppSec,
-        rbac_only: true,
-        cells: [N, N, N, WR, N],
-    },
-    MatrixRow {
-        role: Role::IncidentResponder,
-        rbac_only: true,
-        cells: [N, N, R, N, WR],
-    },
+    MatrixRow { role: Role::Developer,         rbac_only: false, cells: [N,  R,  R,         N,  R ] },
+    MatrixRow { role: Role::CompanyAdmin,      rbac_only: false, cells: [WR, WR, WR,        WR, WR] },
+    MatrixRow { role: Role::CompanyViewer,     rbac_only: true,  cells: [R,  R,  R,         R,  R ] },
+    MatrixRow { role: Role::GroupAdmin,        rbac_only: true,  cells: [N,  N,  WR_SCOPED, N,  N ] },
+    MatrixRow { role: Role::Security,          rbac_only: true,  cells: [N,  WR, N,         N,  N ] },
+    MatrixRow { role: Role::AppSec,            rbac_only: true,  cells: [N,  N,  N,         WR, N ] },
+    MatrixRow { role: Role::IncidentResponder, rbac_only: true,  cells: [N,  N,  R,         N,  WR] },
 ];
 
 /// A set of roles, as a bit mask.
