@@ -20,10 +20,10 @@ use crate::request::{
     RequestAccess, RequestAction, apply_action, request_access, validate_delegation,
     validate_request, who_can_approve,
 };
-use crate::role::{Category, MATRIX, PoolLevel, Role};
+use crate::role::{Category, MATRIX, PoolLevel};
 use crate::snapshot::Snapshot;
 use crate::time::{Instant, parse_instant};
-use crate::user::{validate_email, validate_roles};
+use crate::user::{PoolInput, UserInput, validate_new_user, validate_pool, validate_user_update};
 use crate::violation::{Code, Violation, status_of};
 use crate::wire::{
     AccessRequestInput, CreateTempAccess, DelegationInput, FormValue, GrantForm, LegacyUserWire,
@@ -43,7 +43,8 @@ pub struct Call {
     /// Who acts: the grant's creator, the requester, the reviewer, the delegator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
-    /// For `validateGrant`: the id of the grant being replaced.
+    /// For `validateGrant`: the id of the grant being replaced; for
+    /// `validateUser` and `validatePool`: the user or pool being updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replacing: Option<String>,
     #[serde(default)]
@@ -66,6 +67,7 @@ pub const OPS: &[&str] = &[
     "migrateLegacy",
     "validateLimits",
     "validateUser",
+    "validatePool",
     "verifyAuditChain",
     "matrix",
     "catalogue",
@@ -342,15 +344,6 @@ struct Transition {
     comment: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewUser {
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    roles: Vec<Role>,
-}
-
 fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
     let answer = match call.op.as_str() {
         "validateGrant" => {
@@ -536,22 +529,20 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             Answer::from_result("limits", limits.validate())
         }
         "validateUser" => {
-            let q: NewUser = input(call)?;
-            let rbac = snapshot.is_none_or(|s| s.rbac_enabled);
-            let mut errors = Vec::new();
-            if let Some(Err(v)) = q.email.as_deref().map(validate_email) {
-                errors.push(v);
+            let q: UserInput = input(call)?;
+            match (&call.replacing, snapshot) {
+                (Some(email), Some(s)) => match s.user_idx(email) {
+                    Some(u) => Answer::from_result("user", validate_user_update(s, u, &q)),
+                    None => Answer::Failure(vec![unknown_user(email)]),
+                },
+                _ => Answer::from_result("user", validate_new_user(snapshot, &q)),
             }
-            match validate_roles(&q.roles, rbac) {
-                Ok(roles) if errors.is_empty() => {
-                    Answer::success(json!({ "roles": to_value(&roles) }))
-                }
-                Ok(_) => Answer::Failure(errors),
-                Err(v) => {
-                    errors.extend(v);
-                    Answer::Failure(errors)
-                }
-            }
+        }
+        "validatePool" => {
+            let q: PoolInput = input(call)?;
+            let result = validate_pool(snapshot, call.replacing.as_deref(), &q)
+                .map(|(name, description)| json!({"name": name, "description": description}));
+            Answer::from_result("pool", result)
         }
         "verifyAuditChain" => {
             let events: Vec<AuditEvent> = input(call)?;

@@ -35,6 +35,8 @@ pub enum Reason {
     Role(Role),
     /// The Group Admin role, on a pool of an environment the user administers.
     GroupAdmin(GroupIdx),
+    /// A Group Admin reads what the grant form needs (users, pools, grants).
+    GrantManager(GroupIdx),
     /// Pool access from a group, grant or approved request.
     PoolAccess(PoolSource, PoolLevel),
     /// RBAC is off: every enabled user has Standard access to every pool.
@@ -176,6 +178,22 @@ fn decide_operation(
         }
         have = have.max(cell.level);
     }
+    // The right to create grants includes reading the users, pools and active
+    // grants the form needs: a Group Admin with environments reads them.
+    if access == Access::View
+        && matches!(
+            op,
+            Operation::TemporaryAccess | Operation::Users | Operation::AgentPools
+        )
+        && snapshot.rbac_enabled
+        && recorded.contains(Role::GroupAdmin)
+        && let Some(g) = snapshot
+            .administered_pools(u)
+            .next()
+            .and_then(|p| snapshot.administered_by(u, p))
+    {
+        return Decision::allow(Reason::GrantManager(g));
+    }
     if let Some(role) = inert {
         Decision::deny(Reason::RoleInert(role))
     } else if out_of_scope {
@@ -279,6 +297,7 @@ pub fn reason_code(reason: Reason) -> &'static str {
     match reason {
         Reason::Role(_) => "allow.role",
         Reason::GroupAdmin(_) => "allow.group_admin",
+        Reason::GrantManager(_) => "allow.grant_manager",
         Reason::PoolAccess(PoolSource::Group(_), _) => "allow.group",
         Reason::PoolAccess(PoolSource::Grant(_), _) => "allow.grant",
         Reason::PoolAccess(PoolSource::Request(_), _) => "allow.request",
@@ -302,6 +321,7 @@ pub fn reason_code(reason: Reason) -> &'static str {
 pub const REASON_CODES: &[&str] = &[
     "allow.role",
     "allow.group_admin",
+    "allow.grant_manager",
     "allow.group",
     "allow.grant",
     "allow.request",
@@ -369,6 +389,14 @@ impl Decision {
                 w.group_id = Some(id);
                 format!(
                     "the Group Admin role gives it on the pools of `{name}`, which the user administers"
+                )
+            }
+            Reason::GrantManager(g) => {
+                w.role = Some(Role::GroupAdmin);
+                let (id, name) = group_name(g).unwrap_or_default();
+                w.group_id = Some(id);
+                format!(
+                    "a Group Admin of `{name}` manages its grants, and reads what the grant form needs"
                 )
             }
             Reason::PoolAccess(source, level) | Reason::PoolLevelTooLow(source, level) => {
@@ -508,7 +536,7 @@ pub struct EffectivePermissions {
     /// Roles recorded but giving nothing while RBAC is off.
     pub inert_roles: Vec<Role>,
     pub categories: Vec<CategoryPermission>,
-    /// Pools the user can use (empty while RBAC is off: every pool is Standard).
+    /// Pools the user can use (while RBAC is off: every pool, Standard).
     pub pools: Vec<PoolPermission>,
     /// Pools locked for the user's groups, which a request can open.
     pub locked_pools: Vec<String>,
@@ -561,6 +589,23 @@ pub fn effective_permissions(
     }
     let mut pools = Vec::new();
     let mut locked_pools = Vec::new();
+    if enabled && !snapshot.rbac_enabled {
+        let source = Decision::allow(Reason::RbacOffStandard).to_wire(snapshot);
+        pools = snapshot
+            .pools
+            .iter()
+            .map(|p| PoolPermission {
+                agent_pool_id: p.id.clone(),
+                level: PoolLevel::Standard,
+                permissions: PoolLevel::Standard
+                    .permissions()
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                sources: vec![source.clone()],
+            })
+            .collect();
+    }
     if enabled && snapshot.rbac_enabled {
         let mut reached: Vec<PoolIdx> = snapshot.assignments(u).iter().map(|a| a.pool).collect();
         for &gi in snapshot.user_grants(u) {

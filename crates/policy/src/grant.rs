@@ -15,7 +15,7 @@ use crate::limits::{EXPIRY_GRACE_SECONDS, Limits, MAX_GRANT_NAME_CHARS, MAX_INCI
 use crate::request::form_number;
 use crate::role::{PoolLevel, Role};
 use crate::snapshot::{GrantIdx, Snapshot, name_key};
-use crate::time::{Instant, format_instant, parse_instant};
+use crate::time::{Instant, add, format_instant, parse_instant};
 use crate::violation::{Code, Violation, item};
 use crate::wire::{CreateTempAccess, FormValue, GrantForm, GrantRole};
 
@@ -283,7 +283,7 @@ fn form_expiry(
                     ));
                     None
                 }
-                Some(n) => Some(now + Duration::hours(n * hours_each)),
+                Some(n) => Some(add(now, Duration::hours(n * hours_each))),
             }
         }
     }
@@ -298,9 +298,10 @@ fn check_instant(
     (not_future, too_far): (Code, Code),
     errors: &mut Vec<Violation>,
 ) -> Option<Instant> {
-    let latest = now
-        + Duration::days(i64::from(limits.max_grant_days))
-        + Duration::seconds(EXPIRY_GRACE_SECONDS);
+    let latest = add(
+        add(now, Duration::days(i64::from(limits.max_grant_days))),
+        Duration::seconds(EXPIRY_GRACE_SECONDS),
+    );
     if t <= now {
         errors.push(Violation::new(
             field,
@@ -576,10 +577,16 @@ fn check_common(
                 "temporary access needs RBAC: enable it first",
             ));
         }
-        if let Some(actor) = c.actor
-            && let Err(v) = can_manage_grant(s, actor, &pool_ids, now)
-        {
-            errors.push(v);
+        if let Some(actor) = c.actor {
+            // Replacing deletes the old grant: the actor must manage its pools too.
+            let old_pools = replaced
+                .and_then(|g| s.grant(g))
+                .map(|g| g.wire.agent_pool_ids.as_slice())
+                .unwrap_or_default();
+            let all: Vec<String> = pool_ids.iter().chain(old_pools).cloned().collect();
+            if let Err(v) = can_manage_grant(s, actor, &all, now) {
+                errors.push(v);
+            }
         }
         let active = s.active_grants(now, replaced).count();
         let max = usize::try_from(s.limits.max_active_grants).unwrap_or(usize::MAX);

@@ -95,6 +95,14 @@ pub fn preview_migration(
                 ));
             }
         }
+        let rbac = snapshot.is_none_or(|s| s.rbac_enabled);
+        if !e.group_admin_of.is_empty() && !rbac {
+            errors.push(Violation::new(
+                format!("[{i}].groupAdminOf"),
+                Code::LegacyGroupAdminRbacOff,
+                format!("user `{email}`: a group admin becomes Group Admin, which needs RBAC: enable RBAC before importing"),
+            ));
+        }
         if !e.group_admin_of.is_empty() && !roles.contains(&Role::GroupAdmin) {
             roles.push(Role::GroupAdmin);
         }
@@ -102,7 +110,6 @@ pub fn preview_migration(
             roles.push(Role::Developer);
         }
         roles.sort_unstable();
-        let rbac = snapshot.is_none_or(|s| s.rbac_enabled);
         let exists = snapshot.is_some_and(|s| s.user_idx(email).is_some());
         users.push(MigratedUser {
             email: email.to_owned(),

@@ -11,7 +11,7 @@ use crate::limits::{
 };
 use crate::role::{PoolLevel, Role};
 use crate::snapshot::{GroupIdx, PoolIdx, Request, RequestIdx, Snapshot, UserIdx};
-use crate::time::{Instant, format_instant, parse_instant};
+use crate::time::{Instant, add, format_instant, parse_instant};
 use crate::violation::{Code, Violation};
 use crate::wire::{
     AccessRequestInput, DelegationInput, DelegationWire, FormValue, RequestSettingsWire,
@@ -298,7 +298,10 @@ pub fn effective_status(request: &Request, now: Instant) -> RequestStatus {
 
 /// When a pending request expires.
 pub fn pending_deadline(request: &Request) -> Instant {
-    request.wire.created_at + Duration::hours(PENDING_REQUEST_TTL_HOURS)
+    add(
+        request.wire.created_at,
+        Duration::hours(PENDING_REQUEST_TTL_HOURS),
+    )
 }
 
 /// A request that passed validation.
@@ -558,8 +561,8 @@ pub fn validate_request(
                 ticket_ref,
                 created_at: now,
                 approved_at: auto.then_some(now),
-                ends_at: auto.then(|| now + Duration::minutes(minutes)),
-                expires_at: (!auto).then(|| now + Duration::hours(PENDING_REQUEST_TTL_HOURS)),
+                ends_at: auto.then(|| add(now, Duration::minutes(minutes))),
+                expires_at: (!auto).then(|| add(now, Duration::hours(PENDING_REQUEST_TTL_HOURS))),
             })
         }
         _ => Err(errors),
@@ -629,12 +632,13 @@ pub fn who_can_approve(
             push(&mut out, u, reviewer(email(u), "accessReviewer"));
         }
     }
-    // Delegation is not transitive: only a direct reviewer can delegate.
+    // Delegation is not transitive: only a direct reviewer can delegate, and
+    // only while enabled; the requester's delegate never reviews the requester.
     let mut delegates: Vec<(UserIdx, Reviewer)> = Vec::new();
     for d in snapshot
         .delegations
         .iter()
-        .filter(|d| d.is_active(now) && direct.contains(&d.from))
+        .filter(|d| d.is_active(now) && eligible(d.from) && direct.contains(&d.from))
     {
         let mut r = reviewer(email(d.to), "delegate");
         r.delegated_by = Some(email(d.from));
@@ -805,7 +809,7 @@ pub fn apply_action(
             };
             if let Some(m) = minutes {
                 outcome.approved_at = Some(now);
-                outcome.ends_at = Some(now + Duration::minutes(m));
+                outcome.ends_at = Some(add(now, Duration::minutes(m)));
                 outcome.granted_minutes = Some(m);
             }
         }

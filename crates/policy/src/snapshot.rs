@@ -9,7 +9,7 @@ use hashbrown::HashTable;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::email::email_key;
-use crate::limits::Limits;
+use crate::limits::{Limits, MAX_REQUEST_MINUTES};
 use crate::request::{RequestSettings, RequestStatus};
 use crate::role::{PoolLevel, Role, RoleSet};
 use crate::time::Instant;
@@ -509,6 +509,19 @@ impl Snapshot {
                 ));
                 continue;
             };
+            if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes)
+                || r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a)
+            {
+                errors.push(Violation::new(
+                    format!("requests[{i}]"),
+                    Code::SnapshotValueInvalid,
+                    format!(
+                        "request `{}` asks for {} minutes or ends before it starts: 1 to {MAX_REQUEST_MINUTES} minutes",
+                        r.id, r.requested_minutes
+                    ),
+                ));
+                continue;
+            }
             let ri = RequestIdx(idx(requests.len()));
             if let Some(l) = links.get_mut(requester.get()) {
                 l.requests.push(ri);

@@ -13,6 +13,12 @@ pub fn parse_instant(text: &str) -> Option<Instant> {
         .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
 }
 
+/// `t + d`, saturating at the last representable instant (never panics,
+/// whatever instant a caller passes as `now`).
+pub fn add(t: Instant, d: chrono::Duration) -> Instant {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// RFC 3339 in UTC with milliseconds: `2026-11-22T10:00:00.000Z`.
 pub fn format_instant(instant: Instant) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Millis, true)

@@ -1,8 +1,19 @@
-//! Users and role assignment.
+//! Users, role assignment and agent pools: the directory's rules.
 
-use crate::email::is_valid_email;
+use serde::{Deserialize, Serialize};
+
+use crate::email::{email_key, is_valid_email};
 use crate::role::Role;
+use crate::snapshot::{Snapshot, UserIdx};
 use crate::violation::{Code, Violation, item};
+
+/// Characters in a first or last name, a pool name.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Characters in a pool's description (the vendor's bound).
+pub const MAX_DESCRIPTION_CHARS: usize = 255;
+/// A password's length bounds, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// Checks a role assignment under the company's RBAC setting: in a non-RBAC
 /// company only Developer and Company Admin can be assigned. An empty list
@@ -45,6 +56,317 @@ pub fn validate_email(email: &str) -> Result<(), Violation> {
             Code::UserEmailInvalid,
             format!("`{email}` is not an e-mail address"),
         ))
+    }
+}
+
+/// A user as an admin creates or updates them (the vendor's create and update
+/// shapes, plus an optional initial password).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// A user that passed validation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ValidUser {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub roles: Vec<Role>,
+}
+
+fn name(
+    field: &str,
+    value: Option<&String>,
+    required: Code,
+    errors: &mut Vec<Violation>,
+) -> String {
+    let v = value.map(|s| s.trim()).unwrap_or_default();
+    if v.is_empty() {
+        errors.push(Violation::new(
+            field,
+            required,
+            format!("`{field}` is required"),
+        ));
+    } else if v.chars().count() > MAX_NAME_CHARS {
+        errors.push(Violation::new(
+            field,
+            Code::UserNameTooLong,
+            format!("at most {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    v.to_owned()
+}
+
+fn password(value: Option<&String>, errors: &mut Vec<Violation>) {
+    if let Some(p) = value {
+        let n = p.chars().count();
+        if n < MIN_PASSWORD_CHARS {
+            errors.push(Violation::new(
+                "password",
+                Code::UserPasswordTooShort,
+                format!("at least {MIN_PASSWORD_CHARS} characters"),
+            ));
+        } else if n > MAX_PASSWORD_CHARS {
+            errors.push(Violation::new(
+                "password",
+                Code::UserPasswordTooLong,
+                format!("at most {MAX_PASSWORD_CHARS} characters"),
+            ));
+        }
+    }
+}
+
+/// Whether changing `u` to `roles` / `enabled` would leave the company
+/// without an enabled Company Admin.
+pub fn removes_last_admin(snapshot: &Snapshot, u: UserIdx, roles: &[Role], enabled: bool) -> bool {
+    let stays_admin = enabled && roles.contains(&Role::CompanyAdmin);
+    let is_admin = snapshot
+        .user(u)
+        .is_some_and(|x| x.enabled && x.roles.contains(Role::CompanyAdmin));
+    if stays_admin || !is_admin {
+        return false;
+    }
+    !snapshot
+        .users
+        .iter()
+        .enumerate()
+        .any(|(i, x)| i != u.get() && x.enabled && x.roles.contains(Role::CompanyAdmin))
+}
+
+fn last_admin() -> Violation {
+    Violation::new(
+        "roles",
+        Code::UserLastAdmin,
+        "this is the last enabled Company Admin: make someone else Company Admin first",
+    )
+}
+
+/// Validates a new user against the company (when given).
+pub fn validate_new_user(
+    snapshot: Option<&Snapshot>,
+    input: &UserInput,
+) -> Result<ValidUser, Vec<Violation>> {
+    let mut errors = Vec::new();
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    if let Err(v) = validate_email(&email) {
+        errors.push(v);
+    } else if snapshot.is_some_and(|s| s.user_idx(&email).is_some()) {
+        errors.push(Violation::new(
+            "email",
+            Code::UserEmailTaken,
+            format!("a user `{}` exists already", email_key(&email)),
+        ));
+    }
+    let first_name = name(
+        "firstName",
+        input.first_name.as_ref(),
+        Code::UserFirstNameRequired,
+        &mut errors,
+    );
+    let last_name = name(
+        "lastName",
+        input.last_name.as_ref(),
+        Code::UserLastNameRequired,
+        &mut errors,
+    );
+    password(input.password.as_ref(), &mut errors);
+    let rbac = snapshot.is_none_or(|s| s.rbac_enabled);
+    let roles = match validate_roles(input.roles.as_deref().unwrap_or_default(), rbac) {
+        Ok(r) => r,
+        Err(v) => {
+            errors.extend(v);
+            Vec::new()
+        }
+    };
+    if errors.is_empty() {
+        Ok(ValidUser {
+            email,
+            first_name,
+            last_name,
+            roles,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Validates an update of an existing user (names and roles; the address
+/// names the user and cannot change).
+pub fn validate_user_update(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    input: &UserInput,
+) -> Result<ValidUser, Vec<Violation>> {
+    let mut errors = Vec::new();
+    let Some(user) = snapshot.user(u) else {
+        return Err(vec![Violation::new(
+            "email",
+            Code::UserUnknown,
+            "no such user",
+        )]);
+    };
+    if let Some(e) = &input.email {
+        if email_key(e) != email_key(&user.email) {
+            errors.push(Violation::new(
+                "email",
+                Code::UserEmailInvalid,
+                "the address names the user and cannot change",
+            ));
+        }
+    }
+    let first_name = name(
+        "firstName",
+        input.first_name.as_ref(),
+        Code::UserFirstNameRequired,
+        &mut errors,
+    );
+    let last_name = name(
+        "lastName",
+        input.last_name.as_ref(),
+        Code::UserLastNameRequired,
+        &mut errors,
+    );
+    password(input.password.as_ref(), &mut errors);
+    let roles = match &input.roles {
+        None => user.roles.iter().collect(),
+        Some(roles) => {
+            // Roles already held stay recorded even while RBAC is off; only new
+            // RBAC-only roles are refused.
+            let new: Vec<Role> = roles
+                .iter()
+                .copied()
+                .filter(|r| !user.roles.contains(*r))
+                .collect();
+            match validate_roles(&new, snapshot.rbac_enabled) {
+                Ok(_) => validate_roles(roles, true).unwrap_or_default(),
+                Err(v) => {
+                    errors.extend(v.into_iter().map(|mut v| {
+                        if let Some(i) = new.iter().position(|r| v.message.contains(r.wire_name()))
+                        {
+                            let at = roles
+                                .iter()
+                                .position(|r| Some(r) == new.get(i))
+                                .unwrap_or(i);
+                            v.field = item("roles", at);
+                        }
+                        v
+                    }));
+                    Vec::new()
+                }
+            }
+        }
+    };
+    if errors.is_empty() && removes_last_admin(snapshot, u, &roles, user.enabled) {
+        errors.push(last_admin());
+    }
+    if errors.is_empty() {
+        Ok(ValidUser {
+            email: user.email.clone(),
+            first_name,
+            last_name,
+            roles,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks that disabling or deleting a user keeps an enabled Company Admin.
+pub fn validate_disable(snapshot: &Snapshot, u: UserIdx) -> Result<(), Violation> {
+    let roles: Vec<Role> = snapshot
+        .user(u)
+        .map(|x| x.roles.iter().collect())
+        .unwrap_or_default();
+    if removes_last_admin(snapshot, u, &roles, false) {
+        Err(last_admin())
+    } else {
+        Ok(())
+    }
+}
+
+/// An agent pool as created or updated (the vendor's shape).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PoolInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Validates a pool; `id` is the pool being updated (its own name is free).
+pub fn validate_pool(
+    snapshot: Option<&Snapshot>,
+    id: Option<&str>,
+    input: &PoolInput,
+) -> Result<(String, String), Vec<Violation>> {
+    let mut errors = Vec::new();
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    let chars = name.chars().count();
+    if chars == 0 {
+        errors.push(Violation::new(
+            "name",
+            Code::PoolNameRequired,
+            "a pool needs a name",
+        ));
+    } else if chars > MAX_NAME_CHARS {
+        errors.push(Violation::new(
+            "name",
+            Code::PoolNameTooLong,
+            format!("at most {MAX_NAME_CHARS} characters"),
+        ));
+    } else if let Some(s) = snapshot {
+        let key = name.to_lowercase();
+        if s.pools
+            .iter()
+            .any(|p| Some(p.id.as_str()) != id && p.name.trim().to_lowercase() == key)
+        {
+            errors.push(Violation::new(
+                "name",
+                Code::PoolNameTaken,
+                format!("a pool is already named `{name}`"),
+            ));
+        }
+    }
+    let description = input
+        .description
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        errors.push(Violation::new(
+            "description",
+            Code::PoolDescriptionTooLong,
+            format!("at most {MAX_DESCRIPTION_CHARS} characters"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok((name, description))
+    } else {
+        Err(errors)
     }
 }
 

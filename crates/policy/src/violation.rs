@@ -106,6 +106,19 @@ codes! {
     UserEmailInvalid = "user.email.invalid" => Invalid;
     UserRolesRbacOnly = "user.roles.rbac_only" => Invalid;
     UserUnknown = "user.email.unknown" => NotFound;
+    UserEmailTaken = "user.email.taken" => Conflict;
+    UserFirstNameRequired = "user.firstName.required" => Invalid;
+    UserLastNameRequired = "user.lastName.required" => Invalid;
+    UserNameTooLong = "user.name.too_long" => Invalid;
+    UserPasswordTooShort = "user.password.too_short" => Invalid;
+    UserPasswordTooLong = "user.password.too_long" => Invalid;
+    UserLastAdmin = "user.roles.last_admin" => Conflict;
+
+    // Agent pools.
+    PoolNameRequired = "pool.name.required" => Invalid;
+    PoolNameTooLong = "pool.name.too_long" => Invalid;
+    PoolNameTaken = "pool.name.taken" => Conflict;
+    PoolDescriptionTooLong = "pool.description.too_long" => Invalid;
 
     // Access requests.
     RequestRbacDisabled = "request.rbac.disabled" => Forbidden;
@@ -151,6 +164,7 @@ codes! {
     LegacyEmailDuplicate = "legacy.email.duplicate" => Invalid;
     LegacyRoleUnknown = "legacy.legacyRoles.unknown" => Invalid;
     LegacyGroupUnknown = "legacy.groupAdminOf.unknown" => NotFound;
+    LegacyGroupAdminRbacOff = "legacy.groupAdminOf.rbac_off" => Invalid;
 
     // Audit chain verification.
     AuditSequenceGap = "audit.chain.sequence_gap" => Invalid;
@@ -160,6 +174,7 @@ codes! {
     // Company snapshots handed to the core.
     SnapshotDuplicate = "snapshot.id.duplicate" => Invalid;
     SnapshotReferenceUnknown = "snapshot.reference.unknown" => Invalid;
+    SnapshotValueInvalid = "snapshot.value.invalid" => Invalid;
 }
 
 impl Code {
