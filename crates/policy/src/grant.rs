@@ -409,12 +409,16 @@ fn check_common(
     let snapshot = ctx.map(|c| c.snapshot);
     let mut replaced: Option<GrantIdx> = None;
     if let Some(id) = ctx.and_then(|c| c.replacing) {
-        replaced = snapshot.and_then(|s| s.grant_idx(id));
+        // Only an active grant can be replaced.
+        replaced = snapshot.and_then(|s| {
+            s.grant_idx(id)
+                .filter(|g| s.grant(*g).is_some_and(|g| g.is_active(now)))
+        });
         if replaced.is_none() {
             errors.push(Violation::new(
                 "",
                 Code::GrantNotFound,
-                format!("no grant `{id}` to replace"),
+                format!("no active grant `{id}` to replace"),
             ));
         }
     }

@@ -222,14 +222,14 @@ pub fn validate_user_update(
             "no such user",
         )]);
     };
-    if let Some(e) = &input.email {
-        if email_key(e) != email_key(&user.email) {
-            errors.push(Violation::new(
-                "email",
-                Code::UserEmailInvalid,
-                "the address names the user and cannot change",
-            ));
-        }
+    if let Some(e) = &input.email
+        && email_key(e) != email_key(&user.email)
+    {
+        errors.push(Violation::new(
+            "email",
+            Code::UserEmailInvalid,
+            "the address names the user and cannot change",
+        ));
     }
     let first_name = name(
         "firstName",

@@ -22,6 +22,9 @@ commands:
   test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
           the conformance corpus on wasm32 under Node, the wasm32 release
           build of the policy crate, and compile the benchmarks
+  run     start the server on http://127.0.0.1:8080 with ./data/interim.db,
+          seeding the demo company when the database is new (extra
+          arguments go to interim-server; see `cargo xtask run --help`)
   bench   run the criterion benchmarks of the policy crate (prints figures)
 ";
 
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("test") => setup().and_then(|()| test()),
         Some("bench") => bench(args.get(1..).unwrap_or_default()),
+        Some("run") => run_server(args.get(1..).unwrap_or_default()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -223,6 +227,12 @@ fn test() -> Result<(), String> {
     } else {
         Err(failed.join("\n"))
     }
+}
+
+fn run_server(extra: &[String]) -> Result<(), String> {
+    let mut args = vec!["run", "-p", "interim-server", "--", "--demo"];
+    args.extend(extra.iter().map(String::as_str));
+    run("cargo", &args)
 }
 
 fn bench(extra: &[String]) -> Result<(), String> {

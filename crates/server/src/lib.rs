@@ -1,0 +1,171 @@
+//! # interim-server
+//!
+//! The authority: an axum API over SQLite whose every rule comes from
+//! `interim-policy`, checked inside the write transaction. [`app`] builds the
+//! router (tested without a socket); [`serve`] runs it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, Uri};
+use axum::routing::get;
+use clap::Parser;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod routes;
+pub mod seed;
+pub mod store;
+pub mod sweeper;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::ApiError;
+use crate::store::Store;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Everything a handler needs.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub limiter: auth::RateLimiter,
+    pub metrics: metrics::Metrics,
+    /// Mark cookies `Secure` (behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> AppState {
+        AppState {
+            store,
+            clock,
+            limiter: auth::RateLimiter::default(),
+            metrics: metrics::Metrics::default(),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// The whole HTTP surface. `portal` is the folder of the portal's built
+/// files, served with a single-page fallback when given.
+pub fn app(state: AppState, portal: Option<PathBuf>) -> Router {
+    let api = routes::router()
+        .route("/metrics", get(metrics::render))
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "route.method.not_allowed",
+                "this path does not take that method",
+            )
+        });
+    let router = match portal.filter(|p| p.join("index.html").is_file()) {
+        Some(dir) => {
+            let index = dir.join("index.html");
+            api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+        }
+        None => api.fallback(not_found),
+    };
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found("route.path.unknown", format!("nothing at `{}`", uri.path()))
+}
+
+/// Configuration by flags and environment.
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "interim-server",
+    version,
+    about = "Interim: just-in-time access — the API server and portal host"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "INTERIM_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The SQLite database file (created if missing).
+    #[arg(long, env = "INTERIM_DATABASE", default_value = "data/interim.db")]
+    pub database: PathBuf,
+    /// E-mail of the first Company Admin, created when the database is new.
+    #[arg(long, env = "INTERIM_ADMIN_EMAIL", default_value = "admin@example.com")]
+    pub admin_email: String,
+    /// Password of the first Company Admin; without it a one-time password
+    /// is printed once at first start.
+    #[arg(long, env = "INTERIM_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Seed a demo company (pools, groups, users) when the database is new.
+    #[arg(long, env = "INTERIM_DEMO")]
+    pub demo: bool,
+    /// The portal's built files, served with a single-page fallback.
+    #[arg(long, env = "INTERIM_PORTAL", default_value = "web/dist")]
+    pub portal: PathBuf,
+    /// Mark cookies Secure (when served behind TLS).
+    #[arg(long, env = "INTERIM_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// Opens the database, sets up a new company, starts the sweeper and serves
+/// until Ctrl-C.
+pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let store = Store::open(&config.database).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let now = clock.now();
+    match seed::first_start(
+        &store,
+        &config.admin_email,
+        config.admin_password.as_deref(),
+        config.demo,
+        now,
+    )
+    .await
+    .map_err(|e| format!("first start failed: {}", e.body.message))?
+    {
+        seed::FirstStart::Existing => {}
+        seed::FirstStart::Bootstrapped => {
+            println!("created company with Company Admin {}", config.admin_email)
+        }
+        seed::FirstStart::OneTimePassword(p) => {
+            println!(
+                "created company with Company Admin {}; one-time password (shown once): {p}",
+                config.admin_email
+            )
+        }
+        seed::FirstStart::Demo => println!(
+            "created the demo company: sign in as {} with password `{}` (other demo users share it)",
+            config.admin_email,
+            config
+                .admin_password
+                .as_deref()
+                .unwrap_or(seed::DEMO_PASSWORD)
+        ),
+    }
+    let mut state = AppState::new(store, clock);
+    state.secure_cookies = config.secure_cookies;
+    sweeper::spawn(state.clone());
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    println!("Interim listening on http://{}", listener.local_addr()?);
+    axum::serve(
+        listener,
+        app(state, Some(config.portal)).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! `/api/v1/audit`: the hash-chained log, filtered, paged, exported, verified.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use interim_policy::audit::{AuditEvent, verify_chain};
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::time::{format_instant, parse_instant};
+use serde_json::{Value, json};
+
+use super::require;
+use crate::AppState;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Page, Params};
+use crate::store::AuditFilter;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/audit", get(list))
+        .route("/api/v1/audit/export", get(export))
+        .route("/api/v1/audit/verify", get(verify))
+}
+
+fn filter(params: &Params) -> ApiResult<AuditFilter> {
+    let instant = |key: &str| -> ApiResult<Option<i64>> {
+        match params.get(key) {
+            None => Ok(None),
+            Some(v) => parse_instant(v)
+                .map(|t| Some(t.timestamp_millis()))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "query.value.invalid",
+                        key,
+                        format!("`{key}` is an RFC 3339 date-time with an offset, got `{v}`"),
+                    )
+                }),
+        }
+    };
+    Ok(AuditFilter {
+        actor: params.get("actor").map(str::to_owned),
+        action: params.get("action").map(str::to_owned),
+        target: params.get("target").map(str::to_owned),
+        from_ms: instant("from")?,
+        to_ms: instant("to")?,
+    })
+}
+
+async fn allowed(state: &AppState, actor: &Actor) -> ApiResult<()> {
+    let now = state.clock.now();
+    let snapshot = state.store.snapshot(now).await?;
+    require(
+        &snapshot,
+        actor,
+        Operation::AuditEvents,
+        Access::View,
+        None,
+        now,
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Params,
+) -> ApiResult<Json<Page<AuditEvent>>> {
+    allowed(&state, &actor).await?;
+    let paging = params.paging()?;
+    let f = filter(&params)?;
+    let offset = paging.page.saturating_mul(paging.size);
+    let (items, total) = state.store.audit(&f, offset, paging.size).await?;
+    let shown = i64::try_from(items.len()).unwrap_or(0);
+    Ok(Json(Page {
+        items,
+        total,
+        offset,
+        limit: paging.size,
+        has_more: offset + shown < total,
+    }))
+}
+
+async fn verify(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Value>> {
+    allowed(&state, &actor).await?;
+    let chain = state.store.audit_chain().await?;
+    Ok(Json(match verify_chain(&chain) {
+        Ok(status) => {
+            json!({ "valid": true, "checked": status.checked, "head": status.head, "errors": [] })
+        }
+        Err(errors) => json!({ "valid": false, "checked": chain.len(), "errors": errors }),
+    }))
+}
+
+fn csv_field(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_owned()
+    }
+}
+
+async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Params,
+) -> ApiResult<Response> {
+    allowed(&state, &actor).await?;
+    let f = filter(&params)?;
+    let (events, _) = state.store.audit(&f, 0, i64::MAX).await?;
+    let format = params.get("format").unwrap_or("json");
+    let (body, kind, ext) = match format {
+        "json" => (
+            serde_json::to_string_pretty(&events).map_err(|e| ApiError::internal("export", e))?,
+            "application/json",
+            "json",
+        ),
+        "csv" => {
+            let mut out =
+                String::from("seq,time,actor,action,target,details,reason,prevHash,hash\n");
+            for e in &events {
+                let row = [
+                    e.seq.to_string(),
+                    format_instant(e.time),
+                    e.actor.clone(),
+                    e.action.as_str().to_owned(),
+                    e.target.clone(),
+                    interim_policy::audit::canonical_json(&e.details),
+                    e.reason.clone().unwrap_or_default(),
+                    e.prev_hash.clone(),
+                    e.hash.clone(),
+                ];
+                out.push_str(
+                    &row.iter()
+                        .map(|v| csv_field(v))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+                out.push('\n');
+            }
+            (out, "text/csv; charset=utf-8", "csv")
+        }
+        other => {
+            return Err(ApiError::bad_request(
+                "query.value.invalid",
+                "format",
+                format!("format `{other}`: use csv or json"),
+            ));
+        }
+    };
+    let mut response = body.into_response();
+    if let Ok(v) = HeaderValue::from_str(kind) {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"interim-audit.{ext}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}

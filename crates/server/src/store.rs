@@ -1,0 +1,883 @@
+//! Storage. Handlers see [`Store`] (reads, and the cached indexed snapshot)
+//! and [`WriteTx`] (one serialized write transaction); the SQL behind them is
+//! written for SQLite here, so a PostgreSQL backend is a second
+//! implementation of these two types, not a change to any handler.
+//!
+//! Writes are serialized by one lock held for the whole transaction: every
+//! check-then-insert of the policy (the active-grant limit, name uniqueness)
+//! runs against the state it then changes.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use interim_policy::audit::{AuditAction, AuditEvent, GENESIS_HASH, NewEvent, seal};
+use interim_policy::limits::Limits;
+use interim_policy::role::Role;
+use interim_policy::snapshot::Snapshot;
+use interim_policy::wire::{AgentPoolWire, GroupWire, SnapshotWire, TempAccess, UserWire};
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard, RwLock};
+
+/// How far back expired grants stay in the snapshot (for explanations).
+const EXPIRED_GRANTS_KEPT_DAYS: i64 = 7;
+
+#[derive(Debug)]
+pub enum StoreError {
+    Db(sqlx::Error),
+    Migrate(sqlx::migrate::MigrateError),
+    /// Stored data that does not read back (a bug or a hand-edited file).
+    Corrupt(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Db(e) => write!(f, "database: {e}"),
+            StoreError::Migrate(e) => write!(f, "migration: {e}"),
+            StoreError::Corrupt(e) => write!(f, "stored data does not read back: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Db(e)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(v: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn parse<T: DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// The company's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub company_id: String,
+    pub rbac_enabled: bool,
+    pub limits: Limits,
+}
+
+/// A user row beyond what the snapshot carries.
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub id: String,
+    pub wire: UserWire,
+    pub created_ms: i64,
+    pub created_by: Option<String>,
+    pub modified_ms: i64,
+    pub modified_by: Option<String>,
+    pub last_login_ms: Option<i64>,
+}
+
+/// A pool row beyond what the snapshot carries.
+#[derive(Clone, Debug)]
+pub struct PoolRecord {
+    pub wire: AgentPoolWire,
+    pub created_ms: i64,
+    pub created_by: Option<String>,
+}
+
+/// A signed-in session.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub email_key: String,
+    pub csrf: String,
+    pub expires_ms: i64,
+}
+
+/// Filters of the audit log.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    write: Arc<Mutex<()>>,
+    cache: Arc<RwLock<Option<Arc<Snapshot>>>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file, in WAL mode, and runs
+    /// the migrations.
+    pub async fn open(path: &Path) -> StoreResult<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Corrupt(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(StoreError::Migrate)?;
+        Ok(Store {
+            pool,
+            write: Arc::new(Mutex::new(())),
+            cache: Arc::new(RwLock::new(None)),
+        })
+    }
+
+    /// Whether the company has been set up (settings exist).
+    pub async fn is_initialized(&self) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// The indexed company, cached until the next write commits.
+    pub async fn snapshot(&self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
+        if let Some(s) = self.cache.read().await.as_ref() {
+            return Ok(Arc::clone(s));
+        }
+        let mut conn = self.pool.acquire().await?;
+        let wire = load_snapshot(&mut conn, now).await?;
+        let snapshot = Arc::new(build(wire)?);
+        *self.cache.write().await = Some(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    /// Starts the one write transaction that may run at a time.
+    pub async fn begin(&self) -> StoreResult<WriteTx> {
+        let guard = Arc::clone(&self.write).lock_owned().await;
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx {
+            _guard: guard,
+            tx,
+            cache: Arc::clone(&self.cache),
+            wrote: false,
+        })
+    }
+
+    pub async fn settings(&self) -> StoreResult<Settings> {
+        let mut conn = self.pool.acquire().await?;
+        load_settings(&mut conn).await
+    }
+
+    pub async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row =
+            sqlx::query("SELECT email_key, csrf, expires_ms FROM sessions WHERE token_hash = ?")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|r| SessionRecord {
+            email_key: r.get(0),
+            csrf: r.get(1),
+            expires_ms: r.get(2),
+        }))
+    }
+
+    /// The e-mail key of the live API key with this hash.
+    pub async fn api_key_owner(&self, token_hash: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT email_key FROM api_keys WHERE token_hash = ? AND revoked_ms IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn password_hash(&self, email_key: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(
+            "SELECT password_hash FROM users WHERE email_key = ?",
+        )
+        .bind(email_key)
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
+    }
+
+    pub async fn user(&self, email_key: &str) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query(USER_COLUMNS_WHERE)
+            .bind(email_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_record(&r)).transpose()
+    }
+
+    pub async fn users(&self) -> StoreResult<Vec<UserRecord>> {
+        let rows = sqlx::query(USER_COLUMNS).fetch_all(&self.pool).await?;
+        rows.iter().map(user_record).collect()
+    }
+
+    pub async fn pools(&self) -> StoreResult<Vec<PoolRecord>> {
+        let rows = sqlx::query(POOL_COLUMNS).fetch_all(&self.pool).await?;
+        rows.iter().map(pool_record).collect()
+    }
+
+    /// Grants not deleted (active or not), newest first.
+    pub async fn live_grants(&self) -> StoreResult<Vec<TempAccess>> {
+        let rows = sqlx::query(&format!(
+            "{GRANT_COLUMNS} WHERE deleted_ms IS NULL ORDER BY created_ms DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(grant_row).collect()
+    }
+
+    /// Grants that have expired and whose expiry is not yet in the audit log.
+    pub async fn expired_unlogged(
+        &self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT id, name, expires_ms FROM grants WHERE deleted_ms IS NULL AND expiry_logged = 0 AND expires_ms <= ? ORDER BY expires_ms",
+        )
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    /// Audit events matching the filter, oldest first, with the total count.
+    pub async fn audit(
+        &self,
+        filter: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<AuditEvent>, i64)> {
+        let (clause, binds) = audit_where(filter);
+        let count_sql = format!("SELECT COUNT(*) FROM audit_events{clause}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            count = bind_audit(count, b);
+        }
+        let total = count.fetch_one(&self.pool).await?;
+        let sql = format!("{AUDIT_COLUMNS}{clause} ORDER BY seq LIMIT ? OFFSET ?");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = match b {
+                AuditBind::Text(t) => q.bind(t.clone()),
+                AuditBind::Int(i) => q.bind(*i),
+            };
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        let events = rows
+            .iter()
+            .map(audit_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((events, total))
+    }
+
+    /// The whole chain, oldest first.
+    pub async fn audit_chain(&self) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!("{AUDIT_COLUMNS} ORDER BY seq"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_row).collect()
+    }
+}
+
+#[derive(Clone, Debug)]
+enum AuditBind {
+    Text(String),
+    Int(i64),
+}
+
+fn bind_audit<'q>(
+    q: sqlx::query::QueryScalar<'q, Sqlite, i64, sqlx::sqlite::SqliteArguments<'q>>,
+    b: &AuditBind,
+) -> sqlx::query::QueryScalar<'q, Sqlite, i64, sqlx::sqlite::SqliteArguments<'q>> {
+    match b {
+        AuditBind::Text(t) => q.bind(t.clone()),
+        AuditBind::Int(i) => q.bind(*i),
+    }
+}
+
+fn audit_where(f: &AuditFilter) -> (String, Vec<AuditBind>) {
+    let mut parts = Vec::new();
+    let mut binds = Vec::new();
+    if let Some(a) = &f.actor {
+        parts.push("actor = ?");
+        binds.push(AuditBind::Text(a.clone()));
+    }
+    if let Some(a) = &f.action {
+        parts.push("action = ?");
+        binds.push(AuditBind::Text(a.clone()));
+    }
+    if let Some(t) = &f.target {
+        parts.push("target = ?");
+        binds.push(AuditBind::Text(t.clone()));
+    }
+    if let Some(t) = f.from_ms {
+        parts.push("time_ms >= ?");
+        binds.push(AuditBind::Int(t));
+    }
+    if let Some(t) = f.to_ms {
+        parts.push("time_ms < ?");
+        binds.push(AuditBind::Int(t));
+    }
+    if parts.is_empty() {
+        (String::new(), binds)
+    } else {
+        (format!(" WHERE {}", parts.join(" AND ")), binds)
+    }
+}
+
+fn build(wire: SnapshotWire) -> StoreResult<Snapshot> {
+    Snapshot::build(wire).map_err(|errors| {
+        StoreError::Corrupt(
+            errors
+                .iter()
+                .map(|v| format!("{}: {}", v.field, v.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
+}
+
+/// One write transaction; at most one runs at a time. Dropping it without
+/// [`WriteTx::commit`] rolls everything back.
+#[derive(Debug)]
+pub struct WriteTx {
+    _guard: OwnedMutexGuard<()>,
+    tx: Transaction<'static, Sqlite>,
+    cache: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    wrote: bool,
+}
+
+impl WriteTx {
+    /// The company as this transaction sees it.
+    pub async fn snapshot(&mut self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
+        if !self.wrote
+            && let Some(s) = self.cache.read().await.as_ref()
+        {
+            return Ok(Arc::clone(s));
+        }
+        let wire = load_snapshot(&mut self.tx, now).await?;
+        Ok(Arc::new(build(wire)?))
+    }
+
+    pub async fn settings(&mut self) -> StoreResult<Settings> {
+        load_settings(&mut self.tx).await
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        let WriteTx {
+            _guard,
+            tx,
+            cache,
+            wrote,
+        } = self;
+        tx.commit().await?;
+        if wrote {
+            *cache.write().await = None;
+        }
+        Ok(())
+    }
+
+    pub async fn put_settings(&mut self, s: &Settings) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query(
+            "INSERT INTO settings (id, company_id, rbac_enabled, limits) VALUES (1, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, rbac_enabled = excluded.rbac_enabled, limits = excluded.limits",
+        )
+        .bind(&s.company_id)
+        .bind(s.rbac_enabled)
+        .bind(json(&s.limits))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_user(
+        &mut self,
+        id: &str,
+        u: &UserWire,
+        password_hash: Option<&str>,
+        now: DateTime<Utc>,
+        by: Option<&str>,
+    ) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query(
+            "INSERT INTO users (email_key, id, email, first_name, last_name, enabled, roles, password_hash, created_ms, created_by, modified_ms, modified_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(u.email.to_lowercase())
+        .bind(id)
+        .bind(&u.email)
+        .bind(&u.first_name)
+        .bind(&u.last_name)
+        .bind(u.enabled)
+        .bind(json(&u.roles))
+        .bind(password_hash)
+        .bind(ms(now))
+        .bind(by)
+        .bind(ms(now))
+        .bind(by)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn update_user(
+        &mut self,
+        u: &UserWire,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query(
+            "UPDATE users SET first_name = ?, last_name = ?, enabled = ?, roles = ?, modified_ms = ?, modified_by = ? WHERE email_key = ?",
+        )
+        .bind(&u.first_name)
+        .bind(&u.last_name)
+        .bind(u.enabled)
+        .bind(json(&u.roles))
+        .bind(ms(now))
+        .bind(by)
+        .bind(u.email.to_lowercase())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_password(&mut self, email_key: &str, hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE email_key = ?")
+            .bind(hash)
+            .bind(email_key)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a user, and their memberships and reviewer assignments.
+    pub async fn delete_user(&mut self, email_key: &str) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query("DELETE FROM users WHERE email_key = ?")
+            .bind(email_key)
+            .execute(&mut *self.tx)
+            .await?;
+        let groups = sqlx::query("SELECT id, members FROM groups")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        for r in &groups {
+            let mut members: Vec<interim_policy::wire::GroupMemberWire> =
+                parse(&r.get::<String, _>(1), "groups.members")?;
+            let before = members.len();
+            members.retain(|m| m.email.to_lowercase() != email_key);
+            if members.len() != before {
+                sqlx::query("UPDATE groups SET members = ? WHERE id = ?")
+                    .bind(json(&members))
+                    .bind(r.get::<String, _>(0))
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        let pools = sqlx::query("SELECT id, access_reviewers FROM agent_pools")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        for r in &pools {
+            let mut reviewers: Vec<String> =
+                parse(&r.get::<String, _>(1), "agent_pools.access_reviewers")?;
+            let before = reviewers.len();
+            reviewers.retain(|m| m.to_lowercase() != email_key);
+            if reviewers.len() != before {
+                sqlx::query("UPDATE agent_pools SET access_reviewers = ? WHERE id = ?")
+                    .bind(json(&reviewers))
+                    .bind(r.get::<String, _>(0))
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn record_login(&mut self, email_key: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_login_ms = ? WHERE email_key = ?")
+            .bind(ms(now))
+            .bind(email_key)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn put_pool(
+        &mut self,
+        p: &AgentPoolWire,
+        now: DateTime<Utc>,
+        by: Option<&str>,
+    ) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query(
+            "INSERT INTO agent_pools (id, name, description, request_settings, access_reviewers, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+               request_settings = excluded.request_settings, access_reviewers = excluded.access_reviewers",
+        )
+        .bind(&p.id)
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(p.request_settings.as_ref().map(json))
+        .bind(json(&p.access_reviewers))
+        .bind(ms(now))
+        .bind(by)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query("DELETE FROM agent_pools WHERE id = ?")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn put_group(
+        &mut self,
+        g: &GroupWire,
+        now: DateTime<Utc>,
+        by: Option<&str>,
+    ) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query(
+            "INSERT INTO groups (id, name, agent_pool_ids, roles, members, request_overrides, created_ms, created_by, modified_ms, modified_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, agent_pool_ids = excluded.agent_pool_ids, roles = excluded.roles,
+               members = excluded.members, request_overrides = excluded.request_overrides,
+               modified_ms = excluded.modified_ms, modified_by = excluded.modified_by",
+        )
+        .bind(&g.id)
+        .bind(&g.name)
+        .bind(json(&g.agent_pool_ids))
+        .bind(json(&g.roles))
+        .bind(json(&g.members))
+        .bind(json(&g.request_overrides))
+        .bind(ms(now))
+        .bind(by)
+        .bind(ms(now))
+        .bind(by)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_grant(&mut self, g: &TempAccess) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query(
+            "INSERT INTO grants (id, name, agent_pool_ids, user_emails, roles, incident_id, created_ms, created_by, expires_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&g.id)
+        .bind(&g.name)
+        .bind(json(&g.agent_pool_ids))
+        .bind(json(&g.user_emails))
+        .bind(json(&g.roles))
+        .bind(&g.incident_id)
+        .bind(ms(g.created_at))
+        .bind(&g.created_by)
+        .bind(ms(g.expiration_date))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a grant deleted; false when there was none to delete.
+    pub async fn delete_grant(
+        &mut self,
+        id: &str,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> StoreResult<bool> {
+        self.wrote = true;
+        let done = sqlx::query(
+            "UPDATE grants SET deleted_ms = ?, deleted_by = ? WHERE id = ? AND deleted_ms IS NULL",
+        )
+        .bind(ms(now))
+        .bind(by)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks a grant's expiry as written to the audit log; false if another
+    /// sweep (or a delete) got there first.
+    pub async fn mark_expiry_logged(&mut self, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE grants SET expiry_logged = 1 WHERE id = ? AND expiry_logged = 0 AND deleted_ms IS NULL")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        email_key: &str,
+        csrf: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, email_key, csrf, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(email_key)
+            .bind(csrf)
+            .bind(ms(now))
+            .bind(ms(expires))
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_ms <= ?")
+            .bind(ms(now))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&mut self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends an event to the hash chain.
+    pub async fn audit(&mut self, event: NewEvent) -> StoreResult<AuditEvent> {
+        let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let (seq, prev): (i64, String) = match last {
+            Some(r) => (r.get::<i64, _>(0) + 1, r.get(1)),
+            None => (1, GENESIS_HASH.to_owned()),
+        };
+        let sealed = seal(event, u64::try_from(seq).unwrap_or_default(), &prev);
+        sqlx::query(
+            "INSERT INTO audit_events (seq, time_ms, actor, action, target, details, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(ms(sealed.time))
+        .bind(&sealed.actor)
+        .bind(sealed.action.as_str())
+        .bind(&sealed.target)
+        .bind(json(&sealed.details))
+        .bind(&sealed.reason)
+        .bind(&sealed.prev_hash)
+        .bind(&sealed.hash)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(sealed)
+    }
+
+    /// Writes a whole company (seeding a new database).
+    pub async fn import(
+        &mut self,
+        wire: &SnapshotWire,
+        password_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.put_settings(&Settings {
+            company_id: wire.company_id.clone(),
+            rbac_enabled: wire.rbac_enabled,
+            limits: wire.limits,
+        })
+        .await?;
+        for (i, u) in wire.users.iter().enumerate() {
+            self.insert_user(
+                &format!("user-{i}-{}", ms(now)),
+                u,
+                password_hash,
+                now,
+                None,
+            )
+            .await?;
+        }
+        for p in &wire.agent_pools {
+            self.put_pool(p, now, None).await?;
+        }
+        for g in &wire.groups {
+            self.put_group(g, now, None).await?;
+        }
+        for g in &wire.grants {
+            self.insert_grant(g).await?;
+        }
+        Ok(())
+    }
+}
+
+const USER_COLUMNS: &str = "SELECT id, email, first_name, last_name, enabled, roles, created_ms, created_by, modified_ms, modified_by, last_login_ms FROM users ORDER BY email_key";
+const USER_COLUMNS_WHERE: &str = "SELECT id, email, first_name, last_name, enabled, roles, created_ms, created_by, modified_ms, modified_by, last_login_ms FROM users WHERE email_key = ?";
+const POOL_COLUMNS: &str = "SELECT id, name, description, request_settings, access_reviewers, created_ms, created_by FROM agent_pools ORDER BY name, id";
+const GRANT_COLUMNS: &str = "SELECT id, name, agent_pool_ids, user_emails, roles, incident_id, created_ms, created_by, expires_ms FROM grants";
+const AUDIT_COLUMNS: &str = "SELECT seq, time_ms, actor, action, target, details, reason, prev_hash, hash FROM audit_events";
+
+fn user_record(r: &SqliteRow) -> StoreResult<UserRecord> {
+    let roles: Vec<Role> = parse(&r.get::<String, _>(5), "users.roles")?;
+    Ok(UserRecord {
+        id: r.get(0),
+        wire: UserWire {
+            email: r.get(1),
+            first_name: r.get(2),
+            last_name: r.get(3),
+            enabled: r.get(4),
+            roles,
+        },
+        created_ms: r.get(6),
+        created_by: r.get(7),
+        modified_ms: r.get(8),
+        modified_by: r.get(9),
+        last_login_ms: r.get(10),
+    })
+}
+
+fn pool_record(r: &SqliteRow) -> StoreResult<PoolRecord> {
+    let settings: Option<String> = r.get(3);
+    Ok(PoolRecord {
+        wire: AgentPoolWire {
+            id: r.get(0),
+            name: r.get(1),
+            description: r.get(2),
+            request_settings: settings
+                .map(|s| parse(&s, "agent_pools.request_settings"))
+                .transpose()?,
+            access_reviewers: parse(&r.get::<String, _>(4), "agent_pools.access_reviewers")?,
+        },
+        created_ms: r.get(5),
+        created_by: r.get(6),
+    })
+}
+
+fn grant_row(r: &SqliteRow) -> StoreResult<TempAccess> {
+    Ok(TempAccess {
+        id: r.get(0),
+        name: r.get(1),
+        agent_pool_ids: parse(&r.get::<String, _>(2), "grants.agent_pool_ids")?,
+        user_emails: parse(&r.get::<String, _>(3), "grants.user_emails")?,
+        roles: parse(&r.get::<String, _>(4), "grants.roles")?,
+        incident_id: r.get(5),
+        created_at: from_ms(r.get(6)),
+        created_by: r.get(7),
+        expiration_date: from_ms(r.get(8)),
+    })
+}
+
+fn audit_row(r: &SqliteRow) -> StoreResult<AuditEvent> {
+    let action: String = r.get(3);
+    Ok(AuditEvent {
+        seq: u64::try_from(r.get::<i64, _>(0)).unwrap_or_default(),
+        time: from_ms(r.get(1)),
+        actor: r.get(2),
+        action: parse::<AuditAction>(&json(&action), "audit_events.action")?,
+        target: r.get(4),
+        details: parse(&r.get::<String, _>(5), "audit_events.details")?,
+        reason: r.get(6),
+        prev_hash: r.get(7),
+        hash: r.get(8),
+    })
+}
+
+async fn load_settings(conn: &mut sqlx::SqliteConnection) -> StoreResult<Settings> {
+    let row = sqlx::query("SELECT company_id, rbac_enabled, limits FROM settings WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(r) => Ok(Settings {
+            company_id: r.get(0),
+            rbac_enabled: r.get(1),
+            limits: parse(&r.get::<String, _>(2), "settings.limits")?,
+        }),
+        None => Ok(Settings {
+            company_id: "company".to_owned(),
+            rbac_enabled: true,
+            limits: Limits::SEED,
+        }),
+    }
+}
+
+async fn load_snapshot(
+    conn: &mut sqlx::SqliteConnection,
+    now: DateTime<Utc>,
+) -> StoreResult<SnapshotWire> {
+    let settings = load_settings(conn).await?;
+    let users = sqlx::query(USER_COLUMNS)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(user_record)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let pools = sqlx::query(POOL_COLUMNS)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(pool_record)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let group_rows = sqlx::query("SELECT id, name, agent_pool_ids, roles, members, request_overrides FROM groups ORDER BY name, id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut groups = Vec::with_capacity(group_rows.len());
+    for r in &group_rows {
+        groups.push(GroupWire {
+            id: r.get(0),
+            name: r.get(1),
+            agent_pool_ids: parse(&r.get::<String, _>(2), "groups.agent_pool_ids")?,
+            roles: parse(&r.get::<String, _>(3), "groups.roles")?,
+            members: parse(&r.get::<String, _>(4), "groups.members")?,
+            request_overrides: parse(&r.get::<String, _>(5), "groups.request_overrides")?,
+        });
+    }
+    let keep_from = ms(now) - EXPIRED_GRANTS_KEPT_DAYS * 24 * 3_600_000;
+    let grants = sqlx::query(&format!(
+        "{GRANT_COLUMNS} WHERE deleted_ms IS NULL AND expires_ms > ? ORDER BY created_ms, id"
+    ))
+    .bind(keep_from)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(grant_row)
+    .collect::<StoreResult<Vec<_>>>()?;
+    Ok(SnapshotWire {
+        company_id: settings.company_id,
+        rbac_enabled: settings.rbac_enabled,
+        limits: settings.limits,
+        users: users.into_iter().map(|u| u.wire).collect(),
+        agent_pools: pools.into_iter().map(|p| p.wire).collect(),
+        groups,
+        grants,
+        requests: Vec::new(),
+        delegations: Vec::new(),
+    })
+}

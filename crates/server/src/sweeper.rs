@@ -1,0 +1,55 @@
+//! Writes `grant.expired` to the audit log within about a second of each
+//! expiry. Decisions never wait for it: they compare against the clock.
+
+use std::time::Duration;
+
+use interim_policy::audit::{AuditAction, NewEvent};
+use interim_policy::time::format_instant;
+use serde_json::json;
+
+use crate::AppState;
+use crate::store::{StoreResult, from_ms};
+
+/// How often the sweeper looks.
+pub const SWEEP_EVERY: Duration = Duration::from_millis(250);
+
+/// One pass: every expired grant not yet logged gets its event. Returns how
+/// many were written.
+pub async fn sweep(state: &AppState) -> StoreResult<usize> {
+    let now = state.clock.now();
+    let due = state.store.expired_unlogged(now).await?;
+    let mut written = 0;
+    for (id, name, expires_ms) in due {
+        let mut tx = state.store.begin().await?;
+        if tx.mark_expiry_logged(&id).await? {
+            let lag_ms = now.timestamp_millis() - expires_ms;
+            tx.audit(NewEvent {
+                time: now,
+                actor: "system".to_owned(),
+                action: AuditAction::GrantExpired,
+                target: format!("grant:{id}"),
+                details: json!({ "name": name, "expiredAt": format_instant(from_ms(expires_ms)), "lagMs": lag_ms }),
+                reason: None,
+            })
+            .await?;
+            tx.commit().await?;
+            state.metrics.expiry_lag(lag_ms);
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// Runs [`sweep`] forever.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweep(&state).await {
+                tracing::error!(error = %e, "the expiry sweeper failed; retrying");
+            }
+        }
+    })
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the server: a real SQLite file, real HTTP on port 0,
+//! a controlled clock.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+mod api;
+mod corpus;
+mod support;
