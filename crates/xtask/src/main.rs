@@ -194,7 +194,7 @@ fn test() -> Result<(), String> {
         (
             "benchmarks compile",
             "cargo",
-            &["bench", "--workspace", "--no-run"],
+            &["bench", "-p", "interim-policy", "--no-run"],
         ),
     ];
     let mut failed = Vec::new();
