@@ -23,7 +23,10 @@ use crate::request::{
 use crate::role::{Category, MATRIX, PoolLevel};
 use crate::snapshot::Snapshot;
 use crate::time::{Instant, parse_instant};
-use crate::user::{PoolInput, UserInput, validate_new_user, validate_pool, validate_user_update};
+use crate::user::{
+    GroupInput, PoolInput, UserInput, validate_api_key, validate_group, validate_member,
+    validate_new_user, validate_pool, validate_user_update,
+};
 use crate::violation::{Code, Violation, status_of};
 use crate::wire::{
     AccessRequestInput, CreateTempAccess, DelegationInput, FormValue, GrantForm, LegacyUserWire,
@@ -68,6 +71,9 @@ pub const OPS: &[&str] = &[
     "validateLimits",
     "validateUser",
     "validatePool",
+    "validateGroup",
+    "validateMember",
+    "validateApiKey",
     "verifyAuditChain",
     "matrix",
     "catalogue",
@@ -344,6 +350,15 @@ struct Transition {
     comment: Option<String>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ApiKeyInput {
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    expiration_days: Option<i64>,
+}
+
 fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
     let answer = match call.op.as_str() {
         "validateGrant" => {
@@ -537,6 +552,28 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                 },
                 _ => Answer::from_result("user", validate_new_user(snapshot, &q)),
             }
+        }
+        "validateGroup" => {
+            let q: GroupInput = input(call)?;
+            Answer::from_result(
+                "group",
+                validate_group(snapshot, call.replacing.as_deref(), &q),
+            )
+        }
+        "validateMember" => {
+            let s = need_snapshot(snapshot)?;
+            let q: UserOnly = input(call)?;
+            match validate_member(s, &q.user) {
+                Ok(u) => Answer::success(json!({ "member": s.user(u).map(|u| u.email.clone()) })),
+                Err(v) => Answer::Failure(vec![v]),
+            }
+        }
+        "validateApiKey" => {
+            let q: ApiKeyInput = input(call)?;
+            Answer::from_result(
+                "apiKey",
+                validate_api_key(q.label.as_deref(), q.expiration_days).map(|()| json!({})),
+            )
         }
         "validatePool" => {
             let q: PoolInput = input(call)?;

@@ -370,6 +370,145 @@ pub fn validate_pool(
     }
 }
 
+/// An access group as created or updated (the vendor's shape).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GroupInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_pool_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<crate::role::PoolLevel>>,
+}
+
+/// A group that passed validation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ValidGroup {
+    pub name: String,
+    pub agent_pool_ids: Vec<String>,
+    pub roles: Vec<crate::role::PoolLevel>,
+}
+
+/// Validates a group; `id` is the group being updated (its own name is free).
+pub fn validate_group(
+    snapshot: Option<&Snapshot>,
+    id: Option<&str>,
+    input: &GroupInput,
+) -> Result<ValidGroup, Vec<Violation>> {
+    let mut errors = Vec::new();
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    let chars = name.chars().count();
+    if chars == 0 {
+        errors.push(Violation::new(
+            "name",
+            Code::GroupNameRequired,
+            "a group needs a name",
+        ));
+    } else if chars > MAX_NAME_CHARS {
+        errors.push(Violation::new(
+            "name",
+            Code::GroupNameTooLong,
+            format!("at most {MAX_NAME_CHARS} characters"),
+        ));
+    } else if let Some(s) = snapshot {
+        let key = name.to_lowercase();
+        if s.groups
+            .iter()
+            .any(|g| Some(g.id.as_str()) != id && g.name.trim().to_lowercase() == key)
+        {
+            errors.push(Violation::new(
+                "name",
+                Code::GroupNameTaken,
+                format!("a group is already named `{name}`"),
+            ));
+        }
+    }
+    let pools = input.agent_pool_ids.clone().unwrap_or_default();
+    for (i, p) in pools.iter().enumerate() {
+        if pools.get(..i).is_some_and(|before| before.contains(p)) {
+            errors.push(Violation::new(
+                item("agentPoolIds", i),
+                Code::GroupPoolsDuplicate,
+                format!("`{p}` is listed twice"),
+            ));
+        } else if snapshot.is_some_and(|s| s.pool_idx(p).is_none()) {
+            errors.push(Violation::new(
+                item("agentPoolIds", i),
+                Code::GroupPoolsUnknown,
+                format!("no agent pool `{p}`"),
+            ));
+        }
+    }
+    let mut roles = input.roles.clone().unwrap_or_default();
+    roles.sort_unstable();
+    roles.dedup();
+    if errors.is_empty() {
+        Ok(ValidGroup {
+            name,
+            agent_pool_ids: pools,
+            roles,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks that a new member exists.
+pub fn validate_member(snapshot: &Snapshot, email: &str) -> Result<UserIdx, Violation> {
+    snapshot.user_idx(email).ok_or_else(|| {
+        Violation::new(
+            "email",
+            Code::GroupMemberUnknown,
+            format!("no user `{email}`"),
+        )
+    })
+}
+
+/// Longest life of an API key, in days.
+pub const MAX_API_KEY_DAYS: i64 = 365;
+
+/// Checks an API key's label (3 to 50 letters, digits, space, `_`, `-`,
+/// starting with a letter or digit) and life (1 to 365 days).
+pub fn validate_api_key(
+    label: Option<&str>,
+    expiration_days: Option<i64>,
+) -> Result<(), Vec<Violation>> {
+    let mut errors = Vec::new();
+    if let Some(l) = label {
+        let n = l.chars().count();
+        let first_ok = l.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        let rest_ok = l
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-'));
+        if !(3..=50).contains(&n) || !first_ok || !rest_ok {
+            errors.push(Violation::new(
+                "label",
+                Code::ApiKeyLabelInvalid,
+                "3 to 50 letters, digits, spaces, `_` or `-`, starting with a letter or digit",
+            ));
+        }
+    }
+    if !expiration_days.is_some_and(|d| (1..=MAX_API_KEY_DAYS).contains(&d)) {
+        errors.push(Violation::new(
+            "expirationDays",
+            Code::ApiKeyExpirationOutOfRange,
+            format!("a key lives 1 to {MAX_API_KEY_DAYS} days"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,6 +114,18 @@ codes! {
     UserPasswordTooLong = "user.password.too_long" => Invalid;
     UserLastAdmin = "user.roles.last_admin" => Conflict;
 
+    // Access groups.
+    GroupNameRequired = "group.name.required" => Invalid;
+    GroupNameTooLong = "group.name.too_long" => Invalid;
+    GroupNameTaken = "group.name.taken" => Conflict;
+    GroupPoolsUnknown = "group.agentPoolIds.unknown" => NotFound;
+    GroupPoolsDuplicate = "group.agentPoolIds.duplicate" => Invalid;
+    GroupMemberUnknown = "group.members.unknown" => NotFound;
+
+    // API keys.
+    ApiKeyLabelInvalid = "apiKey.label.invalid" => Invalid;
+    ApiKeyExpirationOutOfRange = "apiKey.expirationDays.out_of_range" => Invalid;
+
     // Agent pools.
     PoolNameRequired = "pool.name.required" => Invalid;
     PoolNameTooLong = "pool.name.too_long" => Invalid;

@@ -98,7 +98,7 @@ impl FromRequestParts<AppState> for Actor {
             })
             .map(str::trim);
         let (email_key, credential) = if let Some(token) = bearer {
-            let owner = state.store.api_key_owner(&token_hash(token)).await?;
+            let owner = state.store.api_key_owner(&token_hash(token), now).await?;
             let Some(owner) = owner else {
                 return Err(ApiError::new(
                     axum::http::StatusCode::UNAUTHORIZED,

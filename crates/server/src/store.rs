@@ -100,6 +100,27 @@ pub struct PoolRecord {
     pub created_by: Option<String>,
 }
 
+/// An API key, without its secret.
+#[derive(Clone, Debug)]
+pub struct ApiKeyRecord {
+    pub id: String,
+    pub label: String,
+    pub owner: String,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub scopes: Vec<String>,
+}
+
+/// A group row beyond what the snapshot carries.
+#[derive(Clone, Debug)]
+pub struct GroupRecord {
+    pub wire: GroupWire,
+    pub created_ms: i64,
+    pub created_by: Option<String>,
+    pub modified_ms: i64,
+    pub modified_by: Option<String>,
+}
+
 /// A signed-in session.
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
@@ -176,6 +197,12 @@ impl Store {
         Ok(snapshot)
     }
 
+    /// The company as stored (not indexed).
+    pub async fn snapshot_wire(&self, now: DateTime<Utc>) -> StoreResult<SnapshotWire> {
+        let mut conn = self.pool.acquire().await?;
+        load_snapshot(&mut conn, now).await
+    }
+
     /// Starts the one write transaction that may run at a time.
     pub async fn begin(&self) -> StoreResult<WriteTx> {
         let guard = Arc::clone(&self.write).lock_owned().await;
@@ -206,14 +233,60 @@ impl Store {
         }))
     }
 
-    /// The e-mail key of the live API key with this hash.
-    pub async fn api_key_owner(&self, token_hash: &str) -> StoreResult<Option<String>> {
+    /// The e-mail key of the live (not revoked, not expired) API key with this hash.
+    pub async fn api_key_owner(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT email_key FROM api_keys WHERE token_hash = ? AND revoked_ms IS NULL",
+            "SELECT email_key FROM api_keys WHERE token_hash = ? AND revoked_ms IS NULL AND expires_ms > ?",
         )
         .bind(token_hash)
+        .bind(ms(now))
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// API keys not revoked, oldest first.
+    pub async fn api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, label, email_key, created_ms, expires_ms, scopes FROM api_keys WHERE revoked_ms IS NULL ORDER BY created_ms, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiKeyRecord {
+                    id: r.get(0),
+                    label: r.get(1),
+                    owner: r.get(2),
+                    created_ms: r.get(3),
+                    expires_ms: r.get(4),
+                    scopes: parse(&r.get::<String, _>(5), "api_keys.scopes")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Groups with their bookkeeping.
+    pub async fn groups(&self) -> StoreResult<Vec<GroupRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, name, agent_pool_ids, roles, members, request_overrides, created_ms, created_by, modified_ms, modified_by FROM groups ORDER BY name, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(GroupRecord {
+                    wire: group_wire(r)?,
+                    created_ms: r.get(6),
+                    created_by: r.get(7),
+                    modified_ms: r.get(8),
+                    modified_by: r.get(9),
+                })
+            })
+            .collect()
     }
 
     pub async fn password_hash(&self, email_key: &str) -> StoreResult<Option<String>> {
@@ -558,6 +631,55 @@ impl WriteTx {
         Ok(())
     }
 
+    pub async fn delete_group(&mut self, id: &str) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query("DELETE FROM groups WHERE id = ?")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_api_key(
+        &mut self,
+        key: &ApiKeyRecord,
+        token_hash: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, token_hash, label, email_key, created_ms, expires_ms, scopes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&key.id)
+        .bind(token_hash)
+        .bind(&key.label)
+        .bind(&key.owner)
+        .bind(key.created_ms)
+        .bind(key.expires_ms)
+        .bind(json(&key.scopes))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Revokes a key; false when there was none.
+    pub async fn revoke_api_key(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL")
+                .bind(ms(now))
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn relabel_api_key(&mut self, id: &str, label: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE api_keys SET label = ? WHERE id = ? AND revoked_ms IS NULL")
+            .bind(label)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
         self.wrote = true;
         sqlx::query("DELETE FROM agent_pools WHERE id = ?")
@@ -810,6 +932,17 @@ fn audit_row(r: &SqliteRow) -> StoreResult<AuditEvent> {
     })
 }
 
+fn group_wire(r: &SqliteRow) -> StoreResult<GroupWire> {
+    Ok(GroupWire {
+        id: r.get(0),
+        name: r.get(1),
+        agent_pool_ids: parse(&r.get::<String, _>(2), "groups.agent_pool_ids")?,
+        roles: parse(&r.get::<String, _>(3), "groups.roles")?,
+        members: parse(&r.get::<String, _>(4), "groups.members")?,
+        request_overrides: parse(&r.get::<String, _>(5), "groups.request_overrides")?,
+    })
+}
+
 async fn load_settings(conn: &mut sqlx::SqliteConnection) -> StoreResult<Settings> {
     let row = sqlx::query("SELECT company_id, rbac_enabled, limits FROM settings WHERE id = 1")
         .fetch_optional(&mut *conn)
@@ -848,17 +981,10 @@ async fn load_snapshot(
     let group_rows = sqlx::query("SELECT id, name, agent_pool_ids, roles, members, request_overrides FROM groups ORDER BY name, id")
         .fetch_all(&mut *conn)
         .await?;
-    let mut groups = Vec::with_capacity(group_rows.len());
-    for r in &group_rows {
-        groups.push(GroupWire {
-            id: r.get(0),
-            name: r.get(1),
-            agent_pool_ids: parse(&r.get::<String, _>(2), "groups.agent_pool_ids")?,
-            roles: parse(&r.get::<String, _>(3), "groups.roles")?,
-            members: parse(&r.get::<String, _>(4), "groups.members")?,
-            request_overrides: parse(&r.get::<String, _>(5), "groups.request_overrides")?,
-        });
-    }
+    let groups = group_rows
+        .iter()
+        .map(group_wire)
+        .collect::<StoreResult<Vec<_>>>()?;
     let keep_from = ms(now) - EXPIRED_GRANTS_KEPT_DAYS * 24 * 3_600_000;
     let grants = sqlx::query(&format!(
         "{GRANT_COLUMNS} WHERE deleted_ms IS NULL AND expires_ms > ? ORDER BY created_ms, id"

@@ -11,9 +11,13 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 
 pub mod audit;
+pub mod explain;
+pub mod groups;
 pub mod health;
+pub mod keys;
 pub mod pools;
 pub mod session;
+pub mod settings;
 pub mod temp_access;
 pub mod users;
 
@@ -25,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .merge(pools::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(groups::router())
+        .merge(keys::router())
+        .merge(settings::router())
+        .merge(explain::router())
 }
 
 /// Refuses with the policy's reason unless the actor may `access` `op`.

@@ -8,6 +8,7 @@
     reason = "tests"
 )]
 
+mod admin;
 mod api;
 mod corpus;
 mod support;

@@ -1,0 +1,144 @@
+//! Explanations (why does U have access to P, what may U do) and the company
+//! snapshot every client validates against.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::decision::{effective_permissions, explain_pool};
+use interim_policy::wire::{SnapshotWire, TempAccess, UserWire};
+use serde_json::{Value, json};
+
+use super::allowed;
+use crate::AppState;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Params;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/explain/pool-access", get(pool_access))
+        .route("/api/v1/explain/permissions", get(permissions))
+        .route("/api/v1/snapshot", get(snapshot))
+}
+
+fn required<'a>(params: &'a Params, key: &str) -> ApiResult<&'a str> {
+    params.get(key).ok_or_else(|| {
+        ApiError::bad_request("query.value.missing", key, format!("`{key}` is required"))
+    })
+}
+
+/// Anyone may ask about themselves; about others needs to see users.
+fn may_ask(
+    snapshot: &interim_policy::Snapshot,
+    actor: &Actor,
+    user: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    if user.eq_ignore_ascii_case(&actor.email) {
+        return Ok(());
+    }
+    super::require(snapshot, actor, Operation::Users, Access::View, None, now)
+}
+
+async fn pool_access(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let now = state.clock.now();
+    let user = params.get("user").unwrap_or(&actor.email).to_owned();
+    let pool = required(&params, "pool")?;
+    let snapshot = state.store.snapshot(now).await?;
+    may_ask(&snapshot, &actor, &user, now)?;
+    Ok(Json(json!(explain_pool(&snapshot, &user, pool, now))))
+}
+
+async fn permissions(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let now = state.clock.now();
+    let user = params.get("user").unwrap_or(&actor.email).to_owned();
+    let snapshot = state.store.snapshot(now).await?;
+    may_ask(&snapshot, &actor, &user, now)?;
+    let u = snapshot
+        .user_idx(&user)
+        .ok_or_else(|| ApiError::not_found("user.email.unknown", format!("no user `{user}`")))?;
+    Ok(Json(json!(effective_permissions(&snapshot, u, now))))
+}
+
+/// The company as the caller may see it. Those who read users and grants
+/// (admins, viewers, grant managers) get it whole; others get themselves,
+/// the pools, their groups, and every active grant's name and period with
+/// whom and what it names hidden unless it names them.
+async fn snapshot(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<SnapshotWire>> {
+    let now = state.clock.now();
+    let s = state.store.snapshot(now).await?;
+    let full = allowed(&s, &actor, Operation::Users, Access::View, now)
+        && allowed(&s, &actor, Operation::TemporaryAccess, Access::View, now);
+    let users: Vec<UserWire> = s
+        .users
+        .iter()
+        .filter(|u| full || u.email.eq_ignore_ascii_case(&actor.email))
+        .map(|u| UserWire {
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            enabled: u.enabled,
+            roles: u.roles.iter().collect(),
+        })
+        .collect();
+    let pools_visible = allowed(&s, &actor, Operation::AgentPools, Access::View, now);
+    let wire = state.store.snapshot_wire(now).await?;
+    let grants: Vec<TempAccess> = s
+        .active_grants(now, None)
+        .map(|g| {
+            let mut w = g.wire.clone();
+            if !full
+                && !w
+                    .user_emails
+                    .iter()
+                    .any(|e| e.eq_ignore_ascii_case(&actor.email))
+            {
+                w.user_emails.clear();
+                w.agent_pool_ids.clear();
+                w.created_by = None;
+                w.incident_id = None;
+            }
+            w
+        })
+        .collect();
+    Ok(Json(SnapshotWire {
+        company_id: s.company_id.clone(),
+        rbac_enabled: s.rbac_enabled,
+        limits: s.limits,
+        users,
+        agent_pools: if pools_visible {
+            wire.agent_pools
+        } else {
+            Vec::new()
+        },
+        groups: wire
+            .groups
+            .into_iter()
+            .filter(|g| {
+                full || g
+                    .members
+                    .iter()
+                    .any(|m| m.email.eq_ignore_ascii_case(&actor.email))
+            })
+            .map(|mut g| {
+                if !full {
+                    g.members
+                        .retain(|m| m.email.eq_ignore_ascii_case(&actor.email));
+                }
+                g
+            })
+            .collect(),
+        grants,
+        requests: Vec::new(),
+        delegations: Vec::new(),
+    }))
+}

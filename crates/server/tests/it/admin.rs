@@ -1,0 +1,305 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::support::{Server, corpus_company, default_now};
+
+#[tokio::test]
+async fn groups_members_and_the_access_they_give() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let c = s.sign_in("admin@acme.io").await;
+    let (status, g) = c
+        .post(
+            "/api/v1/groups",
+            &json!({"name": "Search", "agentPoolIds": ["pool-search"], "roles": ["STANDARD"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{g}");
+    assert_eq!(g["memberCount"], 0);
+    assert_eq!(g["default"], false);
+    let id = g["id"].as_str().unwrap().to_owned();
+    let (status, bulk) = c
+        .post(
+            &format!("/api/v1/groups/{id}/members"),
+            &json!([{"email": "sec@acme.io"}, {"email": "ghost@acme.io"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::MULTI_STATUS, "{bulk}");
+    assert_eq!(bulk["successes"][0]["email"], "sec@acme.io");
+    assert_eq!(bulk["successes"][0]["effectiveRoles"], json!(["STANDARD"]));
+    assert_eq!(bulk["failures"][0]["status"], 404);
+    let (status, m) = c
+        .call(
+            Method::PUT,
+            &format!("/api/v1/groups/{id}/members/sec@acme.io"),
+            Some(&json!({"groupAdmin": true, "elevatedRoles": ["PRIVILEGED"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(m["effectiveRoles"], json!(["STANDARD", "PRIVILEGED"]));
+    let (_, why) = c
+        .get("/api/v1/explain/pool-access?user=sec@acme.io&pool=pool-search")
+        .await;
+    assert_eq!(why["decision"]["reason"], "allow.group", "{why}");
+    assert_eq!(why["privileged"]["allowed"], true);
+    let (status, g) = c.post("/api/v1/groups", &json!({"name": "search"})).await;
+    assert_eq!(
+        (status, g["code"].as_str()),
+        (StatusCode::CONFLICT, Some("group.name.taken"))
+    );
+    let (status, bulk) = c
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/groups/{id}/members"),
+            Some(&json!(["sec@acme.io"])),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{bulk}");
+    let (_, why) = c
+        .get("/api/v1/explain/pool-access?user=sec@acme.io&pool=pool-search")
+        .await;
+    assert_eq!(why["decision"]["allowed"], false);
+    assert_eq!(
+        c.delete(&format!("/api/v1/groups/{id}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let dev = s.sign_in("dev@acme.io").await;
+    assert_eq!(dev.get("/api/v1/groups").await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn api_keys_carry_their_creators_rights_and_no_more() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (status, body) = admin
+        .post(
+            "/api/v1/access/company/acme/system-api-key?expirationDays=30&label=ci%20deploy",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let secret = body["apiKey"].as_str().unwrap().to_owned();
+    let key_id = body["id"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let grant = json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"], "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z"});
+    let r = http
+        .post(s.url("/api/v1/temp-access"))
+        .bearer_auth(&secret)
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "a key needs no CSRF token");
+    let (_, keys) = admin
+        .get("/api/v1/access/company/acme/system-api-key")
+        .await;
+    assert_eq!(keys["items"][0]["label"], "ci deploy");
+    assert!(
+        keys["items"][0].get("apiKey").is_none(),
+        "the secret is shown once"
+    );
+    let (status, _) = admin
+        .get("/api/v1/access/company/other/system-api-key")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = admin
+        .post(
+            "/api/v1/access/company/acme/system-api-key?expirationDays=400",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("apiKey.expirationDays.out_of_range")
+        )
+    );
+
+    // A Security user's key manages keys but cannot grant access.
+    let sec = s.sign_in("sec@acme.io").await;
+    let (status, body) = sec
+        .post(
+            "/api/v1/access/company/acme/system-api-key?expirationDays=1",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let r = http
+        .post(s.url("/api/v1/temp-access"))
+        .bearer_auth(body["apiKey"].as_str().unwrap())
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let dev = s.sign_in("dev@acme.io").await;
+    assert_eq!(
+        dev.post(
+            "/api/v1/access/company/acme/system-api-key?expirationDays=1",
+            &json!({})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+
+    assert_eq!(
+        admin
+            .delete(&format!(
+                "/api/v1/access/company/acme/system-api-key/{key_id}"
+            ))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let r = http
+        .get(s.url("/api/v1/temp-access"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "a revoked key is refused at once"
+    );
+    let (_, audit) = admin.get("/api/v1/audit?action=apikey.created").await;
+    assert_eq!(audit["total"], 2);
+}
+
+#[tokio::test]
+async fn settings_tighten_limits_and_switch_rbac() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let c = s.sign_in("admin@acme.io").await;
+    let (_, settings) = c.get("/api/v1/settings").await;
+    assert_eq!(settings["limits"]["maxActiveGrants"], 100);
+    let (status, body) = c.call(Method::PUT, "/api/v1/settings", Some(&json!({"limits": {"maxUsersPerGrant": 50, "maxPoolsPerGrant": 20, "maxGrantDays": 31, "maxActiveGrants": 101}}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["fieldErrors"][0]["field"], "limits.maxActiveGrants");
+    let (status, _) = c.call(Method::PUT, "/api/v1/settings", Some(&json!({"limits": {"maxUsersPerGrant": 1, "maxPoolsPerGrant": 20, "maxGrantDays": 31, "maxActiveGrants": 3}}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let grant = json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io", "sec@acme.io"], "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z"});
+    let (status, body) = c.post("/api/v1/temp-access", &grant).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let codes: Vec<&str> = body["fieldErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["grant.userEmails.too_many", "grant.limit.reached"]
+    );
+    assert_eq!(
+        c.call(
+            Method::PUT,
+            "/api/v1/settings",
+            Some(&json!({"rbacEnabled": false}))
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (status, body) = c.post("/api/v1/temp-access", &json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"], "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body["fieldErrors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "grant.rbac.disabled"),
+        "{body}"
+    );
+    let (_, audit) = c.get("/api/v1/audit?action=settings.changed").await;
+    assert_eq!(audit["total"], 2);
+    let dev = s.sign_in("dev@acme.io").await;
+    assert_eq!(
+        dev.call(
+            Method::PUT,
+            "/api/v1/settings",
+            Some(&json!({"rbacEnabled": true}))
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_snapshot_is_filtered_to_what_the_caller_may_see() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (_, full) = admin.get("/api/v1/snapshot").await;
+    assert_eq!(full["users"].as_array().unwrap().len(), 18);
+    assert_eq!(
+        full["grants"].as_array().unwrap().len(),
+        3,
+        "the grants active now"
+    );
+    let dev = s.sign_in("dev@acme.io").await;
+    let (status, mine) = dev.get("/api/v1/snapshot").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["users"].as_array().unwrap().len(), 1);
+    let grants = mine["grants"].as_array().unwrap();
+    assert_eq!(grants.len(), 3, "every active grant's name and period stay");
+    let names: Vec<&str> = grants.iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Quota bypass"));
+    let other = grants.iter().find(|g| g["name"] == "Quota bypass").unwrap();
+    assert_eq!(
+        other["userEmails"],
+        json!([]),
+        "whom another grant names is hidden"
+    );
+    let own = grants
+        .iter()
+        .find(|g| g["name"] == "Incident 4211")
+        .unwrap();
+    assert_eq!(own["userEmails"].as_array().unwrap().len(), 2);
+    // What the core decides on the filtered snapshot is what it decides on the whole.
+    let (_, me) = dev.get("/api/v1/explain/permissions").await;
+    assert_eq!(me["email"], "dev@acme.io");
+    assert_eq!(
+        dev.get("/api/v1/explain/permissions?user=admin@acme.io")
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn legacy_import_previews_then_applies() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let c = s.sign_in("admin@acme.io").await;
+    let file = json!([
+        {"email": "old.dev@acme.io", "firstName": "Old", "lastName": "Dev", "legacyRoles": ["default_user"]},
+        {"email": "old.lead@acme.io", "firstName": "Old", "lastName": "Lead", "legacyRoles": ["default_user"], "groupAdminOf": ["g-payments"]},
+        {"email": "old.root@acme.io", "firstName": "Old", "lastName": "Root", "legacyRoles": ["ROLE_ROOT"]}
+    ]);
+    let (status, preview) = c.post("/api/v1/users/import?preview=true", &file).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(preview["errors"][0]["code"], "legacy.legacyRoles.unknown");
+    let (status, body) = c.post("/api/v1/users/import", &file).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "nothing is applied while errors remain: {body}"
+    );
+    assert_eq!(
+        c.get("/api/v1/users/old.dev@acme.io").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let file = json!([file[0], file[1]]);
+    let (status, _) = c.post("/api/v1/users/import", &file).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, lead) = c.get("/api/v1/users/old.lead@acme.io").await;
+    assert_eq!(lead["roles"], json!(["DEVELOPER", "GROUP_ADMIN"]));
+    let (_, group) = c.get("/api/v1/groups/g-payments").await;
+    assert!(
+        group["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["email"] == "old.lead@acme.io" && m["groupAdmin"] == true)
+    );
+}
