@@ -10,5 +10,8 @@
 
 mod admin;
 mod api;
+mod authz;
 mod corpus;
+mod durability;
+mod race;
 mod support;
