@@ -69,9 +69,11 @@ actions! {
 
 /// An event before it is sealed into the chain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewEvent {
     #[serde(with = "rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub time: Instant,
     /// Who did it: a user's e-mail, or `system` for the sweeper.
     pub actor: String,
@@ -79,6 +81,7 @@ pub struct NewEvent {
     /// What it was done to: `grant:<id>`, `user:<email>`, ….
     pub target: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: Value,
     #[serde(default)]
     pub reason: Option<String>,
@@ -86,15 +89,18 @@ pub struct NewEvent {
 
 /// A sealed event of the chain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditEvent {
     pub seq: u64,
     #[serde(with = "rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub time: Instant,
     pub actor: String,
     pub action: AuditAction,
     pub target: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: Value,
     #[serde(default)]
     pub reason: Option<String>,
@@ -194,6 +200,7 @@ fn write_canonical(value: &Value, out: &mut String) {
 
 /// A verified chain: how many events and the last hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChainStatus {
     pub checked: u64,

@@ -342,6 +342,7 @@ pub const REASON_CODES: &[&str] = &[
 
 /// A decision as every surface answers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DecisionWire {
     pub allowed: bool,
@@ -501,6 +502,7 @@ fn describe_source(snapshot: &Snapshot, source: PoolSource, w: &mut DecisionWire
 
 /// One category as a user holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CategoryPermission {
     pub category: Category,
@@ -516,6 +518,7 @@ pub struct CategoryPermission {
 
 /// Access to one pool and every source that gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PoolPermission {
     pub agent_pool_id: String,
@@ -527,6 +530,7 @@ pub struct PoolPermission {
 
 /// What a user may do at an instant, with the reason for each part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EffectivePermissions {
     pub email: String,
@@ -688,6 +692,7 @@ pub fn pool_sources(
 /// Why does the user have (or not have) access to the pool: the decision for
 /// Standard access and every source that gives access.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PoolExplanation {
     pub decision: DecisionWire,

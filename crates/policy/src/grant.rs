@@ -33,6 +33,7 @@ pub struct GrantContext<'a> {
 
 /// A grant that passed validation, ready to store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGrant {
     pub name: String,
@@ -44,6 +45,7 @@ pub struct NewGrant {
     /// The highest role listed.
     pub roles: Vec<GrantRole>,
     #[serde(with = "crate::time::rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expiration_date: Instant,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
@@ -133,6 +135,7 @@ pub fn validate_grant(
 
 /// A valid form: the grant and the wire body to submit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FormGrant {
     pub grant: NewGrant,

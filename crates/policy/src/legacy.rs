@@ -22,6 +22,7 @@ pub fn map_legacy_role(name: &str) -> Option<Role> {
 
 /// One user as the migration would write them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MigratedUser {
     pub email: String,
@@ -39,6 +40,7 @@ pub struct MigratedUser {
 
 /// What the import would do, and every problem that stops it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MigrationPreview {
     pub users: Vec<MigratedUser>,

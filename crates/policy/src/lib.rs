@@ -18,6 +18,8 @@ pub mod email;
 pub mod grant;
 pub mod legacy;
 pub mod limits;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod parse;
 pub mod request;
 pub mod role;

@@ -24,6 +24,7 @@ pub const MAX_DELEGATION_DAYS: i64 = 31;
 
 /// The limits in force for a company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Limits {
     /// Users per grant (seed: 50).

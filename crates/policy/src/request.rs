@@ -19,6 +19,7 @@ use crate::wire::{
 
 /// An access period a pool offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Period {
     #[serde(rename = "1h")]
     OneHour,
@@ -82,6 +83,7 @@ impl Period {
 
 /// Who approves: a reviewer, or the requester with a reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Approval {
     Manual,
@@ -90,6 +92,7 @@ pub enum Approval {
 
 /// The life of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RequestStatus {
     Pending,
@@ -306,6 +309,7 @@ pub fn pending_deadline(request: &Request) -> Instant {
 
 /// A request that passed validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewRequest {
     pub requester: String,
@@ -320,18 +324,21 @@ pub struct NewRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_ref: Option<String>,
     #[serde(with = "crate::time::rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Instant,
     #[serde(
         default,
         with = "crate::time::rfc3339_millis::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub approved_at: Option<Instant>,
     #[serde(
         default,
         with = "crate::time::rfc3339_millis::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub ends_at: Option<Instant>,
     /// When a pending request expires unanswered.
     #[serde(
@@ -339,6 +346,7 @@ pub struct NewRequest {
         with = "crate::time::rfc3339_millis::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub expires_at: Option<Instant>,
 }
 
@@ -571,6 +579,7 @@ pub fn validate_request(
 
 /// How a reviewer came to review a pool.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Reviewer {
     pub email: String,
@@ -671,6 +680,7 @@ fn is_direct_reviewer(snapshot: &Snapshot, u: UserIdx) -> bool {
 
 /// The result of a legal transition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TransitionOutcome {
     pub request_id: String,
@@ -681,12 +691,14 @@ pub struct TransitionOutcome {
         with = "crate::time::rfc3339_millis::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub approved_at: Option<Instant>,
     #[serde(
         default,
         with = "crate::time::rfc3339_millis::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub ends_at: Option<Instant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_minutes: Option<i64>,

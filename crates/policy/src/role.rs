@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A predefined persona role. Serialized with the vendor's wire names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     #[serde(rename = "DEVELOPER")]
     Developer,
@@ -91,6 +92,7 @@ impl Role {
 
 /// A category of operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Category {
     #[serde(rename = "COMPANY_CONFIG")]
     CompanyConfig,
@@ -142,6 +144,7 @@ impl Category {
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     #[default]
     #[serde(rename = "NONE")]
@@ -165,6 +168,7 @@ impl Level {
 /// One cell of the matrix: the level a role gives on a category, and whether
 /// that level is scoped to the pools of the environments the user administers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Cell {
     pub level: Level,

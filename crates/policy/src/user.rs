@@ -62,6 +62,7 @@ pub fn validate_email(email: &str) -> Result<(), Violation> {
 /// A user as an admin creates or updates them (the vendor's create and update
 /// shapes, plus an optional initial password).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +79,7 @@ pub struct UserInput {
 
 /// A user that passed validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ValidUser {
     pub email: String,
@@ -303,6 +305,7 @@ pub fn validate_disable(snapshot: &Snapshot, u: UserIdx) -> Result<(), Violation
 
 /// An agent pool as created or updated (the vendor's shape).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PoolInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -372,6 +375,7 @@ pub fn validate_pool(
 
 /// An access group as created or updated (the vendor's shape).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,6 +388,7 @@ pub struct GroupInput {
 
 /// A group that passed validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ValidGroup {
     pub name: String,

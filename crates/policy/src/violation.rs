@@ -217,6 +217,7 @@ impl<'de> Deserialize<'de> for Code {
 
 /// One problem with an input: where, what (stable) and a message for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Violation {
     /// Field path such as `userEmails[3]`; empty for the input as a whole.

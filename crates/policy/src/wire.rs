@@ -13,6 +13,7 @@ use crate::time::{Instant, rfc3339_millis};
 /// `POST /api/v1/temp-access` — the vendor's `CreateTempAccessPublicApiDTO`.
 /// Every field is optional here so that a missing one is a field violation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateTempAccess {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +50,7 @@ impl<'de> Deserialize<'de> for GrantRole {
 /// A grant as the server answers it — the vendor's `GetTempAccessPublicApiDTO`
 /// plus when it was created (the start of its active period).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TempAccess {
     pub id: String,
@@ -57,8 +59,10 @@ pub struct TempAccess {
     pub user_emails: Vec<String>,
     pub roles: Vec<GrantRole>,
     #[serde(with = "rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expiration_date: Instant,
     #[serde(with = "rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Instant,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
@@ -68,6 +72,7 @@ pub struct TempAccess {
 
 /// A number typed into a form: JSON number or the text of an input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum FormValue {
     Number(i64),
@@ -78,6 +83,7 @@ pub enum FormValue {
 /// days, a number of hours, or a custom instant (RFC 3339 with the offset of
 /// the browser's time zone).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GrantForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +106,7 @@ pub struct GrantForm {
 
 /// A user of the company, as the snapshot carries it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserWire {
     pub email: String,
@@ -119,6 +126,7 @@ fn yes() -> bool {
 
 /// Access-request settings of a pool or of one (group, pool) assignment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestSettingsWire {
     /// Requests enabled: the pool is locked for the group; members request access.
@@ -137,6 +145,7 @@ fn manual() -> Approval {
 
 /// An agent pool.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgentPoolWire {
     pub id: String,
@@ -153,6 +162,7 @@ pub struct AgentPoolWire {
 
 /// A member of an access group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupMemberWire {
     pub email: String,
@@ -164,6 +174,7 @@ pub struct GroupMemberWire {
 
 /// Request settings overriding the pool's default for one group assignment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssignmentOverrideWire {
     pub agent_pool_id: String,
@@ -172,6 +183,7 @@ pub struct AssignmentOverrideWire {
 
 /// An access group (an environment).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupWire {
     pub id: String,
@@ -189,6 +201,7 @@ pub struct GroupWire {
 
 /// A stored access request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccessRequestWire {
     pub id: String,
@@ -203,6 +216,7 @@ pub struct AccessRequestWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_ref: Option<String>,
     #[serde(with = "rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Instant,
     /// Set when approved: access runs on `[approvedAt, endsAt)`.
     #[serde(
@@ -210,12 +224,14 @@ pub struct AccessRequestWire {
         with = "rfc3339_millis::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub approved_at: Option<Instant>,
     #[serde(
         default,
         with = "rfc3339_millis::option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub ends_at: Option<Instant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<String>,
@@ -223,13 +239,16 @@ pub struct AccessRequestWire {
 
 /// A delegation of reviewing from one user to another for a bounded period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DelegationWire {
     pub from: String,
     pub to: String,
     #[serde(with = "rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Instant,
     #[serde(with = "rfc3339_millis")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub ends_at: Instant,
 }
 
@@ -237,6 +256,7 @@ pub struct DelegationWire {
 /// to what the caller may see, but always with every active grant's name and
 /// period (the grant checks need the count and the names).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SnapshotWire {
     #[serde(default)]
@@ -260,6 +280,7 @@ pub struct SnapshotWire {
 
 /// An access request as the requester submits it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccessRequestInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -278,6 +299,7 @@ pub struct AccessRequestInput {
 
 /// A delegation as the delegating reviewer submits it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DelegationInput {
     #[serde(default)]
@@ -291,6 +313,7 @@ pub struct DelegationInput {
 
 /// One user of a legacy import file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LegacyUserWire {
     pub email: String,

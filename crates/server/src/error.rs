@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use interim_policy::violation::{Violation, status_of};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
     pub field: String,
@@ -15,7 +15,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     pub code: String,

@@ -146,7 +146,7 @@ pub struct Paging {
 }
 
 /// The vendor's page shape.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub items: Vec<T>,

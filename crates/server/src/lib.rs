@@ -22,6 +22,7 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod store;
@@ -62,6 +63,7 @@ impl AppState {
 pub fn app(state: AppState, portal: Option<PathBuf>) -> Router {
     let api = routes::router()
         .route("/metrics", get(metrics::render))
+        .route("/api/openapi.json", get(openapi::document))
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -10,6 +10,7 @@
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -143,7 +144,46 @@ pub struct AuditFilter {
 pub struct Store {
     pool: SqlitePool,
     write: Arc<Mutex<()>>,
-    cache: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    cache: Arc<SnapshotCache>,
+}
+
+/// The indexed company of the last committed state, tagged with the
+/// generation (commit count) it was read at. A reader that loaded while a
+/// write committed never installs what it read: its generation is stale.
+#[derive(Debug, Default)]
+struct SnapshotCache {
+    generation: AtomicU64,
+    slot: RwLock<Option<(u64, Arc<Snapshot>)>>,
+}
+
+impl SnapshotCache {
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The cached snapshot, if it is of the current generation.
+    async fn current(&self) -> Option<Arc<Snapshot>> {
+        let now = self.generation();
+        match self.slot.read().await.as_ref() {
+            Some((g, s)) if *g == now => Some(Arc::clone(s)),
+            _ => None,
+        }
+    }
+
+    /// Installs a snapshot read at generation `g`, unless a commit came since.
+    async fn offer(&self, g: u64, snapshot: &Arc<Snapshot>) {
+        let mut slot = self.slot.write().await;
+        if self.generation() == g {
+            *slot = Some((g, Arc::clone(snapshot)));
+        }
+    }
+
+    /// A write committed: every snapshot read before is stale.
+    async fn bump(&self) {
+        let mut slot = self.slot.write().await;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        *slot = None;
+    }
 }
 
 impl Store {
@@ -173,7 +213,7 @@ impl Store {
         Ok(Store {
             pool,
             write: Arc::new(Mutex::new(())),
-            cache: Arc::new(RwLock::new(None)),
+            cache: Arc::new(SnapshotCache::default()),
         })
     }
 
@@ -187,13 +227,14 @@ impl Store {
 
     /// The indexed company, cached until the next write commits.
     pub async fn snapshot(&self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
-        if let Some(s) = self.cache.read().await.as_ref() {
-            return Ok(Arc::clone(s));
+        let generation = self.cache.generation();
+        if let Some(s) = self.cache.current().await {
+            return Ok(s);
         }
         let mut conn = self.pool.acquire().await?;
         let wire = load_snapshot(&mut conn, now).await?;
         let snapshot = Arc::new(build(wire)?);
-        *self.cache.write().await = Some(Arc::clone(&snapshot));
+        self.cache.offer(generation, &snapshot).await;
         Ok(snapshot)
     }
 
@@ -447,17 +488,19 @@ fn build(wire: SnapshotWire) -> StoreResult<Snapshot> {
 pub struct WriteTx {
     _guard: OwnedMutexGuard<()>,
     tx: Transaction<'static, Sqlite>,
-    cache: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    cache: Arc<SnapshotCache>,
     wrote: bool,
 }
 
 impl WriteTx {
     /// The company as this transaction sees it.
     pub async fn snapshot(&mut self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
+        // Under the write lock no commit can happen, so a snapshot of the
+        // current generation is exactly what this transaction reads.
         if !self.wrote
-            && let Some(s) = self.cache.read().await.as_ref()
+            && let Some(s) = self.cache.current().await
         {
-            return Ok(Arc::clone(s));
+            return Ok(s);
         }
         let wire = load_snapshot(&mut self.tx, now).await?;
         Ok(Arc::new(build(wire)?))
@@ -476,7 +519,7 @@ impl WriteTx {
         } = self;
         tx.commit().await?;
         if wrote {
-            *cache.write().await = None;
+            cache.bump().await;
         }
         Ok(())
     }

@@ -61,7 +61,15 @@ async fn allowed(state: &AppState, actor: &Actor) -> ApiResult<()> {
     )
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "Audit",
+    summary = "Audit events, oldest first",
+    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("actor" = Option<String>, Query, description = "Who"), ("action" = Option<String>, Query, description = "What, e.g. grant.created"), ("target" = Option<String>, Query, description = "e.g. grant:ID, user:EMAIL"), ("from" = Option<String>, Query, description = "RFC 3339, inclusive"), ("to" = Option<String>, Query, description = "RFC 3339, exclusive")),
+    responses((status = 200, description = "A page of events", body = Page<AuditEvent>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
@@ -81,7 +89,14 @@ async fn list(
     }))
 }
 
-async fn verify(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/verify",
+    tag = "Audit",
+    summary = "Verify the hash chain",
+    responses((status = 200, description = "Whether every link holds", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn verify(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Value>> {
     allowed(&state, &actor).await?;
     let chain = state.store.audit_chain().await?;
     Ok(Json(match verify_chain(&chain) {
@@ -100,7 +115,15 @@ fn csv_field(v: &str) -> String {
     }
 }
 
-async fn export(
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/export",
+    tag = "Audit",
+    summary = "Export events as CSV or JSON",
+    params(("format" = Option<String>, Query, description = "csv or json")),
+    responses((status = 200, description = "The file", body = String), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn export(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,

@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::decision::{effective_permissions, explain_pool};
+use interim_policy::decision::{
+    EffectivePermissions, PoolExplanation, effective_permissions, explain_pool,
+};
 use interim_policy::wire::{SnapshotWire, TempAccess, UserWire};
 use serde_json::{Value, json};
 
@@ -41,7 +43,15 @@ fn may_ask(
     super::require(snapshot, actor, Operation::Users, Access::View, None, now)
 }
 
-async fn pool_access(
+#[utoipa::path(
+    get,
+    path = "/api/v1/explain/pool-access",
+    tag = "Explain",
+    summary = "Why does a user have (or not have) access to a pool",
+    params(("user" = Option<String>, Query, description = "Default: me"), ("pool" = String, Query, description = "Pool id")),
+    responses((status = 200, description = "The decisions and every source", body = PoolExplanation), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn pool_access(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
@@ -54,7 +64,15 @@ async fn pool_access(
     Ok(Json(json!(explain_pool(&snapshot, &user, pool, now))))
 }
 
-async fn permissions(
+#[utoipa::path(
+    get,
+    path = "/api/v1/explain/permissions",
+    tag = "Explain",
+    summary = "What may a user do",
+    params(("user" = Option<String>, Query, description = "Default: me")),
+    responses((status = 200, description = "Effective permissions with reasons", body = EffectivePermissions), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn permissions(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
@@ -73,7 +91,17 @@ async fn permissions(
 /// (admins, viewers, grant managers) get it whole; others get themselves,
 /// the pools, their groups, and every active grant's name and period with
 /// whom and what it names hidden unless it names them.
-async fn snapshot(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<SnapshotWire>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/snapshot",
+    tag = "Explain",
+    summary = "The company snapshot the portal and CLI validate against, filtered to what I may see",
+    responses((status = 200, description = "The snapshot", body = SnapshotWire), (status = 401, description = "Not signed in", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn snapshot(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<SnapshotWire>> {
     let now = state.clock.now();
     let s = state.store.snapshot(now).await?;
     let full = allowed(&s, &actor, Operation::Users, Access::View, now)

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The vendor's `UserGroupMemberPublicDTO`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MemberDto {
     email: String,
@@ -48,7 +48,7 @@ pub struct MemberDto {
 }
 
 /// The vendor's `UserGroupPublicDTO`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupOut {
     id: String,
@@ -114,7 +114,15 @@ async fn gate(state: &AppState, actor: &Actor, access: Access) -> ApiResult<()> 
     require(&snapshot, actor, Operation::AccessGroups, access, None, now)
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups",
+    tag = "User Groups",
+    summary = "Access groups",
+    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("sort" = Option<Vec<String>>, Query, description = "property,(asc|desc); repeatable"), ("name" = Option<String>, Query, description = "Filter by name")),
+    responses((status = 200, description = "A page of groups", body = Page<GroupOut>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
@@ -143,7 +151,15 @@ async fn list(
     Ok(Json(paging.page(groups.into_iter().map(out).collect())))
 }
 
-async fn one(
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups/{id}",
+    tag = "User Groups",
+    summary = "One group",
+    params(("id" = String, Path, description = "Group id")),
+    responses((status = 200, description = "The group", body = GroupOut), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn one(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -173,7 +189,15 @@ async fn save(
     Ok(())
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups",
+    tag = "User Groups",
+    summary = "Create a group",
+    request_body = GroupInput,
+    responses((status = 201, description = "Created", body = GroupOut), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
     Body(input): Body<GroupInput>,
@@ -214,7 +238,16 @@ async fn create(
     ))
 }
 
-async fn update(
+#[utoipa::path(
+    put,
+    path = "/api/v1/groups/{id}",
+    tag = "User Groups",
+    summary = "Update a group",
+    params(("id" = String, Path, description = "Group id")),
+    request_body = GroupInput,
+    responses((status = 200, description = "Updated", body = GroupOut), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn update(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -252,7 +285,15 @@ async fn update(
     Ok(Json(out(find(&state, &id).await?)))
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/{id}",
+    tag = "User Groups",
+    summary = "Delete a group",
+    params(("id" = String, Path, description = "Group id")),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn remove(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -285,7 +326,7 @@ async fn remove(
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Failure<T: Serialize> {
+pub(crate) struct Failure<T: Serialize> {
     message: String,
     payload: T,
     status: u16,
@@ -293,7 +334,7 @@ struct Failure<T: Serialize> {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Bulk<S: Serialize, F: Serialize> {
+pub(crate) struct Bulk<S: Serialize, F: Serialize> {
     successes: Vec<S>,
     failures: Vec<Failure<F>>,
 }
@@ -307,7 +348,16 @@ fn bulk_status<S: Serialize, F: Serialize>(b: &Bulk<S, F>) -> StatusCode {
     }
 }
 
-async fn add_members(
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{id}/members",
+    tag = "User Groups",
+    summary = "Add members",
+    params(("id" = String, Path, description = "Group id")),
+    request_body = Vec<MemberDto>,
+    responses((status = 200, description = "All added", body = Object), (status = 207, description = "Some failed", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn add_members(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -367,7 +417,16 @@ async fn add_members(
     Ok((bulk_status(&bulk), Json(bulk)))
 }
 
-async fn remove_members(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/{id}/members",
+    tag = "User Groups",
+    summary = "Remove members",
+    params(("id" = String, Path, description = "Group id")),
+    request_body = Vec<String>,
+    responses((status = 200, description = "All removed", body = Object), (status = 207, description = "Some failed", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn remove_members(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -419,16 +478,25 @@ async fn remove_members(
     Ok((bulk_status(&bulk), Json(bulk)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct MemberUpdate {
+pub(crate) struct MemberUpdate {
     #[serde(default)]
     elevated_roles: Vec<PoolLevel>,
     #[serde(default)]
     group_admin: bool,
 }
 
-async fn update_member(
+#[utoipa::path(
+    put,
+    path = "/api/v1/groups/{id}/members/{email}",
+    tag = "User Groups",
+    summary = "Update a member (group admin, elevated roles)",
+    params(("id" = String, Path, description = "Group id"), ("email" = String, Path, description = "E-mail address (any letter case)")),
+    request_body = MemberUpdate,
+    responses((status = 200, description = "Updated", body = MemberDto), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn update_member(
     State(state): State<AppState>,
     actor: Actor,
     Path((id, email)): Path<(String, String)>,

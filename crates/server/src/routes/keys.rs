@@ -33,9 +33,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The vendor's `SystemApiKeyReadDTO`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct KeyOut {
+pub(crate) struct KeyOut {
     id: String,
     label: String,
     created_by: String,
@@ -75,7 +75,15 @@ async fn gate(state: &AppState, actor: &Actor, company: &str, access: Access) ->
     require(&snapshot, actor, Operation::ApiKeys, access, None, now)
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/v1/access/company/{company}/system-api-key",
+    tag = "System access API key",
+    summary = "API keys (never their secrets)",
+    params(("company" = String, Path, description = "This deployment's company id")),
+    responses((status = 200, description = "The keys", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     actor: Actor,
     Path(company): Path<String>,
@@ -95,7 +103,15 @@ async fn list(
 
 const SCOPES: &[&str] = &["COMPANY", "DEV", "SECURITY", "CROSS_COMPANY"];
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/access/company/{company}/system-api-key",
+    tag = "System access API key",
+    summary = "Create an API key: its secret is shown once",
+    params(("company" = String, Path, description = "This deployment's company id"), ("expirationDays" = i64, Query, description = "Life in days, 1 to 365"), ("label" = Option<String>, Query, description = "Label"), ("scopes" = Option<Vec<String>>, Query, description = "COMPANY, DEV, SECURITY, CROSS_COMPANY")),
+    responses((status = 200, description = "The secret, once", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
     Path(company): Path<String>,
@@ -159,9 +175,9 @@ async fn create(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Relabel {
+pub(crate) struct Relabel {
     label: String,
 }
 
@@ -176,7 +192,16 @@ async fn find(state: &AppState, id: &str) -> ApiResult<ApiKeyRecord> {
         .ok_or_else(|| ApiError::not_found("apiKey.id.unknown", format!("no API key `{id}`")))
 }
 
-async fn relabel(
+#[utoipa::path(
+    put,
+    path = "/api/v1/access/company/{company}/system-api-key/{id}",
+    tag = "System access API key",
+    summary = "Change a key's label",
+    params(("company" = String, Path, description = "This deployment's company id"), ("id" = String, Path, description = "API key id")),
+    request_body = Relabel,
+    responses((status = 200, description = "Relabelled", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn relabel(
     State(state): State<AppState>,
     actor: Actor,
     Path((company, id)): Path<(String, String)>,
@@ -191,7 +216,15 @@ async fn relabel(
     Ok(Json(json!({ "id": key.id, "label": input.label.trim() })))
 }
 
-async fn revoke(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/access/company/{company}/system-api-key/{id}",
+    tag = "System access API key",
+    summary = "Revoke a key",
+    params(("company" = String, Path, description = "This deployment's company id"), ("id" = String, Path, description = "API key id")),
+    responses((status = 200, description = "Revoked", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     actor: Actor,
     Path((company, id)): Path<(String, String)>,

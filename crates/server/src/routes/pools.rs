@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The vendor's `AgentPoolPublicApiDTO`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PoolOut {
     id: String,
@@ -55,7 +55,15 @@ fn out(p: PoolRecord) -> PoolOut {
     }
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/v1/agent-pools",
+    tag = "Agent Pools",
+    summary = "Agent pools (also at /api/v1/agent-pool)",
+    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("sort" = Option<Vec<String>>, Query, description = "property,(asc|desc); repeatable"), ("name" = Option<String>, Query, description = "Filter by name")),
+    responses((status = 200, description = "A page of pools", body = Page<PoolOut>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
@@ -122,7 +130,15 @@ async fn find(state: &AppState, id: &str) -> ApiResult<PoolRecord> {
         .ok_or_else(|| ApiError::not_found("agentPool.id.unknown", format!("no agent pool `{id}`")))
 }
 
-async fn one(
+#[utoipa::path(
+    get,
+    path = "/api/v1/agent-pools/{id}",
+    tag = "Agent Pools",
+    summary = "One agent pool",
+    params(("id" = String, Path, description = "Pool id")),
+    responses((status = 200, description = "The pool", body = PoolOut), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn one(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -151,7 +167,15 @@ fn event(actor: &Actor, now: DateTime<Utc>, action: AuditAction, pool: &AgentPoo
     }
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/agent-pools",
+    tag = "Agent Pools",
+    summary = "Create an agent pool",
+    request_body = PoolInput,
+    responses((status = 201, description = "Created", body = PoolOut), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
     Body(input): Body<PoolInput>,
@@ -188,7 +212,16 @@ async fn create(
     Ok((StatusCode::CREATED, Json(out(record))))
 }
 
-async fn update(
+#[utoipa::path(
+    put,
+    path = "/api/v1/agent-pools/{id}",
+    tag = "Agent Pools",
+    summary = "Update an agent pool",
+    params(("id" = String, Path, description = "Pool id")),
+    request_body = PoolInput,
+    responses((status = 200, description = "Updated", body = PoolOut), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn update(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -217,7 +250,15 @@ async fn update(
     Ok(Json(out(record)))
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/agent-pools/{id}",
+    tag = "Agent Pools",
+    summary = "Delete an agent pool that nothing uses",
+    params(("id" = String, Path, description = "Pool id")),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn remove(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,

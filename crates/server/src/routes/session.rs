@@ -28,9 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/me", get(me))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SignIn {
+pub(crate) struct SignIn {
     email: String,
     password: String,
 }
@@ -42,7 +42,15 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| crate::auth::hash_password("not a password of anyone").unwrap_or_default())
 }
 
-async fn sign_in(
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/sign-in",
+    tag = "Session",
+    summary = "Sign in with e-mail and password",
+    request_body = SignIn,
+    responses((status = 200, description = "Signed in: session cookie set, CSRF token and permissions in the body", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 429, description = "Too many sign-in attempts", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn sign_in(
     State(state): State<AppState>,
     connect: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     Body(input): Body<SignIn>,
@@ -140,7 +148,14 @@ async fn sign_in(
     Ok(response)
 }
 
-async fn sign_out(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/sign-out",
+    tag = "Session",
+    summary = "Sign out",
+    responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn sign_out(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     if let Credential::Session { token_hash } = &actor.credential {
@@ -167,7 +182,17 @@ async fn sign_out(State(state): State<AppState>, actor: Actor) -> ApiResult<Resp
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
-async fn me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<serde_json::Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "Session",
+    summary = "My roles, groups and effective permissions with their reasons",
+    responses((status = 200, description = "Who I am and what I may do", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn me(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<serde_json::Value>> {
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
     let permissions =

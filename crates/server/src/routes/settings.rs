@@ -29,7 +29,14 @@ fn settings_json(s: &Settings) -> Value {
     json!({ "companyId": s.company_id, "rbacEnabled": s.rbac_enabled, "limits": s.limits, "seedLimits": Limits::SEED })
 }
 
-async fn read(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/settings",
+    tag = "Settings",
+    summary = "Company settings: RBAC and limits",
+    responses((status = 200, description = "The settings", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn read(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Value>> {
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
     require(
@@ -43,16 +50,24 @@ async fn read(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Val
     Ok(Json(settings_json(&state.store.settings().await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SettingsInput {
+pub(crate) struct SettingsInput {
     #[serde(default)]
     rbac_enabled: Option<bool>,
     #[serde(default)]
     limits: Option<Limits>,
 }
 
-async fn write(
+#[utoipa::path(
+    put,
+    path = "/api/v1/settings",
+    tag = "Settings",
+    summary = "Switch RBAC, tighten limits",
+    request_body = SettingsInput,
+    responses((status = 200, description = "The settings", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn write(
     State(state): State<AppState>,
     actor: Actor,
     Body(input): Body<SettingsInput>,
@@ -102,7 +117,16 @@ async fn write(
 }
 
 /// `POST /api/v1/users/import?preview=true` previews; without it, applies.
-async fn import(
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/import",
+    tag = "Users",
+    summary = "Import users from the legacy role system (preview with ?preview=true)",
+    params(("preview" = Option<bool>, Query, description = "Only preview")),
+    request_body = Vec<LegacyUserWire>,
+    responses((status = 200, description = "What was (or would be) written", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn import(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,

@@ -84,7 +84,15 @@ fn refuse_view(snapshot: &Snapshot, actor: &Actor, now: DateTime<Utc>) -> ApiRes
     }
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/v1/temp-access",
+    tag = "Just-In-Time Access",
+    summary = "Active temporary access grants",
+    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("sort" = Option<Vec<String>>, Query, description = "property,(asc|desc); repeatable")),
+    responses((status = 200, description = "A page of active grants", body = Page<TempAccess>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
@@ -119,7 +127,15 @@ async fn list(
     Ok(Json(paging.page(grants)))
 }
 
-async fn one(
+#[utoipa::path(
+    get,
+    path = "/api/v1/temp-access/{id}",
+    tag = "Just-In-Time Access",
+    summary = "One active grant",
+    params(("id" = String, Path, description = "Grant id")),
+    responses((status = 200, description = "The grant", body = TempAccess), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn one(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -180,7 +196,15 @@ fn created_event(
     }
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/temp-access",
+    tag = "Just-In-Time Access",
+    summary = "Grant temporary access to users on agent pools",
+    request_body = CreateTempAccess,
+    responses((status = 201, description = "Granted", body = TempAccess), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody), (status = 413, description = "Body too large", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
     Body(input): Body<CreateTempAccess>,
@@ -211,7 +235,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/temp-access/{id}",
+    tag = "Just-In-Time Access",
+    summary = "Revoke temporary access",
+    params(("id" = String, Path, description = "Grant id")),
+    responses((status = 204, description = "Revoked"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn remove(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -245,7 +277,16 @@ async fn remove(
 
 /// Deletes a grant and creates its replacement in one transaction: access
 /// never has a gap, and the new grant is validated as if the old were gone.
-async fn replace(
+#[utoipa::path(
+    post,
+    path = "/api/v1/temp-access/{id}/replace",
+    tag = "Just-In-Time Access",
+    summary = "Delete a grant and create its replacement in one step",
+    params(("id" = String, Path, description = "Grant id")),
+    request_body = CreateTempAccess,
+    responses((status = 201, description = "Replaced", body = TempAccess), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn replace(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -295,7 +336,15 @@ async fn replace(
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
-async fn no_update() -> ApiError {
+#[utoipa::path(
+    put,
+    path = "/api/v1/temp-access/{id}",
+    tag = "Just-In-Time Access",
+    summary = "Not allowed: an active grant is never edited",
+    params(("id" = String, Path, description = "Grant id")),
+    responses((status = 405, description = "Delete and create, or replace", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn no_update() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "grant.update.not_allowed",

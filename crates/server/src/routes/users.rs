@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The vendor's `UserPublicDTO`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserOut {
     id: String,
@@ -103,7 +103,15 @@ fn out(u: UserRecord, snapshot: &Snapshot, detail: bool, now: DateTime<Utc>) -> 
     }
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "Users",
+    summary = "Users",
+    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("sort" = Option<Vec<String>>, Query, description = "property,(asc|desc); repeatable"), ("role" = Option<String>, Query, description = "Filter by role"), ("search" = Option<String>, Query, description = "Search by name or e-mail"), ("includeAccessAndPermissions" = Option<bool>, Query, description = "Add group memberships and pool permissions")),
+    responses((status = 200, description = "A page of users", body = Page<UserOut>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
@@ -184,7 +192,15 @@ async fn find(state: &AppState, email: &str) -> ApiResult<UserRecord> {
         .ok_or_else(|| ApiError::not_found("user.email.unknown", format!("no user `{email}`")))
 }
 
-async fn one(
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{email}",
+    tag = "Users",
+    summary = "One user",
+    params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    responses((status = 200, description = "The user", body = UserOut), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn one(
     State(state): State<AppState>,
     actor: Actor,
     Path(email): Path<String>,
@@ -232,7 +248,15 @@ async fn audit_roles(
     Ok(())
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "Users",
+    summary = "Create a user",
+    request_body = UserInput,
+    responses((status = 201, description = "Created", body = UserOut), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
     Body(input): Body<UserInput>,
@@ -281,7 +305,16 @@ async fn create(
     ))
 }
 
-async fn update(
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{email}",
+    tag = "Users",
+    summary = "Update a user's names, roles or password",
+    params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    request_body = UserInput,
+    responses((status = 200, description = "Updated", body = UserOut), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn update(
     State(state): State<AppState>,
     actor: Actor,
     Path(email): Path<String>,
@@ -381,7 +414,15 @@ async fn set_enabled(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn disable(
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{email}/disable",
+    tag = "Users",
+    summary = "Disable a user",
+    params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    responses((status = 204, description = "Disabled"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn disable(
     State(state): State<AppState>,
     actor: Actor,
     Path(email): Path<String>,
@@ -389,7 +430,15 @@ async fn disable(
     set_enabled(state, actor, email, false).await
 }
 
-async fn enable(
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{email}/enable",
+    tag = "Users",
+    summary = "Enable a user",
+    params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    responses((status = 204, description = "Enabled"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn enable(
     State(state): State<AppState>,
     actor: Actor,
     Path(email): Path<String>,
@@ -397,7 +446,15 @@ async fn enable(
     set_enabled(state, actor, email, true).await
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{email}",
+    tag = "Users",
+    summary = "Delete a user",
+    params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Conflict", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn remove(
     State(state): State<AppState>,
     actor: Actor,
     Path(email): Path<String>,

@@ -14,4 +14,5 @@ mod authz;
 mod corpus;
 mod durability;
 mod race;
+mod serve;
 mod support;

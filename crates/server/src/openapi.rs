@@ -1,0 +1,89 @@
+//! The server's OpenAPI document, generated from the handlers' annotations
+//! and the wire types' schemas, served at `/api/openapi.json`.
+
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Interim",
+        description = "Just-in-time access: temporary access grants, users, roles, pools and groups, with a tamper-evident audit log. \
+                       The vendor-compatible paths keep the vendor's shapes; errors are {code, message, fieldErrors}.",
+    ),
+    paths(
+        routes::session::sign_in,
+        routes::session::sign_out,
+        routes::session::me,
+        routes::temp_access::list,
+        routes::temp_access::one,
+        routes::temp_access::create,
+        routes::temp_access::remove,
+        routes::temp_access::replace,
+        routes::temp_access::no_update,
+        routes::pools::list,
+        routes::pools::one,
+        routes::pools::create,
+        routes::pools::update,
+        routes::pools::remove,
+        routes::users::list,
+        routes::users::one,
+        routes::users::create,
+        routes::users::update,
+        routes::users::remove,
+        routes::users::disable,
+        routes::users::enable,
+        routes::groups::list,
+        routes::groups::one,
+        routes::groups::create,
+        routes::groups::update,
+        routes::groups::remove,
+        routes::groups::add_members,
+        routes::groups::remove_members,
+        routes::groups::update_member,
+        routes::keys::list,
+        routes::keys::create,
+        routes::keys::relabel,
+        routes::keys::revoke,
+        routes::settings::read,
+        routes::settings::write,
+        routes::settings::import,
+        routes::audit::list,
+        routes::audit::export,
+        routes::audit::verify,
+        routes::explain::pool_access,
+        routes::explain::permissions,
+        routes::explain::snapshot,
+        routes::health::healthz,
+    ),
+    modifiers(&Security),
+    security(("API Token" = []), ("session" = []))
+)]
+pub struct ApiDoc;
+
+#[derive(Debug)]
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "API Token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Set by sign-in; writes also need the x-csrf-token header",
+            ))),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
