@@ -58,6 +58,18 @@ async fn groups_members_and_the_access_they_give() {
         .get("/api/v1/explain/pool-access?user=sec@acme.io&pool=pool-search")
         .await;
     assert_eq!(why["decision"]["allowed"], false);
+    let (status, g) = c.call(Method::PUT, &format!("/api/v1/groups/{id}"), Some(&json!({"name": "Search & indexing", "agentPoolIds": ["pool-search", "pool-pay-staging"], "roles": ["PRIVILEGED"]}))).await;
+    assert_eq!(status, StatusCode::OK, "{g}");
+    assert_eq!(
+        g["agentPoolIds"],
+        json!(["pool-search", "pool-pay-staging"])
+    );
+    let (_, page) = c.get("/api/v1/groups?name=index").await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(
+        c.get(&format!("/api/v1/groups/{id}")).await.1["name"],
+        "Search & indexing"
+    );
     assert_eq!(
         c.delete(&format!("/api/v1/groups/{id}")).await.0,
         StatusCode::NO_CONTENT
@@ -143,6 +155,17 @@ async fn api_keys_carry_their_creators_rights_and_no_more() {
         StatusCode::FORBIDDEN
     );
 
+    let (status, body) = admin
+        .call(
+            Method::PUT,
+            &format!("/api/v1/access/company/acme/system-api-key/{key_id}"),
+            Some(&json!({"label": "ci deploy 2"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["label"].as_str()),
+        (StatusCode::OK, Some("ci deploy 2"))
+    );
     assert_eq!(
         admin
             .delete(&format!(
@@ -302,4 +325,156 @@ async fn legacy_import_previews_then_applies() {
             .iter()
             .any(|m| m["email"] == "old.lead@acme.io" && m["groupAdmin"] == true)
     );
+}
+
+/// Everything stored that a refused write could touch.
+async fn stored(c: &crate::support::Client) -> serde_json::Value {
+    let mut v = json!({});
+    for (k, path) in [
+        ("grants", "/api/v1/temp-access?size=1000"),
+        ("users", "/api/v1/users?size=1000"),
+        ("pools", "/api/v1/agent-pools?size=1000"),
+        ("groups", "/api/v1/groups?size=1000"),
+        ("settings", "/api/v1/settings"),
+        ("keys", "/api/v1/access/company/acme/system-api-key"),
+        ("audit", "/api/v1/audit/verify"),
+    ] {
+        v[k] = c.get(path).await.1;
+    }
+    v
+}
+
+#[tokio::test]
+async fn every_refused_write_leaves_everything_as_it_was() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let c = s.sign_in("admin@acme.io").await;
+    let before = stored(&c).await;
+    let refused: Vec<(Method, &str, serde_json::Value, StatusCode)> = vec![
+        (
+            Method::POST,
+            "/api/v1/temp-access/g-active/replace",
+            json!({"agentPoolIds": ["pool-ghost"], "userEmails": ["dev@acme.io"], "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z"}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/temp-access/g-active/replace",
+            json!({"nope": 1}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/users/dev@acme.io",
+            json!({"firstName": "", "lastName": "X"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/users/admin@acme.io",
+            json!({"firstName": "A", "lastName": "B", "roles": ["DEVELOPER"]}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/users/admin@acme.io",
+            json!(null),
+            StatusCode::CONFLICT,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/users/ghost@acme.io/enable",
+            json!(null),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/groups",
+            json!({"name": "X", "agentPoolIds": ["pool-ghost"]}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/groups",
+            json!({"name": "X", "roles": ["ROOT"]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/groups/g-payments",
+            json!({"name": "Ledger"}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/groups/g-payments/members/ghost@acme.io",
+            json!({"groupAdmin": true}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/groups/g-payments/members",
+            json!([{"email": "ghost@acme.io"}]),
+            StatusCode::MULTI_STATUS,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/settings",
+            json!({"limits": {"maxUsersPerGrant": 0, "maxPoolsPerGrant": 20, "maxGrantDays": 31, "maxActiveGrants": 100}}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/settings",
+            json!({"rbacEnabled": "no"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/access/company/acme/system-api-key?expirationDays=0",
+            json!(null),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/access/company/acme/system-api-key?expirationDays=5&label=-x",
+            json!(null),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/access/company/acme/system-api-key/k-ghost",
+            json!({"label": "abc"}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/import",
+            json!([{"email": "a@acme.io", "legacyRoles": ["ROOT"]}]),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/agent-pools/pool-pay",
+            json!({"name": "x".repeat(101)}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/agent-pools/pool-ghost",
+            json!(null),
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    for (method, path, body, status) in refused {
+        let body = (!body.is_null()).then_some(body);
+        let (got, answer) = c.call(method.clone(), path, body.as_ref()).await;
+        assert_eq!(got, status, "{method} {path}: {answer}");
+        if status != StatusCode::MULTI_STATUS {
+            assert!(
+                answer["code"].is_string() && answer["fieldErrors"].is_array(),
+                "{method} {path}: {answer}"
+            );
+        }
+    }
+    assert_eq!(stored(&c).await, before);
 }

@@ -91,6 +91,43 @@ async fn create_list_and_delete_as_the_vendor_documents() {
     let (_, verify) = c.get("/api/v1/audit/verify").await;
     assert_eq!(verify["valid"], true, "{verify}");
     assert_eq!(verify["checked"], 3, "sign-in, create, delete: {verify}");
+
+    // Exports: CSV with a header and one row per event, JSON the same events.
+    let r = c
+        .http
+        .get(format!("{}/api/v1/audit/export?format=csv", c.base))
+        .header("cookie", &c.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("interim-audit.csv")
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "seq,time,actor,action,target,details,reason,prevHash,hash"
+    );
+    assert_eq!(lines.len(), 4);
+    assert!(
+        lines[2].contains("grant.created") && lines[2].contains("\"{\"\"agentPoolIds\"\""),
+        "details are quoted JSON: {}",
+        lines[2]
+    );
+    let (status, json_export) = c
+        .get("/api/v1/audit/export?format=json&action=grant.deleted")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json_export.as_array().unwrap().len(), 1);
+    assert_eq!(
+        c.get("/api/v1/audit/export?format=xml").await.0,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
