@@ -647,6 +647,28 @@ fn check_list<'a>(
     Some(list)
 }
 
+/// Whether `actor` manages grants at all: WR on temporary access, or the
+/// Group Admin role with at least one environment to administer. (Which
+/// pools a Group Admin may grant on is [`can_manage_grant`]'s question.)
+pub fn manages_grants(snapshot: &Snapshot, actor: &str, now: Instant) -> bool {
+    let Some(u) = snapshot
+        .user_idx(actor)
+        .filter(|u| snapshot.user(*u).is_some_and(|x| x.enabled))
+    else {
+        return false;
+    };
+    decide(
+        snapshot,
+        actor,
+        Check::Operation(Operation::TemporaryAccess, Access::Change),
+        None,
+        now,
+    )
+    .allowed
+        || (snapshot.has_live_role(u, Role::GroupAdmin)
+            && snapshot.administered_pools(u).next().is_some())
+}
+
 /// Who may create or delete a grant: WR on temporary access (Company Admin),
 /// or a Group Admin when every listed pool is in an environment they administer.
 pub fn can_manage_grant(

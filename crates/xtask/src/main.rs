@@ -12,13 +12,20 @@ use std::time::Instant;
 /// equal the `wasm-bindgen` crate in Cargo.lock.
 const WASM_BINDGEN: &str = "0.2.130";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const TRUNK: &str = "0.21.14";
+/// npm packages for the portal's build and browser tests, in a tools folder
+/// outside the clone. binaryen's wasm-opt 132 goes first on PATH: Debian's
+/// older wasm-opt silently breaks the app (TOOLCHAIN.md).
+const NPM_TOOLS: &[&str] = &["binaryen@132.0.0", "playwright-core@1.65", "axe-core@4"];
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
   setup   install what is missing: rustfmt, clippy, the wasm32 target,
-          wasm-bindgen-cli (pinned), Node.js
+          wasm-bindgen-cli and trunk (pinned), Node.js and npm, binaryen,
+          playwright-core and axe-core (npm), Chromium (Debian)
+  portal  build the portal (release, wasm-opt) into web/dist
   test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
           the conformance corpus on wasm32 under Node, the wasm32 release
           build of the policy crate, and compile the benchmarks
@@ -34,7 +41,10 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("test") => setup().and_then(|()| test()),
         Some("bench") => bench(args.get(1..).unwrap_or_default()),
-        Some("run") => run_server(args.get(1..).unwrap_or_default()),
+        Some("run") => setup()
+            .and_then(|()| portal())
+            .and_then(|()| run_server(args.get(1..).unwrap_or_default())),
+        Some("portal") => setup().and_then(|()| portal()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -58,6 +68,24 @@ fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+fn home() -> PathBuf {
+    env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// npm tools live here, outside the clone.
+fn tools_dir() -> PathBuf {
+    home().join(".cache/interim/tools")
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR`, else a folder that outlives clones.
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".cache/interim/target"))
+}
+
 fn cargo_bin() -> PathBuf {
     let home = env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -72,7 +100,7 @@ fn cmd(program: &str, args: &[&str]) -> Command {
     let mut c = Command::new(program);
     c.args(args).current_dir(root());
     let path = env::var_os("PATH").unwrap_or_default();
-    let mut paths: Vec<PathBuf> = vec![cargo_bin()];
+    let mut paths: Vec<PathBuf> = vec![tools_dir().join("node_modules/.bin"), cargo_bin()];
     paths.extend(env::split_paths(&path));
     if let Ok(joined) = env::join_paths(paths) {
         c.env("PATH", joined);
@@ -142,18 +170,72 @@ fn setup() -> Result<(), String> {
             ],
         )?;
     }
+    let mut debian = Vec::new();
     if version("node", &["--version"]).is_none() {
+        debian.push("nodejs");
+    }
+    if version("npm", &["--version"]).is_none() {
+        debian.push("npm");
+    }
+    if !Path::new("/usr/bin/chromium").exists() {
+        debian.push("chromium");
+    }
+    if !debian.is_empty() {
         run("apt-get", &["update"])?;
+        let mut args = vec!["install", "-y", "--no-install-recommends"];
+        args.extend(debian);
+        run("apt-get", &args)?;
+    }
+    if version("trunk", &["--version"]).as_deref() != Some(format!("trunk {TRUNK}").as_str()) {
         run(
-            "apt-get",
-            &["install", "-y", "--no-install-recommends", "nodejs"],
+            "cargo",
+            &[
+                "install",
+                "trunk",
+                "--version",
+                TRUNK,
+                "--locked",
+                "--force",
+            ],
         )?;
     }
+    let tools = tools_dir();
+    let wasm_opt = version(
+        &tools.join("node_modules/.bin/wasm-opt").to_string_lossy(),
+        &["--version"],
+    );
+    let have_npm_tools = wasm_opt.is_some_and(|v| v.contains("version 132"))
+        && tools.join("node_modules/playwright-core").is_dir()
+        && tools.join("node_modules/axe-core").is_dir();
+    if !have_npm_tools {
+        std::fs::create_dir_all(&tools)
+            .map_err(|e| format!("cannot create {}: {e}", tools.display()))?;
+        let manifest = tools.join("package.json");
+        if !manifest.exists() {
+            std::fs::write(
+                &manifest,
+                "{\"name\": \"interim-tools\", \"private\": true}\n",
+            )
+            .map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
+        }
+        let prefix = tools.to_string_lossy().into_owned();
+        let mut args = vec![
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            prefix.as_str(),
+        ];
+        args.extend(NPM_TOOLS);
+        run("npm", &args)?;
+    }
     println!(
-        "tools: {}, {}, node {}",
+        "tools: {}, {}, {}, node {}, {}",
         version("rustc", &["--version"]).unwrap_or_default(),
         version("wasm-bindgen", &["--version"]).unwrap_or_default(),
-        version("node", &["--version"]).unwrap_or_default()
+        version("trunk", &["--version"]).unwrap_or_default(),
+        version("node", &["--version"]).unwrap_or_default(),
+        version("wasm-opt", &["--version"]).unwrap_or_default(),
     );
     Ok(())
 }
@@ -213,6 +295,25 @@ fn test() -> Result<(), String> {
             failed.push(format!("{name}: {e}"));
         }
     }
+    for (name, step) in [
+        (
+            "portal build (trunk, release)",
+            portal as fn() -> Result<(), String>,
+        ),
+        ("portal e2e (Chromium)", e2e),
+    ] {
+        let started = Instant::now();
+        let result = step();
+        report.push(format!(
+            "  {:<30} {:>7.1}s  {}",
+            name,
+            started.elapsed().as_secs_f64(),
+            if result.is_ok() { "ok" } else { "FAILED" }
+        ));
+        if let Err(e) = result {
+            failed.push(format!("{name}: {e}"));
+        }
+    }
     println!("\n==> summary");
     for line in &report {
         println!("{line}");
@@ -233,6 +334,34 @@ fn run_server(extra: &[String]) -> Result<(), String> {
     let mut args = vec!["run", "-p", "interim-server", "--", "--demo"];
     args.extend(extra.iter().map(String::as_str));
     run("cargo", &args)
+}
+
+/// Builds the portal into `web/dist` (release, wasm-opt from binaryen 132).
+fn portal() -> Result<(), String> {
+    // Trunk runs cargo offline: fetch first.
+    run("cargo", &["fetch"])?;
+    run("trunk", &["build", "--release"])
+}
+
+/// The portal's end-to-end tests in Chromium, against the real server.
+fn e2e() -> Result<(), String> {
+    run("cargo", &["build", "-p", "interim-server"])?;
+    println!("\n==> node --test web/e2e/");
+    let status = cmd("node", &["--test", "--test-concurrency=1", "web/e2e/"])
+        .env("INTERIM_TOOLS", tools_dir())
+        .env("INTERIM_SERVER", target_dir().join("debug/interim-server"))
+        .env("INTERIM_PORTAL", root().join("web/dist"))
+        .env(
+            "INTERIM_SCREENSHOTS",
+            root().join("test-output/screenshots"),
+        )
+        .status()
+        .map_err(|e| format!("cannot start node: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the portal's end-to-end tests failed ({status})"))
+    }
 }
 
 fn bench(extra: &[String]) -> Result<(), String> {

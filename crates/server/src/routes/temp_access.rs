@@ -9,7 +9,9 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use interim_policy::audit::{AuditAction, NewEvent};
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::grant::{GrantContext, NewGrant, can_manage_grant, validate_grant};
+use interim_policy::grant::{
+    GrantContext, NewGrant, can_manage_grant, manages_grants, validate_grant,
+};
 use interim_policy::role::Role;
 use interim_policy::snapshot::{Snapshot, name_key};
 use interim_policy::wire::{CreateTempAccess, TempAccess};
@@ -31,17 +33,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/temp-access/{id}/replace", post(replace))
 }
 
-/// Whether the actor manages grants at all: WR on temporary access, or the
-/// Group Admin role with environments to administer.
+/// Whether the actor manages grants at all (the policy's rule).
 fn may_manage_some(snapshot: &Snapshot, actor: &Actor, now: DateTime<Utc>) -> bool {
-    allowed(
-        snapshot,
-        actor,
-        Operation::TemporaryAccess,
-        Access::Change,
-        now,
-    ) || (snapshot.has_live_role(actor.idx, Role::GroupAdmin)
-        && snapshot.administered_pools(actor.idx).next().is_some())
+    manages_grants(snapshot, &actor.email, now)
 }
 
 /// Grants the actor may see: all with R on temporary access; a Group Admin

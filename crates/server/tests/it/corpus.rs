@@ -8,33 +8,11 @@
 //! so neither kind is sent here.
 
 use interim_conformance::{Loaded, compare, load};
-use interim_policy::catalogue::{Access, Operation};
-use interim_policy::decision::{Check, decide};
-use interim_policy::role::Role;
 use interim_policy::snapshot::Snapshot;
 use interim_policy::wire::SnapshotWire;
 use serde_json::{Value, json};
 
 use crate::support::{Server, t};
-
-fn manages_grants(snapshot: &Snapshot, actor: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
-    let Some(u) = snapshot
-        .user_idx(actor)
-        .filter(|u| snapshot.user(*u).is_some_and(|x| x.enabled))
-    else {
-        return false;
-    };
-    decide(
-        snapshot,
-        actor,
-        Check::Operation(Operation::TemporaryAccess, Access::Change),
-        None,
-        now,
-    )
-    .allowed
-        || (snapshot.has_live_role(u, Role::GroupAdmin)
-            && snapshot.administered_pools(u).next().is_some())
-}
 
 #[tokio::test]
 async fn grant_cases_answer_as_the_core() {
@@ -56,7 +34,7 @@ async fn grant_cases_answer_as_the_core() {
             serde_json::from_value(interim_conformance::snapshot(name).unwrap()).unwrap();
         let now = t(now);
         let snapshot = Snapshot::build(wire.clone()).unwrap();
-        if !manages_grants(&snapshot, actor, now) {
+        if !interim_policy::grant::manages_grants(&snapshot, actor, now) {
             continue;
         }
         let server = Server::start(&wire, now).await;

@@ -1,0 +1,178 @@
+// End-to-end tests of the portal: the real server on a temporary SQLite
+// database, Debian's Chromium driven by playwright-core, axe-core on every
+// page, screenshots under test-output/. Run by `cargo xtask test`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const tools = process.env.INTERIM_TOOLS;
+const require = createRequire(join(tools, 'package.json'));
+const { chromium } = require('playwright-core');
+const axePath = require.resolve('axe-core/axe.min.js');
+const portal = process.env.INTERIM_PORTAL;
+const shots = process.env.INTERIM_SCREENSHOTS;
+mkdirSync(shots, { recursive: true });
+
+const ADMIN = 'admin@example.com';
+const DEV = 'dana.dev@example.com';
+const PASSWORD = 'interim-demo-2026';
+
+let server, base, context, page;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'interim-e2e-'));
+  server = spawn(process.env.INTERIM_SERVER, ['--listen', '127.0.0.1:0', '--database', join(dir, 'e2e.db'), '--demo', '--portal', portal], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/Interim listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'interim-chromium-')), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill('SIGKILL');
+});
+
+async function signIn(email) {
+  await page.goto(base + '/');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('sign-out').waitFor();
+}
+
+async function signOut() {
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('sign-in').waitFor();
+}
+
+async function axe(name) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `accessibility of ${name}`);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+test('the sign-in page is accessible', async () => {
+  await page.goto(base + '/');
+  await page.getByTestId('sign-in').waitFor();
+  await axe('sign-in');
+  await shot('01-sign-in');
+});
+
+test('an admin creates a grant through a form that explains every mistake as it is typed', async () => {
+  const started = Date.now();
+  await signIn(ADMIN);
+  await page.getByTestId('create-form').waitFor();
+  console.log(`time from sign-in to an interactive form: ${Date.now() - started} ms`);
+  const requests = [];
+  const listen = (r) => requests.push(r.url());
+  page.on('request', listen);
+  // 51 users: the limit is 50, and the policy says so before any request.
+  const users = Array.from({ length: 51 }, (_, i) => `user${i}@example.com`).join('\n');
+  await page.getByTestId('users').fill(users);
+  await page.getByText('at most 50 per grant, got 51').waitFor();
+  await page.getByTestId('name').pressSequentially('Night shift', { delay: 10 });
+  assert.equal(await page.getByTestId('create').isDisabled(), true, 'submit is disabled while anything is wrong');
+  page.off('request', listen);
+  assert.deepEqual(requests, [], 'validating made no network request');
+  await shot('02-create-form-errors');
+  await axe('temporary access with errors');
+
+  await page.getByTestId('users').fill(DEV);
+  await page.locator('input[value="pool-payments-prod"]').check();
+  await page.getByTestId('amount').fill('2');
+  await page.getByText('at most 50 per grant').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('create').isDisabled(), false);
+  await page.getByTestId('create').click();
+  const row = page.locator('[data-testid="grant-row"][data-name="Night shift"]');
+  await row.waitFor();
+  const first = await row.getByTestId('countdown').textContent();
+  assert.match(first, /^1d 2[0-3]:\d\d:\d\d$|^2d 00:00:00$/, `counts down from two days: ${first}`);
+  await page.waitForTimeout(1200);
+  assert.notEqual(await row.getByTestId('countdown').textContent(), first, 'the countdown moves');
+  await shot('03-grant-created');
+
+  page.once('dialog', (d) => d.accept());
+  await row.getByTestId('delete').click();
+  await row.waitFor({ state: 'detached' });
+  await shot('04-grant-deleted');
+});
+
+test('the roles page matches the matrix cell by cell', async () => {
+  await page.getByRole('link', { name: 'Roles' }).click();
+  await page.getByTestId('matrix').waitFor();
+  // SPEC §1, written out here.
+  const spec = {
+    DEVELOPER: ['NONE', 'R', 'R', 'NONE', 'R'],
+    SYSTEM_ADMIN: ['WR', 'WR', 'WR', 'WR', 'WR'],
+    COMPANY_VIEWER: ['R', 'R', 'R', 'R', 'R'],
+    GROUP_ADMIN: ['NONE', 'NONE', 'WR', 'NONE', 'NONE'],
+    SECURITY: ['NONE', 'WR', 'NONE', 'NONE', 'NONE'],
+    APP_SEC: ['NONE', 'NONE', 'NONE', 'WR', 'NONE'],
+    INCIDENT_RESPONDER: ['NONE', 'NONE', 'R', 'NONE', 'WR'],
+  };
+  const cats = ['COMPANY_CONFIG', 'SECURITY', 'ENVIRONMENT', 'APP_SEC', 'DEBUGGING_RUNBOOKS'];
+  for (const [role, levels] of Object.entries(spec)) {
+    for (const [i, cat] of cats.entries()) {
+      const level = await page.locator(`tr[data-role="${role}"] td[data-category="${cat}"]`).getAttribute('data-level');
+      assert.equal(level, levels[i], `${role} × ${cat}`);
+    }
+  }
+  assert.equal(await page.locator('tr[data-role="GROUP_ADMIN"] .badge').count(), 1, 'RBAC-only roles are marked');
+  assert.equal(await page.locator('tr[data-role="DEVELOPER"] .badge').count(), 0);
+  await axe('roles');
+  await shot('05-roles');
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await page.getByRole('heading', { name: 'Categories' }).waitFor();
+  await axe('profile');
+  await shot('06-profile');
+  await signOut();
+});
+
+test('a Developer sees no create button, and the API refuses them too', async () => {
+  await signIn(DEV);
+  assert.equal(await page.getByRole('link', { name: 'Temporary access' }).count(), 0, 'no navigation to what they may not see');
+  assert.equal(await page.getByTestId('create-form').count(), 0);
+  const status = await page.evaluate(async () => {
+    const csrf = document.cookie.split('; ').find((c) => c.startsWith('interim_csrf=')).split('=')[1];
+    const r = await fetch('/api/v1/temp-access', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });
+    return r.status;
+  });
+  assert.equal(status, 403);
+  await shot('07-developer');
+  await signOut();
+});
+
+test('size of the release build', () => {
+  let raw = 0, gz = 0;
+  for (const f of readdirSync(portal)) {
+    if (!/\.(wasm|js|css)$/.test(f)) continue;
+    const b = readFileSync(join(portal, f));
+    raw += statSync(join(portal, f)).size;
+    gz += gzipSync(b, { level: 9 }).length;
+  }
+  console.log(`portal size: ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip (wasm + js + css; budget 400 KB gzip)`);
+  assert.ok(gz > 0);
+});

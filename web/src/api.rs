@@ -1,0 +1,154 @@
+//! Typed calls of the server's API, with the policy crate's wire types.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use interim_policy::decision::EffectivePermissions;
+use interim_policy::wire::{CreateTempAccess, SnapshotWire, TempAccess};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+
+/// A field error as the server answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The server's error shape, or a failure to reach it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub field_errors: Vec<FieldError>,
+    #[serde(skip)]
+    pub status: u16,
+}
+
+impl ApiError {
+    fn network(e: impl std::fmt::Display) -> ApiError {
+        ApiError {
+            code: "network".into(),
+            message: format!("the server could not be reached: {e}"),
+            field_errors: Vec::new(),
+            status: 0,
+        }
+    }
+}
+
+/// A page of items, the vendor's shape.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Who is signed in.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub email: String,
+    pub permissions: EffectivePermissions,
+}
+
+/// The CSRF token the server set at sign-in (a readable cookie).
+fn csrf() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| d.cookie().ok())
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == "interim_csrf")
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default()
+}
+
+fn write(builder: RequestBuilder) -> RequestBuilder {
+    builder.header("x-csrf-token", &csrf())
+}
+
+async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let r = r.map_err(ApiError::network)?;
+    let status = r.status();
+    if (200..300).contains(&status) {
+        r.json::<T>().await.map_err(ApiError::network)
+    } else {
+        let mut e = r.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
+            code: "server.unexpected".into(),
+            message: format!("the server answered {status}"),
+            field_errors: Vec::new(),
+            status,
+        });
+        e.status = status;
+        Err(e)
+    }
+}
+
+async fn empty(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
+    let r = r.map_err(ApiError::network)?;
+    if r.ok() {
+        return Ok(());
+    }
+    let status = r.status();
+    let mut e = r.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
+        code: "server.unexpected".into(),
+        message: format!("the server answered {status}"),
+        field_errors: Vec::new(),
+        status,
+    });
+    e.status = status;
+    Err(e)
+}
+
+pub async fn sign_in(email: &str, password: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "email": email, "password": password });
+    let req = Request::post("/api/v1/auth/sign-in")
+        .json(&body)
+        .map_err(ApiError::network)?;
+    answer::<serde_json::Value>(req.send().await)
+        .await
+        .map(|_| ())
+}
+
+pub async fn sign_out() -> Result<(), ApiError> {
+    empty(write(Request::post("/api/v1/auth/sign-out")).send().await).await
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    answer(Request::get("/api/v1/auth/me").send().await).await
+}
+
+pub async fn snapshot() -> Result<SnapshotWire, ApiError> {
+    answer(Request::get("/api/v1/snapshot").send().await).await
+}
+
+pub async fn grants() -> Result<Page<TempAccess>, ApiError> {
+    answer(
+        Request::get("/api/v1/temp-access?size=1000&sort=expirationDate,asc")
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn create_grant(grant: &CreateTempAccess) -> Result<TempAccess, ApiError> {
+    let req = write(Request::post("/api/v1/temp-access"))
+        .json(grant)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+pub async fn delete_grant(id: &str) -> Result<(), ApiError> {
+    empty(
+        write(Request::delete(&format!("/api/v1/temp-access/{id}")))
+            .send()
+            .await,
+    )
+    .await
+}

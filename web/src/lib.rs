@@ -1,0 +1,146 @@
+//! # interim-web
+//!
+//! The management portal. Components render and wire signals; every rule
+//! (who may see what, every check of a form) is the policy crate's, run
+//! here in the browser against the company snapshot the server hands out.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::decision::{Check, decide};
+use interim_policy::snapshot::Snapshot;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+pub mod api;
+pub mod form;
+mod pages;
+
+/// Who is signed in and the company as they may see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Session {
+    pub me: RwSignal<Option<api::Me>>,
+    pub company: RwSignal<Option<Arc<Snapshot>>>,
+    /// The first check of the session is done.
+    pub ready: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl Session {
+    /// Loads who I am and the company; `None` when signed out.
+    pub fn refresh(self) {
+        spawn_local(async move {
+            match api::me().await {
+                Ok(me) => {
+                    match api::snapshot().await {
+                        Ok(wire) => match Snapshot::build(wire) {
+                            Ok(s) => self.company.set(Some(Arc::new(s))),
+                            Err(e) => self.error.set(Some(format!(
+                                "the company could not be read: {} problems",
+                                e.len()
+                            ))),
+                        },
+                        Err(e) => self.error.set(Some(e.message)),
+                    }
+                    self.me.set(Some(me));
+                }
+                Err(e) if e.status == 401 => {
+                    self.me.set(None);
+                    self.company.set(None);
+                }
+                Err(e) => self.error.set(Some(e.message)),
+            }
+            self.ready.set(true);
+        });
+    }
+
+    /// Whether I may `access` `op` (the policy's decision on my snapshot).
+    pub fn may(self, op: Operation, access: Access) -> bool {
+        let (Some(me), Some(company)) = (self.me.get(), self.company.get()) else {
+            return false;
+        };
+        decide(
+            &company,
+            &me.email,
+            Check::Operation(op, access),
+            None,
+            Utc::now(),
+        )
+        .allowed
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session {
+        me: RwSignal::new(None),
+        company: RwSignal::new(None),
+        ready: RwSignal::new(false),
+        error: RwSignal::new(None),
+    };
+    provide_context(session);
+    session.refresh();
+    view! {
+        <Router>
+            <a class="skip" href="#main">"Skip to content"</a>
+            <header class="top">
+                <span class="brand">"Interim"</span>
+                <Nav/>
+            </header>
+            <main id="main" tabindex="-1">
+                {move || session.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <Show when=move || session.ready.get() fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+                    <Show when=move || session.me.get().is_some() fallback=|| view! { <pages::signin::SignIn/> }>
+                        <Routes fallback=|| view! { <p>"Nothing here. " <A href="/">"Go to temporary access"</A></p> }>
+                            <Route path=path!("/") view=Home/>
+                            <Route path=path!("/roles") view=pages::roles::Roles/>
+                            <Route path=path!("/profile") view=pages::profile::Profile/>
+                        </Routes>
+                    </Show>
+                </Show>
+            </main>
+        </Router>
+    }
+}
+
+/// Temporary access for those who may see it; everyone else starts on
+/// their profile.
+#[component]
+fn Home() -> impl IntoView {
+    let session = expect_context::<Session>();
+    move || {
+        if session.may(Operation::TemporaryAccess, Access::View) {
+            view! { <pages::grants::Grants/> }.into_any()
+        } else {
+            view! { <pages::profile::Profile/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = api::sign_out().await;
+            session.me.set(None);
+            session.company.set(None);
+        });
+    };
+    view! {
+        <Show when=move || session.me.get().is_some()>
+            <nav aria-label="Main">
+                <Show when=move || session.may(Operation::TemporaryAccess, Access::View)>
+                    <A href="/">"Temporary access"</A>
+                </Show>
+                <A href="/roles">"Roles"</A>
+                <A href="/profile">"Profile"</A>
+            </nav>
+            <span class="who">{move || session.me.get().map(|m| m.email)}</span>
+            <button class="link" data-testid="sign-out" on:click=sign_out>"Sign out"</button>
+        </Show>
+    }
+}

@@ -1,0 +1,6 @@
+//! One file per page.
+
+pub mod grants;
+pub mod profile;
+pub mod roles;
+pub mod signin;
