@@ -118,6 +118,18 @@ test('an admin creates a grant through a form that explains every mistake as it 
   await row.getByTestId('delete').click();
   await row.waitFor({ state: 'detached' });
   await shot('04-grant-deleted');
+
+  // Both steps are in the audit log, and the chain verifies.
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await page.getByText('Hash chain verified').waitFor();
+  const audit = page.getByTestId('audit');
+  await audit.waitFor();
+  const text = await audit.textContent();
+  assert.ok(text.includes('grant.created') && text.includes('grant.deleted'), 'create and delete are audited');
+  assert.ok(text.includes('Night shift'), 'the grant is named in the details');
+  assert.equal(await page.getByRole('button', { name: 'Next' }).isDisabled(), true, 'one page of events');
+  await axe('audit');
+  await shot('05-audit');
 });
 
 test('the roles page matches the matrix cell by cell', async () => {
@@ -143,11 +155,11 @@ test('the roles page matches the matrix cell by cell', async () => {
   assert.equal(await page.locator('tr[data-role="GROUP_ADMIN"] .badge').count(), 1, 'RBAC-only roles are marked');
   assert.equal(await page.locator('tr[data-role="DEVELOPER"] .badge').count(), 0);
   await axe('roles');
-  await shot('05-roles');
+  await shot('06-roles');
   await page.getByRole('link', { name: 'Profile' }).click();
   await page.getByRole('heading', { name: 'Categories' }).waitFor();
   await axe('profile');
-  await shot('06-profile');
+  await shot('07-profile');
   await signOut();
 });
 
@@ -161,7 +173,7 @@ test('a Developer sees no create button, and the API refuses them too', async ()
     return r.status;
   });
   assert.equal(status, 403);
-  await shot('07-developer');
+  await shot('08-developer');
   await signOut();
 });
 

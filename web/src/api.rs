@@ -152,3 +152,20 @@ pub async fn delete_grant(id: &str) -> Result<(), ApiError> {
     )
     .await
 }
+
+/// The audit log's chain status.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainStatus {
+    pub valid: bool,
+    pub checked: u64,
+}
+
+/// Audit events matching `query` (already URL-encoded pairs).
+pub async fn audit(query: &str) -> Result<Page<interim_policy::audit::AuditEvent>, ApiError> {
+    answer(Request::get(&format!("/api/v1/audit?{query}")).send().await).await
+}
+
+pub async fn audit_verify() -> Result<ChainStatus, ApiError> {
+    answer(Request::get("/api/v1/audit/verify").send().await).await
+}

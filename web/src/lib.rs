@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=|| view! { <p>"Nothing here. " <A href="/">"Go to temporary access"</A></p> }>
                             <Route path=path!("/") view=Home/>
                             <Route path=path!("/roles") view=pages::roles::Roles/>
+                            <Route path=path!("/audit") view=pages::audit::Audit/>
                             <Route path=path!("/profile") view=pages::profile::Profile/>
                         </Routes>
                     </Show>
@@ -135,6 +136,9 @@ fn Nav() -> impl IntoView {
             <nav aria-label="Main">
                 <Show when=move || session.may(Operation::TemporaryAccess, Access::View)>
                     <A href="/">"Temporary access"</A>
+                </Show>
+                <Show when=move || session.may(Operation::AuditEvents, Access::View)>
+                    <A href="/audit">"Audit"</A>
                 </Show>
                 <A href="/roles">"Roles"</A>
                 <A href="/profile">"Profile"</A>

@@ -65,6 +65,7 @@ actions! {
     SignedOut = "signout";
     ApiKeyCreated = "apikey.created";
     ApiKeyRevoked = "apikey.revoked";
+    ApiKeyUpdated = "apikey.updated";
 }
 
 /// An event before it is sealed into the chain.

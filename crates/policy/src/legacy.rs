@@ -112,11 +112,38 @@ pub fn preview_migration(
             roles.push(Role::Developer);
         }
         roles.sort_unstable();
-        let exists = snapshot.is_some_and(|s| s.user_idx(email).is_some());
+        let existing = snapshot.and_then(|s| s.user_idx(email).and_then(|u| s.user(u)));
+        let exists = existing.is_some();
+        // Blank names keep an existing user's names; a new user needs them.
+        let mut first = e.first_name.trim().to_owned();
+        let mut last = e.last_name.trim().to_owned();
+        if let Some(x) = existing {
+            if first.is_empty() {
+                first = x.first_name.clone();
+            }
+            if last.is_empty() {
+                last = x.last_name.clone();
+            }
+        } else if snapshot.is_some() {
+            if first.is_empty() {
+                errors.push(Violation::new(
+                    format!("[{i}].firstName"),
+                    Code::UserFirstNameRequired,
+                    format!("user `{email}`: a first name is required"),
+                ));
+            }
+            if last.is_empty() {
+                errors.push(Violation::new(
+                    format!("[{i}].lastName"),
+                    Code::UserLastNameRequired,
+                    format!("user `{email}`: a last name is required"),
+                ));
+            }
+        }
         users.push(MigratedUser {
             email: email.to_owned(),
-            first_name: e.first_name.trim().to_owned(),
-            last_name: e.last_name.trim().to_owned(),
+            first_name: first,
+            last_name: last,
             inert_roles: roles
                 .iter()
                 .copied()
@@ -126,6 +153,36 @@ pub fn preview_migration(
             group_admin_of: e.group_admin_of.clone(),
             action: if exists { "update" } else { "create" }.to_owned(),
         });
+    }
+    // The import must leave an enabled Company Admin.
+    if let Some(s) = snapshot {
+        let imported = |email: &str| {
+            users
+                .iter()
+                .find(|u| email_key(&u.email) == email_key(email))
+        };
+        let admin_left = s.users.iter().any(|u| {
+            u.enabled
+                && match imported(&u.email) {
+                    Some(m) => m.roles.contains(&Role::CompanyAdmin),
+                    None => u.roles.contains(Role::CompanyAdmin),
+                }
+        }) || users
+            .iter()
+            .any(|u| u.action == "create" && u.roles.contains(&Role::CompanyAdmin));
+        if !admin_left
+            && let Some(i) = users.iter().position(|u| {
+                s.user_idx(&u.email)
+                    .and_then(|x| s.user(x))
+                    .is_some_and(|x| x.roles.contains(Role::CompanyAdmin))
+            })
+        {
+            errors.push(Violation::new(
+                format!("[{i}].legacyRoles"),
+                Code::UserLastAdmin,
+                "the import would leave no enabled Company Admin",
+            ));
+        }
     }
     MigrationPreview { users, errors }
 }

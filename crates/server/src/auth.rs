@@ -59,8 +59,13 @@ fn hex(bytes: &[u8]) -> String {
 /// How the caller proved who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credential {
-    Session { token_hash: String },
-    ApiKey,
+    Session {
+        token_hash: String,
+    },
+    /// An API key and the scopes it was created with.
+    ApiKey {
+        scopes: Vec<String>,
+    },
 }
 
 /// The signed-in caller.
@@ -99,14 +104,14 @@ impl FromRequestParts<AppState> for Actor {
             .map(str::trim);
         let (email_key, credential) = if let Some(token) = bearer {
             let owner = state.store.api_key_owner(&token_hash(token), now).await?;
-            let Some(owner) = owner else {
+            let Some((owner, scopes)) = owner else {
                 return Err(ApiError::new(
                     axum::http::StatusCode::UNAUTHORIZED,
                     "auth.key.invalid",
                     "the API key is unknown or revoked",
                 ));
             };
-            (owner, Credential::ApiKey)
+            (owner, Credential::ApiKey { scopes })
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             let hash = token_hash(token);
             let Some(session) = state
@@ -144,6 +149,42 @@ impl FromRequestParts<AppState> for Actor {
             idx,
             credential,
         })
+    }
+}
+
+impl Actor {
+    /// An API key reaches only the categories of its scopes (the vendor's
+    /// levels: COMPANY for Company config, SECURITY for Security, DEV for
+    /// Environment, AppSec and Debugging Runbooks); a session reaches all.
+    pub fn in_scope(&self, category: interim_policy::Category) -> Result<(), ApiError> {
+        use interim_policy::Category::*;
+        let Credential::ApiKey { scopes } = &self.credential else {
+            return Ok(());
+        };
+        let needed = match category {
+            CompanyConfig => "COMPANY",
+            Security => "SECURITY",
+            Environment | AppSec | DebuggingRunbooks => "DEV",
+        };
+        if scopes.iter().any(|s| s == needed) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "auth.key.scope",
+                format!("this API key lacks the `{needed}` scope"),
+            ))
+        }
+    }
+
+    /// Keys are managed with a signed-in session, never with a key.
+    pub fn not_a_key(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::ApiKey { .. } => Err(ApiError::forbidden(
+                "auth.key.not_allowed",
+                "API keys cannot manage API keys: sign in",
+            )),
+            Credential::Session { .. } => Ok(()),
+        }
     }
 }
 

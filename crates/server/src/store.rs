@@ -231,8 +231,10 @@ impl Store {
         if let Some(s) = self.cache.current().await {
             return Ok(s);
         }
-        let mut conn = self.pool.acquire().await?;
-        let wire = load_snapshot(&mut conn, now).await?;
+        // One read transaction: every table as of one commit.
+        let mut read = self.pool.begin().await?;
+        let wire = load_snapshot(&mut read, now).await?;
+        read.commit().await?;
         let snapshot = Arc::new(build(wire)?);
         self.cache.offer(generation, &snapshot).await;
         Ok(snapshot)
@@ -240,8 +242,10 @@ impl Store {
 
     /// The company as stored (not indexed).
     pub async fn snapshot_wire(&self, now: DateTime<Utc>) -> StoreResult<SnapshotWire> {
-        let mut conn = self.pool.acquire().await?;
-        load_snapshot(&mut conn, now).await
+        let mut read = self.pool.begin().await?;
+        let wire = load_snapshot(&mut read, now).await?;
+        read.commit().await?;
+        Ok(wire)
     }
 
     /// Starts the one write transaction that may run at a time.
@@ -274,19 +278,22 @@ impl Store {
         }))
     }
 
-    /// The e-mail key of the live (not revoked, not expired) API key with this hash.
+    /// The owner (e-mail key) and scopes of the live (not revoked, not
+    /// expired) API key with this hash.
     pub async fn api_key_owner(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT email_key FROM api_keys WHERE token_hash = ? AND revoked_ms IS NULL AND expires_ms > ?",
+    ) -> StoreResult<Option<(String, Vec<String>)>> {
+        let row = sqlx::query(
+            "SELECT email_key, scopes FROM api_keys WHERE token_hash = ? AND revoked_ms IS NULL AND expires_ms > ?",
         )
         .bind(token_hash)
         .bind(ms(now))
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        row.map(|r| Ok((r.get(0), parse(&r.get::<String, _>(1), "api_keys.scopes")?)))
+            .transpose()
     }
 
     /// API keys not revoked, oldest first.
@@ -590,7 +597,12 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Sets a password and ends every session of the user.
     pub async fn set_password(&mut self, email_key: &str, hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE email_key = ?")
+            .bind(email_key)
+            .execute(&mut *self.tx)
+            .await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE email_key = ?")
             .bind(hash)
             .bind(email_key)
@@ -600,7 +612,7 @@ impl WriteTx {
     }
 
     /// Deletes a user, and their memberships and reviewer assignments.
-    pub async fn delete_user(&mut self, email_key: &str) -> StoreResult<()> {
+    pub async fn delete_user(&mut self, email_key: &str, now: DateTime<Utc>) -> StoreResult<()> {
         self.wrote = true;
         sqlx::query("DELETE FROM users WHERE email_key = ?")
             .bind(email_key)
@@ -618,6 +630,33 @@ impl WriteTx {
                 sqlx::query("UPDATE groups SET members = ? WHERE id = ?")
                     .bind(json(&members))
                     .bind(r.get::<String, _>(0))
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        // A deleted user's grants must not pass to a later account with the
+        // same address: strip them, and delete grants left with nobody.
+        let grants = sqlx::query("SELECT id, user_emails FROM grants WHERE deleted_ms IS NULL")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        for r in &grants {
+            let mut emails: Vec<String> = parse(&r.get::<String, _>(1), "grants.user_emails")?;
+            let before = emails.len();
+            emails.retain(|e| e.to_lowercase() != email_key);
+            if emails.len() == before {
+                continue;
+            }
+            let id: String = r.get(0);
+            if emails.is_empty() {
+                sqlx::query("UPDATE grants SET deleted_ms = ?, deleted_by = 'system' WHERE id = ? AND deleted_ms IS NULL")
+                    .bind(ms(now))
+                    .bind(&id)
+                    .execute(&mut *self.tx)
+                    .await?;
+            } else {
+                sqlx::query("UPDATE grants SET user_emails = ? WHERE id = ?")
+                    .bind(json(&emails))
+                    .bind(&id)
                     .execute(&mut *self.tx)
                     .await?;
             }

@@ -105,14 +105,8 @@ fn cmd(program: &str, args: &[&str]) -> Command {
     if let Ok(joined) = env::join_paths(paths) {
         c.env("PATH", joined);
     }
-    if env::var_os("CARGO_TARGET_DIR").is_none()
-        && let Some(home) = env::var_os("HOME")
-    {
-        c.env(
-            "CARGO_TARGET_DIR",
-            PathBuf::from(home).join(".cache/interim/target"),
-        );
-    }
+    c.env("CARGO_TARGET_DIR", target_dir());
+    c.env("TRUNK_SKIP_VERSION_CHECK", "true");
     c
 }
 
@@ -320,7 +314,7 @@ fn test() -> Result<(), String> {
     }
     println!(
         "steps: {} passed, {} failed",
-        steps.len() - failed.len(),
+        report.len() - failed.len(),
         failed.len()
     );
     if failed.is_empty() {
@@ -340,16 +334,62 @@ fn run_server(extra: &[String]) -> Result<(), String> {
 fn portal() -> Result<(), String> {
     // Trunk runs cargo offline: fetch first.
     run("cargo", &["fetch"])?;
-    run("trunk", &["build", "--release"])
+    // Trunk reads the uplifted `interim-web.wasm`, which another checkout
+    // sharing the target directory could have overwritten: build the portal
+    // in this checkout's own target directory.
+    println!("\n==> trunk build --release");
+    let status = cmd("trunk", &["build", "--release"])
+        .env("CARGO_TARGET_DIR", root().join("target/portal"))
+        .status()
+        .map_err(|e| format!("cannot start trunk: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`trunk build --release` failed ({status})"))
+    }
+}
+
+/// Builds the server and returns this checkout's binary (cargo's own path
+/// for it, not the shared uplifted one).
+fn server_binary() -> Result<PathBuf, String> {
+    println!("\n==> cargo build -p interim-server");
+    let out = cmd(
+        "cargo",
+        &[
+            "build",
+            "-p",
+            "interim-server",
+            "--bin",
+            "interim-server",
+            "--message-format=json-render-diagnostics",
+        ],
+    )
+    .stderr(std::process::Stdio::inherit())
+    .output()
+    .map_err(|e| format!("cannot start cargo: {e}"))?;
+    if !out.status.success() {
+        return Err("building the server failed".to_owned());
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\"compiler-artifact\"") && l.contains("\"executable\":\""))
+        .filter_map(|l| {
+            l.split("\"executable\":\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .map(PathBuf::from)
+        })
+        .next_back()
+        .ok_or_else(|| "cargo named no server executable".to_owned())
 }
 
 /// The portal's end-to-end tests in Chromium, against the real server.
 fn e2e() -> Result<(), String> {
-    run("cargo", &["build", "-p", "interim-server"])?;
-    println!("\n==> node --test web/e2e/");
+    let server = server_binary()?;
+    println!("\n==> node --test web/e2e/ (server {})", server.display());
     let status = cmd("node", &["--test", "--test-concurrency=1", "web/e2e/"])
         .env("INTERIM_TOOLS", tools_dir())
-        .env("INTERIM_SERVER", target_dir().join("debug/interim-server"))
+        .env("INTERIM_SERVER", server)
         .env("INTERIM_PORTAL", root().join("web/dist"))
         .env(
             "INTERIM_SCREENSHOTS",

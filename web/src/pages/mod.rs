@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod audit;
 pub mod grants;
 pub mod profile;
 pub mod roles;

@@ -108,6 +108,14 @@ pub(crate) async fn verify(State(state): State<AppState>, actor: Actor) -> ApiRe
 }
 
 fn csv_field(v: &str) -> String {
+    // A cell a spreadsheet would run as a formula is written as text.
+    let owned;
+    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        owned = format!("'{v}");
+        owned.as_str()
+    } else {
+        v
+    };
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {

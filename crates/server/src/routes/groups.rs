@@ -1,7 +1,7 @@
 //! `/api/v1/groups`: access groups (environments), their pools, roles and
 //! members, in the vendor's shapes.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -19,7 +19,7 @@ use super::{new_id, require};
 use crate::AppState;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Page, Params};
+use crate::extract::{Body, Page, Params, Path};
 use crate::store::{GroupRecord, WriteTx, from_ms};
 
 pub fn router() -> Router<AppState> {

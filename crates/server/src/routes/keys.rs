@@ -2,7 +2,7 @@
 //! is stored; requests with it act as its creator, with the creator's
 //! rights at the time of the request, never more.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::Duration;
@@ -17,7 +17,7 @@ use super::{new_id, require};
 use crate::AppState;
 use crate::auth::{Actor, token_hash};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Params};
+use crate::extract::{Body, Params, Path};
 use crate::store::{ApiKeyRecord, from_ms};
 
 pub fn router() -> Router<AppState> {
@@ -131,6 +131,7 @@ pub(crate) async fn create(
     let label = params.get("label").map(str::trim);
     validate_api_key(label, days).map_err(ApiError::violations)?;
     let mut scopes: Vec<String> = Vec::new();
+    actor.not_a_key()?;
     for s in params
         .all("scopes")
         .flat_map(|s| s.split(','))
@@ -147,6 +148,10 @@ pub(crate) async fn create(
         if !scopes.iter().any(|x| x == s) {
             scopes.push(s.to_owned());
         }
+    }
+    // Without scopes a key has every scope, as the vendor documents.
+    if scopes.is_empty() {
+        scopes = SCOPES.iter().map(|s| (*s).to_owned()).collect();
     }
     let now = state.clock.now();
     let secret = new_id()?;
@@ -208,12 +213,30 @@ pub(crate) async fn relabel(
     Body(input): Body<Relabel>,
 ) -> ApiResult<Json<Value>> {
     gate(&state, &actor, &company, Access::Change).await?;
-    let key = find(&state, &id).await?;
-    validate_api_key(Some(input.label.trim()), Some(1)).map_err(ApiError::violations)?;
+    actor.not_a_key()?;
+    let label = input.label.trim().to_owned();
+    validate_api_key(Some(&label), Some(1)).map_err(ApiError::violations)?;
+    let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    tx.relabel_api_key(&id, input.label.trim()).await?;
+    if !tx.relabel_api_key(&id, &label).await? {
+        return Err(ApiError::not_found(
+            "apiKey.id.unknown",
+            format!("no API key `{id}`"),
+        ));
+    }
+    tx.audit(NewEvent {
+        time: now,
+        actor: actor.email.clone(),
+        action: AuditAction::ApiKeyUpdated,
+        target: format!("apikey:{id}"),
+        details: json!({ "label": label }),
+        reason: None,
+    })
+    .await?;
     tx.commit().await?;
-    Ok(Json(json!({ "id": key.id, "label": input.label.trim() })))
+    Ok(Json(
+        json!({ "message": format!("the API key is now labelled `{label}`"), "id": id, "label": label }),
+    ))
 }
 
 #[utoipa::path(
@@ -230,10 +253,17 @@ pub(crate) async fn revoke(
     Path((company, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     gate(&state, &actor, &company, Access::Change).await?;
+    actor.not_a_key()?;
     let key = find(&state, &id).await?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    tx.revoke_api_key(&id, now).await?;
+    // Checked inside the transaction: of concurrent revokes, one wins.
+    if !tx.revoke_api_key(&id, now).await? {
+        return Err(ApiError::not_found(
+            "apiKey.id.unknown",
+            format!("no API key `{id}`"),
+        ));
+    }
     tx.audit(NewEvent {
         time: now,
         actor: actor.email.clone(),
@@ -244,5 +274,7 @@ pub(crate) async fn revoke(
     })
     .await?;
     tx.commit().await?;
-    Ok(Json(json!({ "id": id, "revoked": true })))
+    Ok(Json(
+        json!({ "message": "the API key is revoked", "id": id }),
+    ))
 }

@@ -44,6 +44,7 @@ pub fn require(
     pool: Option<&str>,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    actor.in_scope(op.category())?;
     let p = match pool {
         Some(id) => match snapshot.pool_idx(id) {
             Some(p) => Some(p),
@@ -81,7 +82,8 @@ pub fn allowed(
     access: Access,
     now: DateTime<Utc>,
 ) -> bool {
-    decide_idx(snapshot, actor.idx, Check::Operation(op, access), None, now).allowed
+    actor.in_scope(op.category()).is_ok()
+        && decide_idx(snapshot, actor.idx, Check::Operation(op, access), None, now).allowed
 }
 
 /// A new random id.

@@ -1,6 +1,6 @@
 //! `/api/v1/agent-pools` (and the seed's `/api/v1/agent-pool`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,7 +17,7 @@ use super::{new_id, require};
 use crate::AppState;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Page, Params};
+use crate::extract::{Body, Page, Params, Path};
 use crate::store::{PoolRecord, from_ms};
 
 pub fn router() -> Router<AppState> {

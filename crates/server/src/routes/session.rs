@@ -209,7 +209,7 @@ pub(crate) async fn me(
         .collect();
     Ok(Json(json!({
         "email": actor.email,
-        "credential": match actor.credential { Credential::Session { .. } => "session", Credential::ApiKey => "apiKey" },
+        "credential": match actor.credential { Credential::Session { .. } => "session", Credential::ApiKey { .. } => "apiKey" },
         "groups": groups,
         "permissions": permissions,
     })))

@@ -174,10 +174,22 @@ pub(crate) async fn import(
                 merged.email = existing.email.clone();
                 merged.enabled = existing.enabled;
                 tx.update_user(&merged, now, &actor.email).await?;
+                let before: Vec<interim_policy::Role> = existing.roles.iter().collect();
+                super::users::audit_roles(
+                    &mut tx,
+                    &actor,
+                    now,
+                    &merged.email,
+                    &before,
+                    &merged.roles,
+                )
+                .await?;
             }
             None => {
                 tx.insert_user(&new_id()?, &wire, None, now, Some(&actor.email))
-                    .await?
+                    .await?;
+                super::users::audit_roles(&mut tx, &actor, now, &wire.email, &[], &wire.roles)
+                    .await?;
             }
         }
         for gid in &u.group_admin_of {

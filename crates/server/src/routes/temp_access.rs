@@ -2,7 +2,7 @@
 //! replace. Every rule comes from the policy crate, checked inside the write
 //! transaction.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -21,7 +21,7 @@ use super::{allowed, new_id};
 use crate::AppState;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Page, Params};
+use crate::extract::{Body, Page, Params, Path};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +35,10 @@ pub fn router() -> Router<AppState> {
 
 /// Whether the actor manages grants at all (the policy's rule).
 fn may_manage_some(snapshot: &Snapshot, actor: &Actor, now: DateTime<Utc>) -> bool {
-    manages_grants(snapshot, &actor.email, now)
+    actor
+        .in_scope(interim_policy::Category::CompanyConfig)
+        .is_ok()
+        && manages_grants(snapshot, &actor.email, now)
 }
 
 /// Grants the actor may see: all with R on temporary access; a Group Admin
@@ -242,6 +245,7 @@ pub(crate) async fn remove(
     actor: Actor,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
+    actor.in_scope(interim_policy::Category::CompanyConfig)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let snapshot = tx.snapshot(now).await?;

@@ -1,6 +1,6 @@
 //! `/api/v1/users`: users addressed by e-mail, roles by the vendor's names.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -20,7 +20,7 @@ use super::{new_id, require};
 use crate::AppState;
 use crate::auth::{Actor, hash_password};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Page, Params};
+use crate::extract::{Body, Page, Params, Path};
 use crate::store::{UserRecord, WriteTx, from_ms};
 
 pub fn router() -> Router<AppState> {
@@ -221,7 +221,7 @@ pub(crate) async fn one(
 }
 
 /// Audits the roles added and removed.
-async fn audit_roles(
+pub(crate) async fn audit_roles(
     tx: &mut WriteTx,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -475,7 +475,7 @@ pub(crate) async fn remove(
         .user_idx(&email)
         .ok_or_else(|| ApiError::not_found("user.email.unknown", format!("no user `{email}`")))?;
     validate_disable(&snapshot, u).map_err(ApiError::violation)?;
-    tx.delete_user(&email.to_lowercase()).await?;
+    tx.delete_user(&email.to_lowercase(), now).await?;
     tx.audit(NewEvent {
         time: now,
         actor: actor.email.clone(),

@@ -478,3 +478,133 @@ async fn every_refused_write_leaves_everything_as_it_was() {
     }
     assert_eq!(stored(&c).await, before);
 }
+
+#[tokio::test]
+async fn review_findings_stay_fixed() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let http = reqwest::Client::new();
+
+    // A key reaches only its scopes, and cannot mint keys.
+    let (_, body) = admin
+        .post(
+            "/api/v1/access/company/acme/system-api-key?expirationDays=1&scopes=DEV",
+            &json!({}),
+        )
+        .await;
+    let dev_key = body["apiKey"].as_str().unwrap().to_owned();
+    let r = http
+        .get(s.url("/api/v1/users"))
+        .bearer_auth(&dev_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["code"],
+        "auth.key.scope"
+    );
+    assert_eq!(
+        http.get(s.url("/api/v1/agent-pools"))
+            .bearer_auth(&dev_key)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let (_, body) = admin
+        .post(
+            "/api/v1/access/company/acme/system-api-key?expirationDays=1",
+            &json!({}),
+        )
+        .await;
+    let full_key = body["apiKey"].as_str().unwrap().to_owned();
+    let r = http
+        .post(s.url("/api/v1/access/company/acme/system-api-key?expirationDays=365"))
+        .bearer_auth(&full_key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "a key cannot create keys"
+    );
+
+    // The import cannot demote the last Company Admin.
+    let (status, body) = admin
+        .post(
+            "/api/v1/users/import",
+            &json!([{"email": "ADMIN@acme.io", "legacyRoles": ["default_user"]}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        admin.get("/api/v1/users/admin@acme.io").await.1["roles"],
+        json!(["SYSTEM_ADMIN"])
+    );
+
+    // A deleted user's grants do not pass to a new account with the address.
+    assert_eq!(
+        admin.delete("/api/v1/users/ana.lima@acme.io").await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, g) = admin.get("/api/v1/temp-access/g-active").await;
+    assert_eq!(g["userEmails"], json!(["dev@acme.io"]));
+    assert_eq!(
+        admin.delete("/api/v1/users/ir@acme.io").await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        admin.get("/api/v1/temp-access/g-priv").await.0,
+        StatusCode::NOT_FOUND,
+        "a grant left with nobody is gone"
+    );
+
+    // A new password ends the user's sessions.
+    let dev = s.sign_in("dev@acme.io").await;
+    let (status, _) = admin.call(Method::PUT, "/api/v1/users/dev@acme.io", Some(&json!({"firstName": "Dev", "lastName": "Acme", "password": "a brand new password"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(dev.get("/api/v1/auth/me").await.0, StatusCode::UNAUTHORIZED);
+
+    // Bad paths and non-JSON bodies answer in the error shape.
+    let (status, body) = admin.get("/api/v1/users/%FF").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("path.invalid"))
+    );
+    let r = http
+        .post(s.url("/api/v1/auth/sign-in"))
+        .header("content-type", "text/plain")
+        .body(r#"{"email":"dev@acme.io","password":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // A failed sign-in cannot plant a formula in the CSV export.
+    let r = http
+        .post(s.url("/api/v1/auth/sign-in"))
+        .json(&json!({"email": "=HYPERLINK(\"x\")", "password": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let csv = http
+        .get(s.url("/api/v1/audit/export?format=csv"))
+        .header("cookie", &admin.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !csv.lines().any(|l| l
+            .split(',')
+            .any(|cell| cell.trim_start_matches('"').starts_with('='))),
+        "{csv}"
+    );
+}
