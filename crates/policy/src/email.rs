@@ -31,6 +31,11 @@ pub fn email_key(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether two addresses name the same user (compared by [`email_key`]).
+pub fn same_email(a: &str, b: &str) -> bool {
+    email_key(a) == email_key(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

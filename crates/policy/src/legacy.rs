@@ -144,11 +144,7 @@ pub fn preview_migration(
             email: email.to_owned(),
             first_name: first,
             last_name: last,
-            inert_roles: roles
-                .iter()
-                .copied()
-                .filter(|r| !rbac && r.rbac_only())
-                .collect(),
+            inert_roles: crate::user::inert_roles(&roles, rbac),
             roles,
             group_admin_of: e.group_admin_of.clone(),
             action: if exists { "update" } else { "create" }.to_owned(),

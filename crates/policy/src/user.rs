@@ -46,6 +46,15 @@ pub fn validate_roles(roles: &[Role], rbac_enabled: bool) -> Result<Vec<Role>, V
     Ok(out)
 }
 
+/// The roles recorded that give nothing under the RBAC setting.
+pub fn inert_roles(roles: &[Role], rbac_enabled: bool) -> Vec<Role> {
+    roles
+        .iter()
+        .copied()
+        .filter(|r| r.rbac_only() && !rbac_enabled)
+        .collect()
+}
+
 /// Checks the address of a new user.
 pub fn validate_email(email: &str) -> Result<(), Violation> {
     if is_valid_email(email) {

@@ -8,6 +8,7 @@ use interim_policy::catalogue::{Access, Operation};
 use interim_policy::decision::{
     EffectivePermissions, PoolExplanation, effective_permissions, explain_pool,
 };
+use interim_policy::email::same_email;
 use interim_policy::wire::{SnapshotWire, TempAccess, UserWire};
 use serde_json::{Value, json};
 
@@ -37,7 +38,7 @@ fn may_ask(
     user: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<()> {
-    if user.eq_ignore_ascii_case(&actor.email) {
+    if same_email(user, &actor.email) {
         return Ok(());
     }
     super::require(snapshot, actor, Operation::Users, Access::View, None, now)
@@ -109,7 +110,7 @@ pub(crate) async fn snapshot(
     let users: Vec<UserWire> = s
         .users
         .iter()
-        .filter(|u| full || u.email.eq_ignore_ascii_case(&actor.email))
+        .filter(|u| full || same_email(&u.email, &actor.email))
         .map(|u| UserWire {
             email: u.email.clone(),
             first_name: u.first_name.clone(),
@@ -124,12 +125,7 @@ pub(crate) async fn snapshot(
         .active_grants(now, None)
         .map(|g| {
             let mut w = g.wire.clone();
-            if !full
-                && !w
-                    .user_emails
-                    .iter()
-                    .any(|e| e.eq_ignore_ascii_case(&actor.email))
-            {
+            if !full && !w.user_emails.iter().any(|e| same_email(e, &actor.email)) {
                 w.user_emails.clear();
                 w.agent_pool_ids.clear();
                 w.created_by = None;
@@ -151,16 +147,10 @@ pub(crate) async fn snapshot(
         groups: wire
             .groups
             .into_iter()
-            .filter(|g| {
-                full || g
-                    .members
-                    .iter()
-                    .any(|m| m.email.eq_ignore_ascii_case(&actor.email))
-            })
+            .filter(|g| full || g.members.iter().any(|m| same_email(&m.email, &actor.email)))
             .map(|mut g| {
                 if !full {
-                    g.members
-                        .retain(|m| m.email.eq_ignore_ascii_case(&actor.email));
+                    g.members.retain(|m| same_email(&m.email, &actor.email));
                 }
                 g
             })

@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use interim_policy::audit::{AuditAction, NewEvent};
 use interim_policy::catalogue::{Access, Operation};
+use interim_policy::email::same_email;
 use interim_policy::role::PoolLevel;
 use interim_policy::time::format_instant;
 use interim_policy::user::{GroupInput, validate_group, validate_member};
@@ -393,9 +394,7 @@ pub(crate) async fn add_members(
                     group_admin: m.group_admin,
                     elevated_roles: m.elevated_roles,
                 };
-                group
-                    .members
-                    .retain(|x| !x.email.eq_ignore_ascii_case(&email));
+                group.members.retain(|x| !same_email(&x.email, &email));
                 bulk.successes.push(member_out(&group, &member));
                 group.members.push(member);
             }
@@ -450,9 +449,7 @@ pub(crate) async fn remove_members(
     };
     for email in emails {
         let before = group.members.len();
-        group
-            .members
-            .retain(|m| !m.email.eq_ignore_ascii_case(&email));
+        group.members.retain(|m| !same_email(&m.email, &email));
         if group.members.len() < before {
             bulk.successes.push(email);
         } else {
@@ -517,7 +514,7 @@ pub(crate) async fn update_member(
     let Some(member) = group
         .members
         .iter_mut()
-        .find(|m| m.email.eq_ignore_ascii_case(&email))
+        .find(|m| same_email(&m.email, &email))
     else {
         return Err(ApiError::not_found(
             "group.members.unknown",

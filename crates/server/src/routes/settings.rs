@@ -6,6 +6,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use interim_policy::audit::{AuditAction, NewEvent};
 use interim_policy::catalogue::{Access, Operation};
+use interim_policy::email::same_email;
 use interim_policy::legacy::preview_migration;
 use interim_policy::limits::Limits;
 use interim_policy::wire::{GroupMemberWire, LegacyUserWire, UserWire};
@@ -197,7 +198,7 @@ pub(crate) async fn import(
                 match g
                     .members
                     .iter_mut()
-                    .find(|m| m.email.eq_ignore_ascii_case(&u.email))
+                    .find(|m| same_email(&m.email, &u.email))
                 {
                     Some(m) => m.group_admin = true,
                     None => g.members.push(GroupMemberWire {

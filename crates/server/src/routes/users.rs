@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use interim_policy::audit::{AuditAction, NewEvent};
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::decision::effective_permissions;
+use interim_policy::email::same_email;
 use interim_policy::role::Role;
 use interim_policy::snapshot::Snapshot;
 use interim_policy::time::format_instant;
@@ -79,13 +80,7 @@ fn out(u: UserRecord, snapshot: &Snapshot, detail: bool, now: DateTime<Utc>) -> 
     };
     UserOut {
         id: u.id,
-        inert_roles: u
-            .wire
-            .roles
-            .iter()
-            .copied()
-            .filter(|r| r.rbac_only() && !snapshot.rbac_enabled)
-            .collect(),
+        inert_roles: interim_policy::user::inert_roles(&u.wire.roles, snapshot.rbac_enabled),
         roles: u.wire.roles,
         email: u.wire.email,
         first_name: u.wire.first_name,
@@ -208,7 +203,7 @@ pub(crate) async fn one(
 ) -> ApiResult<Json<UserOut>> {
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
-    if !email.eq_ignore_ascii_case(&actor.email) {
+    if !same_email(&email, &actor.email) {
         require(&snapshot, &actor, Operation::Users, Access::View, None, now)?;
     }
     let detail = matches!(params.get("includeAccessAndPermissions"), Some("true"));
