@@ -323,6 +323,42 @@ pub struct PoolInput {
     pub description: Option<String>,
 }
 
+/// A trimmed name of 1 to 100 characters that no other `what` has,
+/// regardless of letter case (`others`: their names, when known).
+fn unique_name(
+    raw: Option<&str>,
+    others: Option<&[&str]>,
+    what: &str,
+    (required, too_long, taken): (Code, Code, Code),
+    errors: &mut Vec<Violation>,
+) -> String {
+    let name = raw.map(str::trim).unwrap_or_default().to_owned();
+    let chars = name.chars().count();
+    if chars == 0 {
+        errors.push(Violation::new(
+            "name",
+            required,
+            format!("a {what} needs a name"),
+        ));
+    } else if chars > MAX_NAME_CHARS {
+        errors.push(Violation::new(
+            "name",
+            too_long,
+            format!("at most {MAX_NAME_CHARS} characters"),
+        ));
+    } else if others.is_some_and(|o| {
+        o.iter()
+            .any(|n| n.trim().to_lowercase() == name.to_lowercase())
+    }) {
+        errors.push(Violation::new(
+            "name",
+            taken,
+            format!("a {what} is already named `{name}`"),
+        ));
+    }
+    name
+}
+
 /// Validates a pool; `id` is the pool being updated (its own name is free).
 pub fn validate_pool(
     snapshot: Option<&Snapshot>,
@@ -330,38 +366,24 @@ pub fn validate_pool(
     input: &PoolInput,
 ) -> Result<(String, String), Vec<Violation>> {
     let mut errors = Vec::new();
-    let name = input
-        .name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
-    let chars = name.chars().count();
-    if chars == 0 {
-        errors.push(Violation::new(
-            "name",
-            Code::PoolNameRequired,
-            "a pool needs a name",
-        ));
-    } else if chars > MAX_NAME_CHARS {
-        errors.push(Violation::new(
-            "name",
-            Code::PoolNameTooLong,
-            format!("at most {MAX_NAME_CHARS} characters"),
-        ));
-    } else if let Some(s) = snapshot {
-        let key = name.to_lowercase();
-        if s.pools
+    let others = snapshot.map(|s| {
+        s.pools
             .iter()
-            .any(|p| Some(p.id.as_str()) != id && p.name.trim().to_lowercase() == key)
-        {
-            errors.push(Violation::new(
-                "name",
-                Code::PoolNameTaken,
-                format!("a pool is already named `{name}`"),
-            ));
-        }
-    }
+            .filter(|p| Some(p.id.as_str()) != id)
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+    });
+    let name = unique_name(
+        input.name.as_deref(),
+        others.as_deref(),
+        "pool",
+        (
+            Code::PoolNameRequired,
+            Code::PoolNameTooLong,
+            Code::PoolNameTaken,
+        ),
+        &mut errors,
+    );
     let description = input
         .description
         .as_deref()
@@ -412,38 +434,24 @@ pub fn validate_group(
     input: &GroupInput,
 ) -> Result<ValidGroup, Vec<Violation>> {
     let mut errors = Vec::new();
-    let name = input
-        .name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
-    let chars = name.chars().count();
-    if chars == 0 {
-        errors.push(Violation::new(
-            "name",
-            Code::GroupNameRequired,
-            "a group needs a name",
-        ));
-    } else if chars > MAX_NAME_CHARS {
-        errors.push(Violation::new(
-            "name",
-            Code::GroupNameTooLong,
-            format!("at most {MAX_NAME_CHARS} characters"),
-        ));
-    } else if let Some(s) = snapshot {
-        let key = name.to_lowercase();
-        if s.groups
+    let others = snapshot.map(|s| {
+        s.groups
             .iter()
-            .any(|g| Some(g.id.as_str()) != id && g.name.trim().to_lowercase() == key)
-        {
-            errors.push(Violation::new(
-                "name",
-                Code::GroupNameTaken,
-                format!("a group is already named `{name}`"),
-            ));
-        }
-    }
+            .filter(|g| Some(g.id.as_str()) != id)
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>()
+    });
+    let name = unique_name(
+        input.name.as_deref(),
+        others.as_deref(),
+        "group",
+        (
+            Code::GroupNameRequired,
+            Code::GroupNameTooLong,
+            Code::GroupNameTaken,
+        ),
+        &mut errors,
+    );
     let pools = input.agent_pool_ids.clone().unwrap_or_default();
     for (i, p) in pools.iter().enumerate() {
         if pools.get(..i).is_some_and(|before| before.contains(p)) {

@@ -16,7 +16,7 @@ use interim_policy::wire::{GroupMemberWire, GroupWire};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{new_id, require};
+use super::{begin_as, new_id, require};
 use crate::AppState;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
@@ -203,17 +203,14 @@ pub(crate) async fn create(
     actor: Actor,
     Body(input): Body<GroupInput>,
 ) -> ApiResult<(StatusCode, Json<GroupOut>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, snapshot, now) = begin_as(
+        &state,
         &actor,
         Operation::AccessGroups,
         Access::Change,
         None,
-        now,
-    )?;
+    )
+    .await?;
     let valid = validate_group(Some(&snapshot), None, &input).map_err(ApiError::violations)?;
     let group = GroupWire {
         id: new_id()?,
@@ -254,17 +251,14 @@ pub(crate) async fn update(
     Path(id): Path<String>,
     Body(input): Body<GroupInput>,
 ) -> ApiResult<Json<GroupOut>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, snapshot, now) = begin_as(
+        &state,
         &actor,
         Operation::AccessGroups,
         Access::Change,
         None,
-        now,
-    )?;
+    )
+    .await?;
     let mut group = find(&state, &id).await?.wire;
     let valid = validate_group(Some(&snapshot), Some(&id), &input).map_err(ApiError::violations)?;
     group.name = valid.name;
@@ -299,17 +293,14 @@ pub(crate) async fn remove(
     actor: Actor,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, _, now) = begin_as(
+        &state,
         &actor,
         Operation::AccessGroups,
         Access::Change,
         None,
-        now,
-    )?;
+    )
+    .await?;
     let group = find(&state, &id).await?.wire;
     tx.delete_group(&id).await?;
     tx.audit(NewEvent {
@@ -364,17 +355,14 @@ pub(crate) async fn add_members(
     Path(id): Path<String>,
     Body(input): Body<Vec<MemberDto>>,
 ) -> ApiResult<(StatusCode, Json<Bulk<MemberDto, MemberDto>>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, snapshot, now) = begin_as(
+        &state,
         &actor,
         Operation::AccessGroups,
         Access::Change,
         None,
-        now,
-    )?;
+    )
+    .await?;
     let mut group = find(&state, &id).await?.wire;
     let mut bulk = Bulk {
         successes: Vec::new(),
@@ -431,17 +419,14 @@ pub(crate) async fn remove_members(
     Path(id): Path<String>,
     Body(emails): Body<Vec<String>>,
 ) -> ApiResult<(StatusCode, Json<Bulk<String, String>>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, _, now) = begin_as(
+        &state,
         &actor,
         Operation::AccessGroups,
         Access::Change,
         None,
-        now,
-    )?;
+    )
+    .await?;
     let mut group = find(&state, &id).await?.wire;
     let mut bulk = Bulk {
         successes: Vec::new(),
@@ -499,17 +484,14 @@ pub(crate) async fn update_member(
     Path((id, email)): Path<(String, String)>,
     Body(input): Body<MemberUpdate>,
 ) -> ApiResult<Json<MemberDto>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, _, now) = begin_as(
+        &state,
         &actor,
         Operation::AccessGroups,
         Access::Change,
         None,
-        now,
-    )?;
+    )
+    .await?;
     let mut group = find(&state, &id).await?.wire;
     let Some(member) = group
         .members

@@ -35,6 +35,26 @@ pub fn router() -> Router<AppState> {
         .merge(explain::router())
 }
 
+/// Opens the one write transaction and refuses, with the policy's reason,
+/// unless the actor may `access` `op` (on `pool`, for environment operations).
+pub async fn begin_as(
+    state: &AppState,
+    actor: &Actor,
+    op: Operation,
+    access: Access,
+    pool: Option<&str>,
+) -> ApiResult<(
+    crate::store::WriteTx,
+    std::sync::Arc<Snapshot>,
+    DateTime<Utc>,
+)> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let snapshot = tx.snapshot(now).await?;
+    require(&snapshot, actor, op, access, pool, now)?;
+    Ok((tx, snapshot, now))
+}
+
 /// Refuses with the policy's reason unless the actor may `access` `op`.
 pub fn require(
     snapshot: &Snapshot,

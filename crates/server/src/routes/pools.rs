@@ -13,7 +13,7 @@ use interim_policy::wire::AgentPoolWire;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{new_id, require};
+use super::{begin_as, new_id, require};
 use crate::AppState;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
@@ -180,17 +180,8 @@ pub(crate) async fn create(
     actor: Actor,
     Body(input): Body<PoolInput>,
 ) -> ApiResult<(StatusCode, Json<PoolOut>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
-        &actor,
-        Operation::AgentPools,
-        Access::Change,
-        None,
-        now,
-    )?;
+    let (mut tx, snapshot, now) =
+        begin_as(&state, &actor, Operation::AgentPools, Access::Change, None).await?;
     let (name, description) =
         validate_pool(Some(&snapshot), None, &input).map_err(ApiError::violations)?;
     let pool = AgentPoolWire {
@@ -227,17 +218,14 @@ pub(crate) async fn update(
     Path(id): Path<String>,
     Body(input): Body<PoolInput>,
 ) -> ApiResult<Json<PoolOut>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, snapshot, now) = begin_as(
+        &state,
         &actor,
         Operation::AgentPools,
         Access::Change,
         Some(&id),
-        now,
-    )?;
+    )
+    .await?;
     let mut record = find(&state, &id).await?;
     let (name, description) =
         validate_pool(Some(&snapshot), Some(&id), &input).map_err(ApiError::violations)?;
@@ -263,17 +251,14 @@ pub(crate) async fn remove(
     actor: Actor,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, snapshot, now) = begin_as(
+        &state,
         &actor,
         Operation::AgentPools,
         Access::Change,
         Some(&id),
-        now,
-    )?;
+    )
+    .await?;
     let record = find(&state, &id).await?;
     let Some(p) = snapshot.pool_idx(&id) else {
         return Err(ApiError::not_found(

@@ -13,7 +13,7 @@ use interim_policy::wire::{GroupMemberWire, LegacyUserWire, UserWire};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{new_id, require};
+use super::{begin_as, new_id, require};
 use crate::AppState;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
@@ -73,17 +73,14 @@ pub(crate) async fn write(
     actor: Actor,
     Body(input): Body<SettingsInput>,
 ) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
+    let (mut tx, _, now) = begin_as(
+        &state,
         &actor,
         Operation::Organization,
         Access::Change,
         None,
-        now,
-    )?;
+    )
+    .await?;
     let before = tx.settings().await?;
     let mut after = before.clone();
     if let Some(limits) = input.limits {

@@ -17,7 +17,7 @@ use interim_policy::wire::UserWire;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{new_id, require};
+use super::{begin_as, new_id, require};
 use crate::AppState;
 use crate::auth::{Actor, hash_password};
 use crate::error::{ApiError, ApiResult};
@@ -256,17 +256,8 @@ pub(crate) async fn create(
     actor: Actor,
     Body(input): Body<UserInput>,
 ) -> ApiResult<(StatusCode, Json<UserOut>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
-        &actor,
-        Operation::Users,
-        Access::Change,
-        None,
-        now,
-    )?;
+    let (mut tx, snapshot, now) =
+        begin_as(&state, &actor, Operation::Users, Access::Change, None).await?;
     let valid = validate_new_user(Some(&snapshot), &input).map_err(ApiError::violations)?;
     let hash = match &input.password {
         Some(p) => Some(hash_password(p)?),
@@ -315,17 +306,8 @@ pub(crate) async fn update(
     Path(email): Path<String>,
     Body(input): Body<UserInput>,
 ) -> ApiResult<Json<UserOut>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
-        &actor,
-        Operation::Users,
-        Access::Change,
-        None,
-        now,
-    )?;
+    let (mut tx, snapshot, now) =
+        begin_as(&state, &actor, Operation::Users, Access::Change, None).await?;
     let record = find(&state, &email).await?;
     let u = snapshot
         .user_idx(&email)
@@ -370,17 +352,8 @@ async fn set_enabled(
     email: String,
     enabled: bool,
 ) -> ApiResult<StatusCode> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
-        &actor,
-        Operation::Users,
-        Access::Change,
-        None,
-        now,
-    )?;
+    let (mut tx, snapshot, now) =
+        begin_as(&state, &actor, Operation::Users, Access::Change, None).await?;
     let mut record = find(&state, &email).await?;
     if !enabled {
         let u = snapshot.user_idx(&email).ok_or_else(|| {
@@ -454,17 +427,8 @@ pub(crate) async fn remove(
     actor: Actor,
     Path(email): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    require(
-        &snapshot,
-        &actor,
-        Operation::Users,
-        Access::Change,
-        None,
-        now,
-    )?;
+    let (mut tx, snapshot, now) =
+        begin_as(&state, &actor, Operation::Users, Access::Change, None).await?;
     let record = find(&state, &email).await?;
     let u = snapshot
         .user_idx(&email)
