@@ -72,3 +72,105 @@ async fn grant_cases_answer_as_the_core() {
     );
     println!("{ran} grant cases answered as the core");
 }
+
+/// The directory cases (users, pools, groups) through the API, as the
+/// company's admin: create with POST, update (the case's `replacing`) with
+/// PUT. Context-free cases are skipped (the API always has a company).
+#[tokio::test]
+async fn directory_cases_answer_as_the_core() {
+    let cases: Vec<Loaded> = load()
+        .unwrap()
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.case.op.as_str(),
+                "validateUser" | "validatePool" | "validateGroup"
+            )
+        })
+        .collect();
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for loaded in &cases {
+        let case = &loaded.case;
+        let Some(Value::String(name)) = &case.snapshot else {
+            continue;
+        };
+        let expect = &case.expect;
+        if expect["type"] == "malformed" {
+            continue;
+        }
+        let wire: SnapshotWire =
+            serde_json::from_value(interim_conformance::snapshot(name).unwrap()).unwrap();
+        let server = Server::start(&wire, crate::support::default_now()).await;
+        let client = server.sign_in("admin@acme.io").await;
+        let base = match case.op.as_str() {
+            "validateUser" => "/api/v1/users",
+            "validatePool" => "/api/v1/agent-pools",
+            _ => "/api/v1/groups",
+        };
+        let (status, body) = match &case.replacing {
+            Some(id) => {
+                client
+                    .call(
+                        reqwest::Method::PUT,
+                        &format!("{base}/{id}"),
+                        Some(&case.input),
+                    )
+                    .await
+            }
+            None => client.post(base, &case.input).await,
+        };
+        let ok = if expect["type"] == "success" {
+            status.is_success()
+        } else {
+            let want: Vec<(String, String)> = {
+                let mut v: Vec<(String, String)> = expect["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap().to_owned(),
+                            e["code"].as_str().unwrap().to_owned(),
+                        )
+                    })
+                    .collect();
+                v.sort();
+                v
+            };
+            let mut got: Vec<(String, String)> = body["fieldErrors"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|e| {
+                            (
+                                e["field"].as_str().unwrap_or_default().to_owned(),
+                                e["code"].as_str().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            got.sort();
+            // A lookup that fails before any field is read answers its code alone.
+            let codes_only =
+                got.is_empty() && want.len() == 1 && body["code"] == want[0].1.as_str();
+            expect["status"].as_u64() == Some(u64::from(status.as_u16()))
+                && (got == want || codes_only)
+        };
+        if !ok {
+            failures.push(format!(
+                "{}\n    expected {expect}\n    got {status} {body}",
+                loaded.id()
+            ));
+        }
+        ran += 1;
+    }
+    assert!(ran >= 12, "only {ran} directory cases ran through the API");
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases differ from the core:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
