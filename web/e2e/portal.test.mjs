@@ -163,10 +163,47 @@ test('the roles page matches the matrix cell by cell', async () => {
   await signOut();
 });
 
+test('an admin manages users and settings, each form checked as it is typed', async () => {
+  await signIn(ADMIN);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByLabel('E-mail', { exact: true }).fill('not-an-address');
+  await page.getByText('`not-an-address` is not an e-mail address').waitFor();
+  assert.equal(await page.getByTestId('create-user').isDisabled(), true);
+  await page.getByLabel('E-mail', { exact: true }).fill('nia.okafor@example.com');
+  await page.getByLabel('First name').fill('Nia');
+  await page.getByLabel('Last name').fill('Okafor');
+  await page.locator('#role-SECURITY').check();
+  await page.getByTestId('create-user').click();
+  const row = page.locator('[data-testid="user-row"][data-email="nia.okafor@example.com"]');
+  await row.waitFor();
+  assert.ok((await row.textContent()).includes('Security'));
+  await row.getByRole('button', { name: 'Disable nia.okafor@example.com' }).click();
+  await row.getByText('disabled').waitFor();
+  await page.getByTestId('user-filter').fill('okafor');
+  assert.equal(await page.getByTestId('user-row').count(), 1, 'search narrows the list');
+  await axe('users');
+  await shot('09-users');
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByTestId('settings-form').waitFor();
+  await page.getByLabel('Active grants at once').fill('101');
+  await page.getByText('may be tightened but not loosened').waitFor();
+  assert.equal(await page.getByTestId('save-settings').isDisabled(), true);
+  await page.getByLabel('Active grants at once').fill('60');
+  await page.getByTestId('save-settings').click();
+  await page.getByText('Saved.').waitFor();
+  await axe('settings');
+  await shot('10-settings');
+  await signOut();
+});
+
 test('a Developer sees no create button, and the API refuses them too', async () => {
   await signIn(DEV);
   assert.equal(await page.getByRole('link', { name: 'Temporary access' }).count(), 0, 'no navigation to what they may not see');
   assert.equal(await page.getByTestId('create-form').count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'Settings' }).count(), 0, 'no Settings for a Developer');
+  assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
   const status = await page.evaluate(async () => {
     const csrf = document.cookie.split('; ').find((c) => c.startsWith('interim_csrf=')).split('=')[1];
     const r = await fetch('/api/v1/temp-access', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });

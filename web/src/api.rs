@@ -169,3 +169,60 @@ pub async fn audit(query: &str) -> Result<Page<interim_policy::audit::AuditEvent
 pub async fn audit_verify() -> Result<ChainStatus, ApiError> {
     answer(Request::get("/api/v1/audit/verify").send().await).await
 }
+
+/// The company's settings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub company_id: String,
+    pub rbac_enabled: bool,
+    pub limits: interim_policy::Limits,
+}
+
+pub async fn settings() -> Result<Settings, ApiError> {
+    answer(Request::get("/api/v1/settings").send().await).await
+}
+
+pub async fn save_settings(
+    rbac_enabled: bool,
+    limits: &interim_policy::Limits,
+) -> Result<Settings, ApiError> {
+    let body = serde_json::json!({ "rbacEnabled": rbac_enabled, "limits": limits });
+    let req = write(Request::put("/api/v1/settings"))
+        .json(&body)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+/// A user as the users API answers.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub roles: Vec<interim_policy::Role>,
+    #[serde(default)]
+    pub inert_roles: Vec<interim_policy::Role>,
+    pub enabled: bool,
+}
+
+pub async fn users() -> Result<Page<User>, ApiError> {
+    answer(Request::get("/api/v1/users?size=1000").send().await).await
+}
+
+pub async fn create_user(input: &interim_policy::user::UserInput) -> Result<User, ApiError> {
+    let req = write(Request::post("/api/v1/users"))
+        .json(input)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+pub async fn set_enabled(email: &str, enabled: bool) -> Result<(), ApiError> {
+    let verb = if enabled { "enable" } else { "disable" };
+    let path = format!(
+        "/api/v1/users/{}/{verb}",
+        String::from(js_sys::encode_uri_component(email))
+    );
+    empty(write(Request::put(&path)).send().await).await
+}

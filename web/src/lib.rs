@@ -98,6 +98,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=Home/>
                             <Route path=path!("/roles") view=pages::roles::Roles/>
                             <Route path=path!("/audit") view=pages::audit::Audit/>
+                            <Route path=path!("/settings") view=pages::settings::Settings/>
+                            <Route path=path!("/users") view=pages::users::Users/>
                             <Route path=path!("/profile") view=pages::profile::Profile/>
                         </Routes>
                     </Show>
@@ -137,10 +139,16 @@ fn Nav() -> impl IntoView {
                 <Show when=move || session.may(Operation::TemporaryAccess, Access::View)>
                     <A href="/">"Temporary access"</A>
                 </Show>
+                <Show when=move || session.may(Operation::Users, Access::View)>
+                    <A href="/users">"Users"</A>
+                </Show>
                 <Show when=move || session.may(Operation::AuditEvents, Access::View)>
                     <A href="/audit">"Audit"</A>
                 </Show>
                 <A href="/roles">"Roles"</A>
+                <Show when=move || session.may(Operation::Organization, Access::View)>
+                    <A href="/settings">"Settings"</A>
+                </Show>
                 <A href="/profile">"Profile"</A>
             </nav>
             <span class="who">{move || session.me.get().map(|m| m.email)}</span>

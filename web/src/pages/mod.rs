@@ -4,4 +4,6 @@ pub mod audit;
 pub mod grants;
 pub mod profile;
 pub mod roles;
+pub mod settings;
 pub mod signin;
+pub mod users;

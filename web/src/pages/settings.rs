@@ -1,0 +1,116 @@
+//! Company settings: the RBAC switch and the limits, which only tighten.
+
+use interim_policy::Limits;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::form::summarize;
+use crate::{Session, api};
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let loaded = LocalResource::new(api::settings);
+    view! {
+        <section class="card">
+            <h1>"Settings"</h1>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading settings…"</p> }>
+                {move || loaded.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(s) => view! { <SettingsForm initial=s on_saved=move || session.refresh()/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SettingsForm(
+    initial: api::Settings,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let rbac = RwSignal::new(initial.rbac_enabled);
+    let limits = RwSignal::new(initial.limits);
+    let text = |v: u32| v.to_string();
+    let fields: [(
+        &'static str,
+        &'static str,
+        fn(&Limits) -> u32,
+        fn(&mut Limits, u32),
+    ); 4] = [
+        (
+            "maxUsersPerGrant",
+            "Users per grant",
+            |l| l.max_users_per_grant,
+            |l, v| l.max_users_per_grant = v,
+        ),
+        (
+            "maxPoolsPerGrant",
+            "Agent pools per grant",
+            |l| l.max_pools_per_grant,
+            |l, v| l.max_pools_per_grant = v,
+        ),
+        (
+            "maxGrantDays",
+            "Longest grant, in days",
+            |l| l.max_grant_days,
+            |l, v| l.max_grant_days = v,
+        ),
+        (
+            "maxActiveGrants",
+            "Active grants at once",
+            |l| l.max_active_grants,
+            |l, v| l.max_active_grants = v,
+        ),
+    ];
+    // The policy's check, on every keystroke.
+    let problems = Memo::new(move |_| limits.get().validate().err().unwrap_or_default());
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            match api::save_settings(rbac.get_untracked(), &limits.get_untracked()).await {
+                Ok(_) => {
+                    status.set(Some(Ok("Saved.".to_owned())));
+                    on_saved();
+                }
+                Err(e) => status.set(Some(Err(e.message))),
+            }
+        });
+    };
+    view! {
+        <form on:submit=save data-testid="settings-form">
+            <label class="choice">
+                <input type="checkbox" data-testid="rbac" prop:checked=move || rbac.get() on:change=move |ev| rbac.set(event_target_checked(&ev))/>
+                "RBAC enabled"
+            </label>
+            <p class="hint">"With RBAC off, only Developer and Company Admin exist, every enabled user has Standard access to every pool, and grants are inert."</p>
+            <h2>"Limits"</h2>
+            <p class="hint">{format!("A company may tighten the seed figures ({} users, {} pools, {} days, {} grants) but never loosen them.",
+                Limits::SEED.max_users_per_grant, Limits::SEED.max_pools_per_grant, Limits::SEED.max_grant_days, Limits::SEED.max_active_grants)}</p>
+            {fields.into_iter().map(|(field, label, get, set)| {
+                let errors_id = format!("{field}-errors");
+                view! {
+                    <div class="field">
+                        <label for=field>{label}</label>
+                        <input id=field type="number" min="1" aria-describedby=errors_id.clone()
+                            prop:value=move || text(get(&limits.get()))
+                            on:input=move |ev| {
+                                let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
+                                limits.update(|l| set(l, v));
+                            }/>
+                        <ul id=errors_id class="field-errors">
+                            {move || summarize(problems.get().into_iter().filter(|p| p.field == field).map(|p| p.message).collect(), 3)
+                                .into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                }
+            }).collect_view()}
+            <button type="submit" data-testid="save-settings" disabled=move || !problems.get().is_empty()>"Save settings"</button>
+            {move || status.get().map(|s| match s {
+                Ok(m) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
+                Err(m) => view! { <p class="error" role="alert">{m}</p> }.into_any(),
+            })}
+        </form>
+    }
+}
