@@ -24,6 +24,14 @@ pub fn Settings() -> impl IntoView {
     }
 }
 
+/// A limit's field name, label, getter and setter.
+type LimitField = (
+    &'static str,
+    &'static str,
+    fn(&Limits) -> u32,
+    fn(&mut Limits, u32),
+);
+
 #[component]
 fn SettingsForm(
     initial: api::Settings,
@@ -32,12 +40,7 @@ fn SettingsForm(
     let rbac = RwSignal::new(initial.rbac_enabled);
     let limits = RwSignal::new(initial.limits);
     let text = |v: u32| v.to_string();
-    let fields: [(
-        &'static str,
-        &'static str,
-        fn(&Limits) -> u32,
-        fn(&mut Limits, u32),
-    ); 4] = [
+    let fields: [LimitField; 4] = [
         (
             "maxUsersPerGrant",
             "Users per grant",
