@@ -185,6 +185,20 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await axe('users');
   await shot('09-users');
 
+  await page.getByRole('link', { name: 'Pools & groups' }).click();
+  await page.getByTestId('pools-table').waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('payments PRODUCTION');
+  await page.getByText('a pool is already named `payments PRODUCTION`').waitFor();
+  assert.equal(await page.getByTestId('create-pool').isDisabled(), true, 'a taken name is refused as it is typed');
+  await page.getByLabel('Name', { exact: true }).fill('Billing production');
+  await page.getByLabel('Description').fill('Invoices and dunning');
+  await page.getByTestId('create-pool').click();
+  await page.locator('[data-testid="pool-row"]', { hasText: 'Billing production' }).waitFor();
+  const groups = await page.getByTestId('groups-table').textContent();
+  assert.ok(groups.includes('gil.groupadmin@example.com (group admin)'), 'members and group admins are shown');
+  await axe('pools and groups');
+  await shot('11-pools-groups');
+
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByTestId('settings-form').waitFor();
   await page.getByLabel('Active grants at once').fill('101');
@@ -204,6 +218,10 @@ test('a Developer sees no create button, and the API refuses them too', async ()
   assert.equal(await page.getByTestId('create-form').count(), 0);
   assert.equal(await page.getByRole('link', { name: 'Settings' }).count(), 0, 'no Settings for a Developer');
   assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
+  await page.getByRole('link', { name: 'Pools & groups' }).click();
+  await page.getByTestId('pools-table').waitFor();
+  assert.equal(await page.getByTestId('pool-form').count(), 0, 'a Developer reads pools but cannot create them');
+  assert.equal(await page.getByTestId('groups-table').count(), 0, 'nor see access groups');
   const status = await page.evaluate(async () => {
     const csrf = document.cookie.split('; ').find((c) => c.startsWith('interim_csrf=')).split('=')[1];
     const r = await fetch('/api/v1/temp-access', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });

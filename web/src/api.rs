@@ -226,3 +226,51 @@ pub async fn set_enabled(email: &str, enabled: bool) -> Result<(), ApiError> {
     );
     empty(write(Request::put(&path)).send().await).await
 }
+
+/// An agent pool, the vendor's shape.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+pub async fn pools() -> Result<Page<Pool>, ApiError> {
+    answer(Request::get("/api/v1/agent-pools?size=1000").send().await).await
+}
+
+pub async fn create_pool(input: &interim_policy::user::PoolInput) -> Result<Pool, ApiError> {
+    let req = write(Request::post("/api/v1/agent-pools"))
+        .json(input)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+/// An access group member, the vendor's shape.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub email: String,
+    pub group_admin: bool,
+    #[serde(default)]
+    pub elevated_roles: Vec<interim_policy::PoolLevel>,
+    #[serde(default)]
+    pub effective_roles: Vec<interim_policy::PoolLevel>,
+}
+
+/// An access group, the vendor's shape.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub agent_pool_ids: Vec<String>,
+    pub roles: Vec<interim_policy::PoolLevel>,
+    pub members: Vec<Member>,
+}
+
+pub async fn groups() -> Result<Page<Group>, ApiError> {
+    answer(Request::get("/api/v1/groups?size=1000").send().await).await
+}

@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/audit") view=pages::audit::Audit/>
                             <Route path=path!("/settings") view=pages::settings::Settings/>
                             <Route path=path!("/users") view=pages::users::Users/>
+                            <Route path=path!("/pools") view=pages::pools::Pools/>
                             <Route path=path!("/profile") view=pages::profile::Profile/>
                         </Routes>
                     </Show>
@@ -141,6 +142,9 @@ fn Nav() -> impl IntoView {
                 </Show>
                 <Show when=move || session.may(Operation::Users, Access::View)>
                     <A href="/users">"Users"</A>
+                </Show>
+                <Show when=move || session.may(Operation::AgentPools, Access::View)>
+                    <A href="/pools">"Pools & groups"</A>
                 </Show>
                 <Show when=move || session.may(Operation::AuditEvents, Access::View)>
                     <A href="/audit">"Audit"</A>

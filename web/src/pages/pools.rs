@@ -1,0 +1,130 @@
+//! Agent pools and access groups.
+
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::user::{PoolInput, validate_pool};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::form::messages_for;
+use crate::{Session, api};
+
+#[component]
+pub fn Pools() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let reload = RwSignal::new(0u32);
+    let pools = LocalResource::new(move || {
+        reload.track();
+        api::pools()
+    });
+    let groups = LocalResource::new(api::groups);
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<String>);
+    let input = move || PoolInput {
+        name: Some(name.get()),
+        description: Some(description.get()),
+    };
+    // The policy's check, against the company, as it is typed.
+    let verdict = Memo::new(move |_| {
+        session
+            .company
+            .get()
+            .map(|c| validate_pool(Some(&c), None, &input()))
+    });
+    let problems = move |field: &'static str| {
+        if touched.get() {
+            messages_for(
+                &verdict.get().and_then(|r| r.err()).unwrap_or_default(),
+                field,
+            )
+        } else {
+            Vec::new()
+        }
+    };
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if !matches!(verdict.get_untracked(), Some(Ok(_))) {
+            return;
+        }
+        let body = PoolInput {
+            name: Some(name.get_untracked()),
+            description: Some(description.get_untracked()),
+        };
+        spawn_local(async move {
+            match api::create_pool(&body).await {
+                Ok(_) => {
+                    name.set(String::new());
+                    description.set(String::new());
+                    touched.set(false);
+                    reload.update(|n| *n += 1);
+                    session.refresh();
+                }
+                Err(e) => server_error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h1>"Agent pools"</h1>
+            <Show when=move || session.may(Operation::AgentPools, Access::Change)>
+                <form data-testid="pool-form" on:submit=create novalidate>
+                    <h2>"New agent pool"</h2>
+                    <label for="pool-name">"Name"</label>
+                    <input id="pool-name" aria-describedby="pool-name-errors" prop:value=move || name.get()
+                        on:input=move |ev| { touched.set(true); server_error.set(None); name.set(event_target_value(&ev)); }/>
+                    <ul id="pool-name-errors" class="field-errors">{move || problems("name").into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    <label for="pool-description">"Description"</label>
+                    <input id="pool-description" aria-describedby="pool-description-errors" prop:value=move || description.get()
+                        on:input=move |ev| { touched.set(true); description.set(event_target_value(&ev)); }/>
+                    <ul id="pool-description-errors" class="field-errors">{move || problems("description").into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    <p class="error" role="alert">{move || server_error.get()}</p>
+                    <button type="submit" data-testid="create-pool" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>"Create pool"</button>
+                </form>
+            </Show>
+            <h2>"All agent pools"</h2>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading pools…"</p> }>
+                {move || pools.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(p) if p.items.is_empty() => view! { <p class="empty">"No agent pools yet."</p> }.into_any(),
+                    Ok(p) => view! {
+                        <table data-testid="pools-table">
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Id"</th><th scope="col">"Description"</th></tr></thead>
+                            <tbody>{p.items.into_iter().map(|pool| view! {
+                                <tr data-testid="pool-row"><td>{pool.name}</td><td><code>{pool.id}</code></td><td>{pool.description}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+        <Show when=move || session.may(Operation::AccessGroups, Access::View)>
+            <section class="card">
+                <h1>"Access groups"</h1>
+                <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading groups…"</p> }>
+                    {move || groups.get().map(|r| match r {
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        Ok(g) if g.items.is_empty() => view! { <p class="empty">"No access groups yet."</p> }.into_any(),
+                        Ok(g) => view! {
+                            <table data-testid="groups-table">
+                                <thead><tr><th scope="col">"Group"</th><th scope="col">"Agent pools"</th><th scope="col">"Roles"</th><th scope="col">"Members"</th></tr></thead>
+                                <tbody>{g.items.into_iter().map(|group| view! {
+                                    <tr data-testid="group-row">
+                                        <td>{group.name}</td>
+                                        <td>{group.agent_pool_ids.join(", ")}</td>
+                                        <td>{group.roles.iter().map(|r| r.grant_name()).collect::<Vec<_>>().join(", ")}</td>
+                                        <td><ul class="plain">{group.members.into_iter().map(|m| view! {
+                                            <li>{m.email}{m.group_admin.then_some(" (group admin)")}
+                                                {(!m.elevated_roles.is_empty()).then(|| format!(" — elevated: {}", m.elevated_roles.iter().map(|r| r.grant_name()).collect::<Vec<_>>().join(", ")))}</li>
+                                        }).collect_view()}</ul></td>
+                                    </tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        }.into_any(),
+                    })}
+                </Suspense>
+            </section>
+        </Show>
+    }
+}
