@@ -52,6 +52,7 @@ actions! {
     UserUpdated = "user.updated";
     UserEnabled = "user.enabled";
     UserDisabled = "user.disabled";
+    UserDeleted = "user.deleted";
     UsersImported = "users.imported";
     GroupCreated = "group.created";
     GroupUpdated = "group.updated";

@@ -236,6 +236,11 @@ impl RateLimiter {
         let Ok(mut map) = self.attempts.lock() else {
             return Ok(());
         };
+        // Forget accounts and addresses with no recent attempt.
+        map.retain(|_, list| {
+            list.retain(|t| now - t < ATTEMPT_WINDOW_MS);
+            !list.is_empty()
+        });
         let mut wait = 0;
         for (key, max) in [
             (format!("a:{account}"), MAX_ATTEMPTS_PER_ACCOUNT),

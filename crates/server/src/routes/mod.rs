@@ -68,11 +68,21 @@ pub fn require(
     let p = match pool {
         Some(id) => match snapshot.pool_idx(id) {
             Some(p) => Some(p),
+            // Unknown pool: answer 404 only to callers who may use the
+            // operation somewhere, so ids cannot be probed.
             None => {
-                return Err(ApiError::not_found(
-                    "agentPool.id.unknown",
-                    format!("no agent pool `{id}`"),
-                ));
+                let anywhere =
+                    decide_idx(snapshot, actor.idx, Check::Operation(op, access), None, now)
+                        .allowed
+                        || snapshot.has_live_role(actor.idx, interim_policy::Role::GroupAdmin);
+                return Err(if anywhere {
+                    ApiError::not_found("agentPool.id.unknown", format!("no agent pool `{id}`"))
+                } else {
+                    ApiError::forbidden(
+                        "deny.level_too_low",
+                        format!("{} `{}` is not allowed", access.wire_name(), op.id()),
+                    )
+                });
             }
         },
         None => None,

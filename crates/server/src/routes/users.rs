@@ -438,9 +438,9 @@ pub(crate) async fn remove(
     tx.audit(NewEvent {
         time: now,
         actor: actor.email.clone(),
-        action: AuditAction::UserDisabled,
+        action: AuditAction::UserDeleted,
         target: format!("user:{}", record.wire.email),
-        details: json!({ "deleted": true }),
+        details: json!({}),
         reason: None,
     })
     .await?;

@@ -584,6 +584,25 @@ async fn review_findings_stay_fixed() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
+    // Unknown pools are told apart from known ones only to those who may act on pools.
+    let viewer = s.sign_in("viewer@acme.io").await;
+    let (status, _) = viewer
+        .call(
+            Method::PUT,
+            "/api/v1/agent-pools/pool-ghost",
+            Some(&json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = admin
+        .call(
+            Method::PUT,
+            "/api/v1/agent-pools/pool-ghost",
+            Some(&json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     // A failed sign-in cannot plant a formula in the CSV export.
     let r = http
         .post(s.url("/api/v1/auth/sign-in"))
