@@ -157,15 +157,10 @@ impl Actor {
     /// levels: COMPANY for Company config, SECURITY for Security, DEV for
     /// Environment, AppSec and Debugging Runbooks); a session reaches all.
     pub fn in_scope(&self, category: interim_policy::Category) -> Result<(), ApiError> {
-        use interim_policy::Category::*;
         let Credential::ApiKey { scopes } = &self.credential else {
             return Ok(());
         };
-        let needed = match category {
-            CompanyConfig => "COMPANY",
-            Security => "SECURITY",
-            Environment | AppSec | DebuggingRunbooks => "DEV",
-        };
+        let needed = interim_policy::user::scope_for(category);
         if scopes.iter().any(|s| s == needed) {
             Ok(())
         } else {

@@ -164,6 +164,7 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     });
     let touched = RwSignal::new(false);
     let server = RwSignal::new(Vec::<Violation>::new());
+    let refusal = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let pool_search = RwSignal::new(String::new());
     let custom_local = RwSignal::new(String::new());
@@ -198,6 +199,7 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
         move |ev: leptos::ev::Event| {
             touched.set(true);
             server.set(Vec::new());
+            refusal.set(None);
             let value = event_target_value(&ev);
             fields.update(|x| f(x, value));
         }
@@ -222,26 +224,22 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     server.set(Vec::new());
                     on_created();
                 }
-                Err(e) => server.set(
-                    e.field_errors
+                Err(e) => {
+                    // The server's field errors are the policy's own codes;
+                    // a refusal without fields is shown for the whole form.
+                    let fields: Vec<Violation> = e
+                        .field_errors
                         .into_iter()
                         .filter_map(|f| {
                             interim_policy::violation::Code::parse(&f.code)
                                 .map(|c| Violation::new(f.field, c, f.message))
                         })
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .chain(
-                            (e.status != 400 && e.status != 404 && e.status != 409).then(|| {
-                                Violation::new(
-                                    "",
-                                    interim_policy::violation::Code::GrantActorNotAllowed,
-                                    e.message,
-                                )
-                            }),
-                        )
-                        .collect(),
-                ),
+                        .collect();
+                    if fields.is_empty() {
+                        refusal.set(Some(e.message));
+                    }
+                    server.set(fields);
+                }
             }
             busy.set(false);
         });
@@ -381,7 +379,7 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                 {move || field_errors("grant-incident-errors", shown("incidentId"))}
             </div>
             <ul class="field-errors" role="alert" data-testid="form-errors">
-                {move || if touched.get() { form_messages(&violations()) } else { Vec::new() }.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                {move || if touched.get() { form_messages(&violations()) } else { Vec::new() }.into_iter().chain(refusal.get()).map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
             <button type="submit" data-testid="create"
                 disabled=move || busy.get() || !violations().is_empty()>"Grant access"</button>

@@ -101,7 +101,7 @@ pub(crate) async fn list(
     Ok(Json(json!({ "items": keys })))
 }
 
-const SCOPES: &[&str] = &["COMPANY", "DEV", "SECURITY", "CROSS_COMPANY"];
+use interim_policy::user::API_KEY_SCOPES as SCOPES;
 
 #[utoipa::path(
     post,
