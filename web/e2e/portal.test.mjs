@@ -114,6 +114,19 @@ test('an admin creates a grant through a form that explains every mistake as it 
   assert.notEqual(await row.getByTestId('countdown').textContent(), first, 'the countdown moves');
   await shot('03-grant-created');
 
+  // Replace: the form fills with the grant; a second user is added.
+  await row.getByTestId('replace').click();
+  await page.getByRole('heading', { name: 'Replace “Night shift”' }).waitFor();
+  assert.equal(await page.getByTestId('users').inputValue(), DEV, 'the form holds the grant');
+  assert.equal(await page.getByTestId('name').inputValue(), 'Night shift', 'its name is kept (the old grant frees it)');
+  assert.equal(await page.getByTestId('create').isDisabled(), false, 'the grant as it is may replace itself');
+  await page.getByTestId('users').fill(`${DEV}\nines.oncall@example.com`);
+  await shot('03b-grant-replace');
+  await page.getByTestId('create').click();
+  await page.getByRole('heading', { name: 'New grant' }).waitFor();
+  await row.getByText('ines.oncall@example.com').waitFor();
+  assert.equal(await page.locator('[data-testid="grant-row"][data-name="Night shift"]').count(), 1, 'one grant by that name: the old one is gone');
+
   page.once('dialog', (d) => d.accept());
   await row.getByTestId('delete').click();
   await row.waitFor({ state: 'detached' });
@@ -125,11 +138,25 @@ test('an admin creates a grant through a form that explains every mistake as it 
   const audit = page.getByTestId('audit');
   await audit.waitFor();
   const text = await audit.textContent();
-  assert.ok(text.includes('grant.created') && text.includes('grant.deleted'), 'create and delete are audited');
+  assert.ok(text.includes('grant.created') && text.includes('grant.replaced') && text.includes('grant.deleted'), 'create, replace and delete are audited');
   assert.ok(text.includes('Night shift'), 'the grant is named in the details');
   assert.equal(await page.getByRole('button', { name: 'Next' }).isDisabled(), true, 'one page of events');
   await axe('audit');
   await shot('05-audit');
+});
+
+test('time from navigation to an interactive form', async () => {
+  // Signed in, a fresh load of the portal: wasm, who I am and the company
+  // (fetched together), then the form. Five loads, the median reported.
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    await page.goto(base + '/');
+    await page.getByTestId('create-form').waitFor();
+    times.push(await page.evaluate(() => performance.now()));
+  }
+  times.sort((a, b) => a - b);
+  console.log(`time from navigation to an interactive form: median ${times[2].toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')}; target < 300 ms)`);
+  assert.ok(times[2] > 0);
 });
 
 test('the roles page matches the matrix cell by cell', async () => {
@@ -169,17 +196,48 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await page.getByTestId('users-table').waitFor();
   await page.getByLabel('E-mail', { exact: true }).fill('not-an-address');
   await page.getByText('`not-an-address` is not an e-mail address').waitFor();
-  assert.equal(await page.getByTestId('create-user').isDisabled(), true);
+  assert.equal(await page.getByTestId('save-user').isDisabled(), true);
   await page.getByLabel('E-mail', { exact: true }).fill('nia.okafor@example.com');
   await page.getByLabel('First name').fill('Nia');
   await page.getByLabel('Last name').fill('Okafor');
   await page.locator('#role-SECURITY').check();
-  await page.getByTestId('create-user').click();
+  await page.getByTestId('save-user').click();
   const row = page.locator('[data-testid="user-row"][data-email="nia.okafor@example.com"]');
   await row.waitFor();
   assert.ok((await row.textContent()).includes('Security'));
+  // Role assignment on an existing user, checked by the policy too.
+  await row.getByTestId('edit-user').click();
+  await page.getByRole('heading', { name: 'Edit nia.okafor@example.com' }).waitFor();
+  assert.equal(await page.getByLabel('E-mail', { exact: true }).getAttribute('readonly'), '', 'the address is the key: read only');
+  await page.getByLabel('First name').fill('');
+  await page.getByText('`firstName` is required').waitFor();
+  assert.equal(await page.getByTestId('save-user').isDisabled(), true, 'a blank name is refused as it is typed');
+  await page.getByLabel('First name').fill('Nia');
+  await page.locator('#role-SECURITY').uncheck();
+  await page.locator('#role-INCIDENT_RESPONDER').check();
+  await page.getByTestId('save-user').click();
+  await page.getByRole('heading', { name: 'New user' }).waitFor();
+  await row.getByText('Incident Responder').waitFor();
+  assert.ok(!(await row.getByTestId('user-roles').textContent()).includes('Security'), 'the role removed is gone');
   await row.getByRole('button', { name: 'Disable nia.okafor@example.com' }).click();
   await row.getByText('disabled').waitFor();
+
+  // The legacy import, previewed by the policy in the browser.
+  const legacy = (role) => JSON.stringify([{ email: 'lee.legacy@example.com', firstName: 'Lee', lastName: 'Legacy', legacyRoles: [role] }]);
+  await page.getByTestId('import-json').fill(legacy('ROLE_SUPERUSER'));
+  await page.getByText('ROLE_SUPERUSER').first().waitFor();
+  assert.equal(await page.getByTestId('import').isDisabled(), true, 'an unknown legacy role stops the import');
+  await page.getByTestId('import-json').fill('[{"email": ');
+  assert.equal(await page.locator('#import-json-errors li').count(), 1, 'malformed JSON is named');
+  await page.getByTestId('import-json').fill(legacy('ROLE_MANAGER'));
+  const preview = page.getByTestId('import-row');
+  await preview.waitFor();
+  assert.ok((await preview.textContent()).includes('create'), 'the preview says what will happen');
+  assert.ok((await preview.textContent()).includes('Company Admin'), 'ROLE_MANAGER becomes Company Admin');
+  await shot('09b-users-import-preview');
+  await page.getByTestId('import').click();
+  await page.getByText('Imported 1 users.').waitFor();
+  await page.locator('[data-testid="user-row"][data-email="lee.legacy@example.com"]').waitFor();
   await page.getByTestId('user-filter').fill('okafor');
   assert.equal(await page.getByTestId('user-row').count(), 1, 'search narrows the list');
   await axe('users');
@@ -187,17 +245,53 @@ test('an admin manages users and settings, each form checked as it is typed', as
 
   await page.getByRole('link', { name: 'Pools & groups' }).click();
   await page.getByTestId('pools-table').waitFor();
-  await page.getByLabel('Name', { exact: true }).fill('payments PRODUCTION');
+  await page.locator('#pool-name').fill('payments PRODUCTION');
   await page.getByText('a pool is already named `payments PRODUCTION`').waitFor();
   assert.equal(await page.getByTestId('create-pool').isDisabled(), true, 'a taken name is refused as it is typed');
-  await page.getByLabel('Name', { exact: true }).fill('Billing production');
+  await page.locator('#pool-name').fill('Billing production');
   await page.getByLabel('Description').fill('Invoices and dunning');
   await page.getByTestId('create-pool').click();
   await page.locator('[data-testid="pool-row"]', { hasText: 'Billing production' }).waitFor();
-  const groups = await page.getByTestId('groups-table').textContent();
-  assert.ok(groups.includes('gil.groupadmin@example.com (group admin)'), 'members and group admins are shown');
+  const payments = page.locator('[data-testid="group"][data-name="Payments"]');
+  const gil = payments.locator('[data-testid="member"][data-email="gil.groupadmin@example.com"]');
+  assert.equal(await gil.getByTestId('group-admin').isChecked(), true, 'group admins are shown');
+  assert.equal(await gil.getByTestId('elevated-Privileged').isChecked(), true, 'elevated roles are shown');
+
+  // A new group, checked as it is typed, then its members.
+  await page.locator('#group-name').fill('payments');
+  await page.getByText('a group is already named `payments`').waitFor();
+  assert.equal(await page.getByTestId('save-group').isDisabled(), true, 'a taken group name is refused as it is typed');
+  await page.locator('#group-name').fill('Billing on-call');
+  await page.locator('#group-pool-pool-ledger-prod').check();
+  await page.getByTestId('save-group').click();
+  const billing = page.locator('[data-testid="group"][data-name="Billing on-call"]');
+  await billing.waitFor();
+  await billing.getByTestId('add-member').fill('nobody@example.com');
+  await billing.getByText('no user `nobody@example.com`').waitFor();
+  assert.equal(await billing.getByTestId('add-member-submit').isDisabled(), true, 'only users of the company can be members');
+  await billing.getByTestId('add-member').fill(DEV);
+  await billing.getByTestId('add-member-submit').click();
+  const dana = billing.locator(`[data-testid="member"][data-email="${DEV}"]`);
+  await dana.waitFor();
+  await dana.getByTestId('elevated-Privileged').check();
+  await dana.getByText('Standard, Privileged').waitFor();
+  await dana.getByTestId('group-admin').check();
+  await page.waitForFunction(() => document.querySelector('[data-testid="group"][data-name="Billing on-call"] [data-testid="member"] [data-testid="group-admin"]')?.checked === true);
   await axe('pools and groups');
   await shot('11-pools-groups');
+
+  // Edit the group, then remove the member and the group.
+  await billing.getByTestId('edit-group').click();
+  await page.getByRole('heading', { name: 'Edit group “Billing on-call”' }).waitFor();
+  await page.locator('#group-role-Privileged').check();
+  await page.getByTestId('save-group').click();
+  await billing.getByText('Roles: Standard, Privileged').waitFor();
+  page.once('dialog', (d) => d.accept());
+  await dana.getByTestId('remove-member').click();
+  await dana.waitFor({ state: 'detached' });
+  page.once('dialog', (d) => d.accept());
+  await billing.getByTestId('delete-group').click();
+  await billing.waitFor({ state: 'detached' });
 
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByTestId('settings-form').waitFor();
@@ -221,7 +315,7 @@ test('a Developer sees no create button, and the API refuses them too', async ()
   await page.getByRole('link', { name: 'Pools & groups' }).click();
   await page.getByTestId('pools-table').waitFor();
   assert.equal(await page.getByTestId('pool-form').count(), 0, 'a Developer reads pools but cannot create them');
-  assert.equal(await page.getByTestId('groups-table').count(), 0, 'nor see access groups');
+  assert.equal(await page.getByTestId('group').count(), 0, 'nor see access groups');
   const status = await page.evaluate(async () => {
     const csrf = document.cookie.split('; ').find((c) => c.startsWith('interim_csrf=')).split('=')[1];
     const r = await fetch('/api/v1/temp-access', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });

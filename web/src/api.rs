@@ -144,6 +144,15 @@ pub async fn create_grant(grant: &CreateTempAccess) -> Result<TempAccess, ApiErr
     answer(req.send().await).await
 }
 
+/// Replaces an active grant: the old one is deleted and the new one
+/// created in one step.
+pub async fn replace_grant(id: &str, grant: &CreateTempAccess) -> Result<TempAccess, ApiError> {
+    let req = write(Request::post(&format!("/api/v1/temp-access/{id}/replace")))
+        .json(grant)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
 pub async fn delete_grant(id: &str) -> Result<(), ApiError> {
     empty(
         write(Request::delete(&format!("/api/v1/temp-access/{id}")))
@@ -218,12 +227,34 @@ pub async fn create_user(input: &interim_policy::user::UserInput) -> Result<User
     answer(req.send().await).await
 }
 
+pub async fn update_user(
+    email: &str,
+    input: &interim_policy::user::UserInput,
+) -> Result<User, ApiError> {
+    let req = write(Request::put(&format!("/api/v1/users/{}", encode(email))))
+        .json(input)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+/// Imports legacy users (the server checks the same preview again).
+pub async fn import_users(
+    entries: &[interim_policy::wire::LegacyUserWire],
+) -> Result<(), ApiError> {
+    let req = write(Request::post("/api/v1/users/import"))
+        .json(&entries)
+        .map_err(ApiError::network)?;
+    empty(req.send().await).await
+}
+
+/// One path segment, escaped.
+fn encode(segment: &str) -> String {
+    String::from(js_sys::encode_uri_component(segment))
+}
+
 pub async fn set_enabled(email: &str, enabled: bool) -> Result<(), ApiError> {
     let verb = if enabled { "enable" } else { "disable" };
-    let path = format!(
-        "/api/v1/users/{}/{verb}",
-        String::from(js_sys::encode_uri_component(email))
-    );
+    let path = format!("/api/v1/users/{}/{verb}", encode(email));
     empty(write(Request::put(&path)).send().await).await
 }
 
@@ -273,4 +304,92 @@ pub struct Group {
 
 pub async fn groups() -> Result<Page<Group>, ApiError> {
     answer(Request::get("/api/v1/groups?size=1000").send().await).await
+}
+
+pub async fn create_group(input: &interim_policy::user::GroupInput) -> Result<Group, ApiError> {
+    let req = write(Request::post("/api/v1/groups"))
+        .json(input)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+pub async fn update_group(
+    id: &str,
+    input: &interim_policy::user::GroupInput,
+) -> Result<Group, ApiError> {
+    let req = write(Request::put(&format!("/api/v1/groups/{}", encode(id))))
+        .json(input)
+        .map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+pub async fn delete_group(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/v1/groups/{}", encode(id));
+    empty(write(Request::delete(&path)).send().await).await
+}
+
+/// One failed item of a bulk answer.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct BulkFailure {
+    message: String,
+    status: u16,
+}
+
+/// The vendor's bulk answer; only its failures matter here.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Bulk {
+    #[serde(default)]
+    failures: Vec<BulkFailure>,
+}
+
+/// A bulk call made for one item: its failure is the call's.
+async fn single(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
+    let bulk: Bulk = answer(r).await?;
+    match bulk.failures.into_iter().next() {
+        None => Ok(()),
+        Some(f) => Err(ApiError {
+            code: "bulk.failed".into(),
+            message: f.message,
+            field_errors: Vec::new(),
+            status: f.status,
+        }),
+    }
+}
+
+pub async fn add_member(group: &str, email: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!([{ "email": email }]);
+    let req = write(Request::post(&format!(
+        "/api/v1/groups/{}/members",
+        encode(group)
+    )))
+    .json(&body)
+    .map_err(ApiError::network)?;
+    single(req.send().await).await
+}
+
+pub async fn remove_member(group: &str, email: &str) -> Result<(), ApiError> {
+    let req = write(Request::delete(&format!(
+        "/api/v1/groups/{}/members",
+        encode(group)
+    )))
+    .json(&[email])
+    .map_err(ApiError::network)?;
+    single(req.send().await).await
+}
+
+pub async fn update_member(
+    group: &str,
+    email: &str,
+    group_admin: bool,
+    elevated_roles: &[interim_policy::PoolLevel],
+) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "groupAdmin": group_admin, "elevatedRoles": elevated_roles });
+    let req = write(Request::put(&format!(
+        "/api/v1/groups/{}/members/{}",
+        encode(group),
+        encode(email)
+    )))
+    .json(&body)
+    .map_err(ApiError::network)?;
+    empty(req.send().await).await
 }

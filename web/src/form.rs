@@ -2,8 +2,9 @@
 //! into the policy's `GrantForm`, placing violations at their fields, and
 //! formatting times. Every rule is the policy crate's.
 
+use interim_policy::time::format_instant;
 use interim_policy::violation::Violation;
-use interim_policy::wire::{FormValue, GrantForm};
+use interim_policy::wire::{FormValue, GrantForm, TempAccess};
 
 /// What the inputs of the create form hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -51,6 +52,27 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// The form filled with an active grant, for replacing it: the same
+    /// name, role, pools, users and expiry instant, to be changed as needed.
+    pub fn from_grant(g: &TempAccess) -> Fields {
+        Fields {
+            name: g.name.clone(),
+            role: g
+                .roles
+                .first()
+                .map(|r| r.0.grant_name().to_owned())
+                .unwrap_or_else(|| "Standard".into()),
+            pools: g.agent_pool_ids.clone(),
+            users: g.user_emails.join("\n"),
+            kind: "custom".into(),
+            amount: String::new(),
+            custom: Some(format_instant(g.expiration_date)),
+            incident: g.incident_id.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// The messages for one input: `field` itself and its items (`field[3]`).
 pub fn messages_for(violations: &[Violation], field: &str) -> Vec<String> {
     violations
@@ -83,6 +105,24 @@ pub fn form_messages(violations: &[Violation]) -> Vec<String> {
         .filter(|v| v.field.is_empty())
         .map(|v| v.message.clone())
         .collect()
+}
+
+/// `2026-11-22 09:05` (with `T` for a `datetime-local` value), seconds
+/// when asked: a local wall-clock time as the portal writes it.
+pub fn wall_clock(t: chrono::NaiveDateTime, separator: char, seconds: bool) -> String {
+    use chrono::{Datelike, Timelike};
+    let mut s = format!(
+        "{:04}-{:02}-{:02}{separator}{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    );
+    if seconds {
+        s.push_str(&format!(":{:02}", t.second()));
+    }
+    s
 }
 
 /// `2d 03:04:05`, `03:04:05`, or `expired`.
@@ -137,6 +177,35 @@ mod tests {
     }
 
     #[test]
+    fn a_grant_fills_the_form_for_its_replacement() {
+        use interim_policy::PoolLevel;
+        use interim_policy::wire::GrantRole;
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let g = TempAccess {
+            id: "g1".into(),
+            name: "Night shift".into(),
+            agent_pool_ids: vec!["p1".into(), "p2".into()],
+            user_emails: vec!["a@b.co".into(), "c@d.io".into()],
+            roles: vec![GrantRole(PoolLevel::Privileged)],
+            expiration_date: at("2026-11-23T10:00:00Z"),
+            created_at: at("2026-11-22T10:00:00Z"),
+            incident_id: Some("INC-7".into()),
+            created_by: None,
+        };
+        let form = Fields::from_grant(&g).to_form();
+        assert_eq!(form.name.as_deref(), Some("Night shift"));
+        assert_eq!(form.role.as_deref(), Some("Privileged"));
+        assert_eq!(form.agent_pool_ids, g.agent_pool_ids);
+        assert_eq!(form.user_emails, g.user_emails);
+        assert_eq!(form.expiry_kind.as_deref(), Some("custom"));
+        assert_eq!(
+            form.expiry,
+            Some(FormValue::Text("2026-11-23T10:00:00.000Z".into()))
+        );
+        assert_eq!(form.incident_id.as_deref(), Some("INC-7"));
+    }
+
+    #[test]
     fn messages_go_to_their_field_and_its_items() {
         let v = |field: &str| Violation::new(field, Code::GrantUsersInvalid, field);
         let all = [
@@ -160,6 +229,17 @@ mod tests {
         assert_eq!(short.len(), 9);
         assert_eq!(short[8], "…and 4 more");
         assert_eq!(summarize(many[..3].to_vec(), 8).len(), 3);
+    }
+
+    #[test]
+    fn wall_clocks() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 1, 2)
+            .unwrap()
+            .and_hms_opt(3, 4, 5)
+            .unwrap();
+        assert_eq!(wall_clock(t, ' ', false), "2026-01-02 03:04");
+        assert_eq!(wall_clock(t, 'T', false), "2026-01-02T03:04");
+        assert_eq!(wall_clock(t, ' ', true), "2026-01-02 03:04:05");
     }
 
     #[test]

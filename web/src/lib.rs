@@ -33,9 +33,11 @@ impl Session {
     /// Loads who I am and the company; `None` when signed out.
     pub fn refresh(self) {
         spawn_local(async move {
-            match api::me().await {
+            // Both at once: the snapshot answers 401 too when signed out.
+            let (me, snapshot) = futures::join!(api::me(), api::snapshot());
+            match me {
                 Ok(me) => {
-                    match api::snapshot().await {
+                    match snapshot {
                         Ok(wire) => match Snapshot::build(wire) {
                             Ok(s) => self.company.set(Some(Arc::new(s))),
                             Err(e) => self.error.set(Some(format!(
@@ -70,6 +72,29 @@ impl Session {
             Utc::now(),
         )
         .allowed
+    }
+}
+
+/// The messages of one input, tied to it by `id` (its aria-describedby).
+/// One component for every form, so the portal carries its code once.
+#[component]
+pub fn FieldErrors(#[prop(into)] id: String, messages: Signal<Vec<String>>) -> impl IntoView {
+    view! {
+        <ul id=id class="field-errors" aria-live="polite">
+            {move || messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+        </ul>
+    }
+}
+
+/// Moves the keyboard focus to the element with `id`, if it exists.
+pub fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }
 

@@ -26,6 +26,7 @@ commands:
           wasm-bindgen-cli and trunk (pinned), Node.js and npm, binaryen,
           playwright-core and axe-core (npm), Chromium (Debian)
   portal  build the portal (release, wasm-opt) into web/dist
+  e2e     build the portal, then run only its end-to-end tests in Chromium
   test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
           the conformance corpus on wasm32 under Node, the wasm32 release
           build of the policy crate, and compile the benchmarks
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
             .and_then(|()| portal())
             .and_then(|()| run_server(args.get(1..).unwrap_or_default())),
         Some("portal") => setup().and_then(|()| portal()),
+        Some("e2e") => setup().and_then(|()| portal()).and_then(|()| e2e()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

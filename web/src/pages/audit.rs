@@ -80,7 +80,7 @@ pub fn Audit() -> impl IntoView {
                                     {p.items.into_iter().map(|e| view! {
                                         <tr>
                                             <td>{e.seq}</td>
-                                            <td><time datetime=interim_policy::time::format_instant(e.time)>{e.time.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()}</time></td>
+                                            <td><time datetime=interim_policy::time::format_instant(e.time)>{crate::form::wall_clock(e.time.with_timezone(&Local).naive_local(), ' ', true)}</time></td>
                                             <td>{e.actor}</td>
                                             <td>{e.action.as_str()}</td>
                                             <td>{e.target}</td>

@@ -1,5 +1,6 @@
 //! Temporary access: the active grants with a live countdown, the create
-//! form validated by the policy on every keystroke, delete with confirm.
+//! form validated by the policy on every keystroke, delete with confirm,
+//! and replace (the same form, filled with the grant it replaces).
 
 use std::time::Duration;
 
@@ -11,7 +12,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use crate::form::{Fields, countdown, form_messages, messages_for, summarize};
+use crate::FieldErrors;
+use crate::form::{Fields, countdown, form_messages, messages_for, summarize, wall_clock};
 use crate::{Session, api};
 
 /// The browser's time zone, named.
@@ -38,7 +40,12 @@ fn local_to_utc(value: &str) -> Option<String> {
 }
 
 fn local(t: chrono::DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+    wall_clock(t.with_timezone(&Local).naive_local(), ' ', false)
+}
+
+/// An instant as a `datetime-local` value in the browser's zone.
+fn local_input(t: chrono::DateTime<Utc>) -> String {
+    wall_clock(t.with_timezone(&Local).naive_local(), 'T', false)
 }
 
 #[component]
@@ -61,11 +68,13 @@ pub fn Grants() -> impl IntoView {
         _ => false,
     };
     let zone = zone();
+    // The grant being replaced, if any: the form below fills with it.
+    let replacing = RwSignal::new(None::<TempAccess>);
     view! {
         <section class="card">
             <h1>"Temporary access"</h1>
             <Show when=manages>
-                <CreateForm on_created=move || {
+                <CreateForm replacing=replacing on_created=move || {
                     reload.update(|n| *n += 1);
                     session.refresh();
                 }/>
@@ -83,7 +92,7 @@ pub fn Grants() -> impl IntoView {
                                 <th scope="col">"Agent pools"</th><th scope="col">"Expires"</th><th scope="col">"Ends in"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
                             </tr></thead>
                             <tbody>
-                                {page.items.into_iter().map(|g| view! { <GrantRow grant=g now_ms=now_ms reload=reload/> }).collect_view()}
+                                {page.items.into_iter().map(|g| view! { <GrantRow grant=g now_ms=now_ms reload=reload replacing=replacing/> }).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
@@ -94,7 +103,12 @@ pub fn Grants() -> impl IntoView {
 }
 
 #[component]
-fn GrantRow(grant: TempAccess, now_ms: RwSignal<i64>, reload: RwSignal<u32>) -> impl IntoView {
+fn GrantRow(
+    grant: TempAccess,
+    now_ms: RwSignal<i64>,
+    reload: RwSignal<u32>,
+    replacing: RwSignal<Option<TempAccess>>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
     let expires_ms = grant.expiration_date.timestamp_millis();
     let can_delete = match (session.me.get_untracked(), session.company.get_untracked()) {
@@ -105,6 +119,11 @@ fn GrantRow(grant: TempAccess, now_ms: RwSignal<i64>, reload: RwSignal<u32>) -> 
     };
     let error = RwSignal::new(None::<String>);
     let (id, name) = (grant.id.clone(), grant.name.clone());
+    let original = grant.clone();
+    let replace = move |_| {
+        replacing.set(Some(original.clone()));
+        crate::focus("grant-name");
+    };
     let delete = move |_| {
         let confirmed = web_sys::window()
             .and_then(|w| {
@@ -135,6 +154,9 @@ fn GrantRow(grant: TempAccess, now_ms: RwSignal<i64>, reload: RwSignal<u32>) -> 
             <td data-testid="countdown" aria-live="off">{move || countdown(expires_ms - now_ms.get())}</td>
             <td>
                 {can_delete.then(|| view! {
+                    <button class="secondary" data-testid="replace" on:click=replace.clone()
+                        aria-label=format!("Replace {}", grant.name)>"Replace"</button>
+                    " "
                     <button class="danger" data-testid="delete" on:click=delete.clone()
                         aria-label=format!("Delete {}", grant.name)>"Delete"</button>
                 })}
@@ -144,17 +166,11 @@ fn GrantRow(grant: TempAccess, now_ms: RwSignal<i64>, reload: RwSignal<u32>) -> 
     }
 }
 
-/// One input's messages, tied to it by id.
-fn field_errors(id: &'static str, messages: Vec<String>) -> impl IntoView {
-    view! {
-        <ul id=id class="field-errors" aria-live="polite">
-            {summarize(messages, 8).into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
-        </ul>
-    }
-}
-
 #[component]
-fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn CreateForm(
+    replacing: RwSignal<Option<TempAccess>>,
+    on_created: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let session = expect_context::<Session>();
     let fields = RwSignal::new(Fields {
         role: "Standard".into(),
@@ -169,13 +185,38 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     let pool_search = RwSignal::new(String::new());
     let custom_local = RwSignal::new(String::new());
     let user_search = RwSignal::new(String::new());
+    let blank = || Fields {
+        role: "Standard".into(),
+        kind: "days".into(),
+        amount: "1".into(),
+        ..Fields::default()
+    };
+    // Choosing a grant to replace fills the form with it; cancelling empties it.
+    Effect::new(move |_| {
+        let next = replacing.get();
+        server.set(Vec::new());
+        refusal.set(None);
+        match next {
+            Some(g) => {
+                custom_local.set(local_input(g.expiration_date));
+                fields.set(Fields::from_grant(&g));
+                touched.set(true);
+            }
+            None => {
+                fields.set(blank());
+                touched.set(false);
+            }
+        }
+    });
+    let replaced_id = move || replacing.with(|r| r.as_ref().map(|g| g.id.clone()));
     // The policy's verdict on every change: no network involved.
     let verdict = Memo::new(move |_| {
         let (me, company) = (session.me.get()?, session.company.get()?);
+        let replaced = replaced_id();
         let ctx = GrantContext {
             snapshot: &company,
             actor: Some(&me.email),
-            replacing: None,
+            replacing: replaced.as_deref(),
         };
         Some(validate_grant_form(
             &fields.get().to_form(),
@@ -211,16 +252,20 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             return;
         };
         busy.set(true);
+        let replaced = replacing.get_untracked().map(|g| g.id);
         spawn_local(async move {
-            match api::create_grant(&valid.request).await {
+            let answer = match &replaced {
+                Some(id) => api::replace_grant(id, &valid.request).await,
+                None => api::create_grant(&valid.request).await,
+            };
+            match answer {
                 Ok(_) => {
-                    fields.set(Fields {
-                        role: "Standard".into(),
-                        kind: "days".into(),
-                        amount: "1".into(),
-                        ..Fields::default()
-                    });
-                    touched.set(false);
+                    if replaced.is_some() {
+                        replacing.set(None);
+                    } else {
+                        fields.set(blank());
+                        touched.set(false);
+                    }
                     server.set(Vec::new());
                     on_created();
                 }
@@ -278,12 +323,18 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     let invalid = move |field: &'static str| (!shown(field).is_empty()).to_string();
     view! {
         <form class="grant-form" data-testid="create-form" on:submit=submit novalidate>
-            <h2>"New grant"</h2>
+            <h2>{move || match replacing.get() {
+                Some(g) => format!("Replace “{}”", g.name),
+                None => "New grant".to_owned(),
+            }}</h2>
+            <Show when=move || replacing.with(Option::is_some)>
+                <p class="hint">"The grant is deleted and this one created in its place, at once: change what you need and save."</p>
+            </Show>
             <div class="field">
                 <label for="grant-name">"Name " <span class="hint">"(optional: a dated default name)"</span></label>
                 <input id="grant-name" data-testid="name" aria-describedby="grant-name-errors" aria-invalid=move || invalid("name")
                     prop:value=move || fields.get().name on:input=edit(|f, v| f.name = v)/>
-                {move || field_errors("grant-name-errors", shown("name"))}
+                <FieldErrors id="grant-name-errors" messages=Signal::derive(move || summarize(shown("name"), 8))/>
             </div>
             <div class="field">
                 <label for="grant-role">"Role"</label>
@@ -292,7 +343,7 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     <option value="Standard">"Standard"</option>
                     <option value="Privileged">"Privileged (ignores agent quotas)"</option>
                 </select>
-                {move || field_errors("grant-role-errors", shown("role"))}
+                <FieldErrors id="grant-role-errors" messages=Signal::derive(move || summarize(shown("role"), 8))/>
             </div>
             <fieldset class="field" aria-describedby="grant-pools-errors">
                 <legend>"Agent pools"</legend>
@@ -317,7 +368,7 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                         }
                     }).collect_view()}
                 </div>
-                {move || field_errors("grant-pools-errors", shown("agentPoolIds"))}
+                <FieldErrors id="grant-pools-errors" messages=Signal::derive(move || summarize(shown("agentPoolIds"), 8))/>
             </fieldset>
             <div class="field">
                 <label for="grant-users">"Users " <span class="hint">"(one e-mail per line)"</span></label>
@@ -341,7 +392,7 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                         }
                     }>"Add"</button>
                 </div>
-                {move || field_errors("grant-users-errors", shown("userEmails"))}
+                <FieldErrors id="grant-users-errors" messages=Signal::derive(move || summarize(shown("userEmails"), 8))/>
             </div>
             <fieldset class="field" aria-describedby="grant-expiry-errors">
                 <legend>"Expires after"</legend>
@@ -370,19 +421,26 @@ fn CreateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                         aria-invalid=move || invalid("expiry")
                         prop:value=move || fields.get().amount on:input=edit(|f, v| f.amount = v)/>
                 </Show>
-                {move || field_errors("grant-expiry-errors", [shown("expiryKind"), shown("expiry")].concat())}
+                <FieldErrors id="grant-expiry-errors" messages=Signal::derive(move || summarize([shown("expiryKind"), shown("expiry")].concat(), 8))/>
             </fieldset>
             <div class="field">
                 <label for="grant-incident">"Incident id " <span class="hint">"(optional)"</span></label>
                 <input id="grant-incident" aria-describedby="grant-incident-errors" prop:value=move || fields.get().incident
                     on:input=edit(|f, v| f.incident = v)/>
-                {move || field_errors("grant-incident-errors", shown("incidentId"))}
+                <FieldErrors id="grant-incident-errors" messages=Signal::derive(move || summarize(shown("incidentId"), 8))/>
             </div>
             <ul class="field-errors" role="alert" data-testid="form-errors">
                 {move || if touched.get() { form_messages(&violations()) } else { Vec::new() }.into_iter().chain(refusal.get()).map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
             <button type="submit" data-testid="create"
-                disabled=move || busy.get() || !violations().is_empty()>"Grant access"</button>
+                disabled=move || busy.get() || !violations().is_empty()>
+                {move || if replacing.with(Option::is_some) { "Replace grant" } else { "Grant access" }}
+            </button>
+            <Show when=move || replacing.with(Option::is_some)>
+                " "
+                <button type="button" class="secondary" data-testid="cancel-replace"
+                    on:click=move |_| replacing.set(None)>"Cancel"</button>
+            </Show>
         </form>
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod grants;
+pub mod groups;
 pub mod pools;
 pub mod profile;
 pub mod roles;

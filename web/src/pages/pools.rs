@@ -1,4 +1,4 @@
-//! Agent pools and access groups.
+//! Agent pools, and the access groups that hold them.
 
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::user::{PoolInput, validate_pool};
@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::form::messages_for;
-use crate::{Session, api};
+use crate::{FieldErrors, Session, api};
 
 #[component]
 pub fn Pools() -> impl IntoView {
@@ -16,7 +16,6 @@ pub fn Pools() -> impl IntoView {
         reload.track();
         api::pools()
     });
-    let groups = LocalResource::new(api::groups);
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
@@ -74,11 +73,11 @@ pub fn Pools() -> impl IntoView {
                     <label for="pool-name">"Name"</label>
                     <input id="pool-name" aria-describedby="pool-name-errors" prop:value=move || name.get()
                         on:input=move |ev| { touched.set(true); server_error.set(None); name.set(event_target_value(&ev)); }/>
-                    <ul id="pool-name-errors" class="field-errors">{move || problems("name").into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    <FieldErrors id="pool-name-errors" messages=Signal::derive(move || problems("name"))/>
                     <label for="pool-description">"Description"</label>
                     <input id="pool-description" aria-describedby="pool-description-errors" prop:value=move || description.get()
                         on:input=move |ev| { touched.set(true); description.set(event_target_value(&ev)); }/>
-                    <ul id="pool-description-errors" class="field-errors">{move || problems("description").into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    <FieldErrors id="pool-description-errors" messages=Signal::derive(move || problems("description"))/>
                     <p class="error" role="alert">{move || server_error.get()}</p>
                     <button type="submit" data-testid="create-pool" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>"Create pool"</button>
                 </form>
@@ -100,31 +99,7 @@ pub fn Pools() -> impl IntoView {
             </Suspense>
         </section>
         <Show when=move || session.may(Operation::AccessGroups, Access::View)>
-            <section class="card">
-                <h1>"Access groups"</h1>
-                <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading groups…"</p> }>
-                    {move || groups.get().map(|r| match r {
-                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                        Ok(g) if g.items.is_empty() => view! { <p class="empty">"No access groups yet."</p> }.into_any(),
-                        Ok(g) => view! {
-                            <table data-testid="groups-table">
-                                <thead><tr><th scope="col">"Group"</th><th scope="col">"Agent pools"</th><th scope="col">"Roles"</th><th scope="col">"Members"</th></tr></thead>
-                                <tbody>{g.items.into_iter().map(|group| view! {
-                                    <tr data-testid="group-row">
-                                        <td>{group.name}</td>
-                                        <td>{group.agent_pool_ids.join(", ")}</td>
-                                        <td>{group.roles.iter().map(|r| r.grant_name()).collect::<Vec<_>>().join(", ")}</td>
-                                        <td><ul class="plain">{group.members.into_iter().map(|m| view! {
-                                            <li>{m.email}{m.group_admin.then_some(" (group admin)")}
-                                                {(!m.elevated_roles.is_empty()).then(|| format!(" — elevated: {}", m.elevated_roles.iter().map(|r| r.grant_name()).collect::<Vec<_>>().join(", ")))}</li>
-                                        }).collect_view()}</ul></td>
-                                    </tr>
-                                }).collect_view()}</tbody>
-                            </table>
-                        }.into_any(),
-                    })}
-                </Suspense>
-            </section>
+            <super::groups::Groups/>
         </Show>
     }
 }

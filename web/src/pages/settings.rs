@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::form::summarize;
-use crate::{Session, api};
+use crate::{FieldErrors, Session, api};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -102,10 +102,7 @@ fn SettingsForm(
                                 let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
                                 limits.update(|l| set(l, v));
                             }/>
-                        <ul id=errors_id class="field-errors">
-                            {move || summarize(problems.get().into_iter().filter(|p| p.field == field).map(|p| p.message).collect(), 3)
-                                .into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
-                        </ul>
+                        <FieldErrors id=errors_id messages=Signal::derive(move || summarize(problems.get().into_iter().filter(|p| p.field == field).map(|p| p.message).collect(), 3))/>
                     </div>
                 }
             }).collect_view()}

@@ -1,15 +1,18 @@
-//! Users: list and search, create with role assignment (validated by the
-//! policy as it is typed), enable and disable.
+//! Users: list and search, create and edit with role assignment (validated
+//! by the policy as it is typed), enable and disable, and the legacy import
+//! with its preview computed in the browser by the policy's migration.
 
-use chrono::Utc;
 use interim_policy::Role;
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::user::{UserInput, validate_new_user};
+use interim_policy::legacy::preview_migration;
+use interim_policy::parse::from_json_str;
+use interim_policy::user::{UserInput, validate_new_user, validate_user_update};
+use interim_policy::wire::LegacyUserWire;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::form::{messages_for, summarize};
-use crate::{Session, api};
+use crate::{FieldErrors, Session, api};
 
 #[component]
 pub fn Users() -> impl IntoView {
@@ -20,13 +23,18 @@ pub fn Users() -> impl IntoView {
         api::users()
     });
     let search = RwSignal::new(String::new());
+    // The user whose roles and name are being edited, if any.
+    let editing = RwSignal::new(None::<api::User>);
     let may_change = move || session.may(Operation::Users, Access::Change);
-    let _ = Utc::now();
+    let changed = move || {
+        reload.update(|n| *n += 1);
+        session.refresh();
+    };
     view! {
         <section class="card">
             <h1>"Users"</h1>
             <Show when=may_change>
-                <NewUser on_created=move || { reload.update(|n| *n += 1); session.refresh(); }/>
+                <UserForm editing=editing on_saved=changed/>
             </Show>
             <h2>"All users"</h2>
             <label for="user-filter">"Search"</label>
@@ -47,37 +55,7 @@ pub fn Users() -> impl IntoView {
                             <table data-testid="users-table">
                                 <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Status"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                                 <tbody>
-                                    {rows.into_iter().map(|u| {
-                                        let (email, enabled) = (u.email.clone(), u.enabled);
-                                        let label = format!("{} {}", if enabled { "Disable" } else { "Enable" }, u.email);
-                                        let toggle = move |_| {
-                                            let email = email.clone();
-                                            spawn_local(async move {
-                                                if api::set_enabled(&email, !enabled).await.is_ok() {
-                                                    reload.update(|n| *n += 1);
-                                                }
-                                            });
-                                        };
-                                        view! {
-                                            <tr data-testid="user-row" data-email=u.email.clone()>
-                                                <td>{u.email.clone()}</td>
-                                                <td>{format!("{} {}", u.first_name, u.last_name)}</td>
-                                                <td>{u.roles.iter().map(|r| {
-                                                    let inert = u.inert_roles.contains(r);
-                                                    format!("{}{}", r.display_name(), if inert { " (inert: RBAC is off)" } else { "" })
-                                                }).collect::<Vec<_>>().join(", ")}</td>
-                                                <td>{if u.enabled { "enabled" } else { "disabled" }}</td>
-                                                <td>
-                                                    <Show when=may_change>
-                                                        <button class="secondary" on:click=toggle.clone()
-                                                            aria-label=label.clone()>
-                                                            {if enabled { "Disable" } else { "Enable" }}
-                                                        </button>
-                                                    </Show>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
+                                    {rows.into_iter().map(|u| view! { <UserRow user=u editing=editing reload=reload/> }).collect_view()}
                                 </tbody>
                             </table>
                         }.into_any()
@@ -85,25 +63,130 @@ pub fn Users() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <Show when=may_change>
+            <Import on_imported=changed/>
+        </Show>
     }
 }
 
 #[component]
-fn NewUser(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn UserRow(
+    user: api::User,
+    editing: RwSignal<Option<api::User>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
-    let input = RwSignal::new(UserInput {
+    let may_change = move || session.may(Operation::Users, Access::Change);
+    let error = RwSignal::new(None::<String>);
+    let (email, enabled) = (user.email.clone(), user.enabled);
+    let toggle = move |_| {
+        let email = email.clone();
+        spawn_local(async move {
+            match api::set_enabled(&email, !enabled).await {
+                Ok(()) => reload.update(|n| *n += 1),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let roles = user
+        .roles
+        .iter()
+        .map(|r| {
+            let inert = user.inert_roles.contains(r);
+            format!(
+                "{}{}",
+                r.display_name(),
+                if inert { " (inert: RBAC is off)" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let edit = {
+        let user = user.clone();
+        move |_| {
+            editing.set(Some(user.clone()));
+            crate::focus("user-firstName");
+        }
+    };
+    let edit_label = format!("Edit {}", user.email);
+    let toggle_label = format!(
+        "{} {}",
+        if enabled { "Disable" } else { "Enable" },
+        user.email
+    );
+    view! {
+        <tr data-testid="user-row" data-email=user.email.clone()>
+            <td>{user.email.clone()}</td>
+            <td>{format!("{} {}", user.first_name, user.last_name)}</td>
+            <td data-testid="user-roles">{roles}</td>
+            <td>{if user.enabled { "enabled" } else { "disabled" }}</td>
+            <td>
+                <Show when=may_change>
+                    <button class="secondary" data-testid="edit-user" on:click=edit.clone()
+                        aria-label=edit_label.clone()>"Edit"</button>
+                    " "
+                    <button class="secondary" on:click=toggle.clone()
+                        aria-label=toggle_label.clone()>
+                        {if enabled { "Disable" } else { "Enable" }}
+                    </button>
+                </Show>
+                {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+            </td>
+        </tr>
+    }
+}
+
+fn blank_user() -> UserInput {
+    UserInput {
         email: Some(String::new()),
         first_name: Some(String::new()),
         last_name: Some(String::new()),
         roles: Some(vec![Role::Developer]),
         password: None,
-    });
+    }
+}
+
+/// Creating a user, or editing the one in `editing`: the same fields and
+/// the policy's check for each case, as it is typed.
+#[component]
+fn UserForm(
+    editing: RwSignal<Option<api::User>>,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let input = RwSignal::new(blank_user());
     let touched = RwSignal::new(false);
     let server_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        server_error.set(None);
+        match editing.get() {
+            Some(u) => {
+                input.set(UserInput {
+                    email: Some(u.email),
+                    first_name: Some(u.first_name),
+                    last_name: Some(u.last_name),
+                    roles: Some(u.roles),
+                    password: None,
+                });
+                touched.set(true);
+            }
+            None => {
+                input.set(blank_user());
+                touched.set(false);
+            }
+        }
+    });
+    let edited = move || editing.with(|e| e.as_ref().map(|u| u.email.clone()));
     let rbac = move || session.company.get().is_some_and(|c| c.rbac_enabled);
     let verdict = Memo::new(move |_| {
         let company = session.company.get()?;
-        Some(validate_new_user(Some(&company), &input.get()))
+        Some(match edited() {
+            None => validate_new_user(Some(&company), &input.get()).map(|_| ()),
+            Some(email) => match company.user_idx(&email) {
+                Some(u) => validate_user_update(&company, u, &input.get()).map(|_| ()),
+                None => Ok(()),
+            },
+        })
     });
     let problems = move |field: &'static str| {
         if touched.get() {
@@ -132,40 +215,81 @@ fn NewUser(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
         if !matches!(verdict.get_untracked(), Some(Ok(_))) {
             return;
         }
+        let target = edited();
         spawn_local(async move {
-            match api::create_user(&input.get_untracked()).await {
+            let body = input.get_untracked();
+            let answer = match &target {
+                None => api::create_user(&body).await,
+                Some(email) => {
+                    let update = UserInput {
+                        email: None,
+                        ..body
+                    };
+                    api::update_user(email, &update).await
+                }
+            };
+            match answer {
                 Ok(_) => {
-                    input.set(UserInput {
-                        email: Some(String::new()),
-                        first_name: Some(String::new()),
-                        last_name: Some(String::new()),
-                        roles: Some(vec![Role::Developer]),
-                        password: None,
-                    });
-                    touched.set(false);
-                    on_created();
+                    if target.is_some() {
+                        editing.set(None);
+                    } else {
+                        input.set(blank_user());
+                        touched.set(false);
+                    }
+                    on_saved();
                 }
                 Err(e) => server_error.set(Some(e.message)),
             }
         });
     };
+    let fields: [(
+        &'static str,
+        &'static str,
+        &'static str,
+        fn(&mut UserInput, String),
+        fn(&UserInput) -> String,
+    ); 3] = [
+        (
+            "email",
+            "E-mail",
+            "email",
+            |i, v| i.email = Some(v),
+            |i| i.email.clone().unwrap_or_default(),
+        ),
+        (
+            "firstName",
+            "First name",
+            "text",
+            |i, v| i.first_name = Some(v),
+            |i| i.first_name.clone().unwrap_or_default(),
+        ),
+        (
+            "lastName",
+            "Last name",
+            "text",
+            |i, v| i.last_name = Some(v),
+            |i| i.last_name.clone().unwrap_or_default(),
+        ),
+    ];
     view! {
         <form class="user-form" data-testid="user-form" on:submit=submit novalidate>
-            <h2>"New user"</h2>
-            {[("email", "E-mail", "email", (|i: &mut UserInput, v| i.email = Some(v)) as fn(&mut UserInput, String), (|i: &UserInput| i.email.clone().unwrap_or_default()) as fn(&UserInput) -> String),
-              ("firstName", "First name", "text", |i, v| i.first_name = Some(v), |i| i.first_name.clone().unwrap_or_default()),
-              ("lastName", "Last name", "text", |i, v| i.last_name = Some(v), |i| i.last_name.clone().unwrap_or_default())]
-                .into_iter().map(|(field, label, kind, set, get)| {
-                    let id = format!("user-{field}");
-                    let errors_id = format!("user-{field}-errors");
-                    view! {
-                        <div class="field">
-                            <label for=id.clone()>{label}</label>
-                            <input id=id type=kind aria-describedby=errors_id.clone() prop:value=move || get(&input.get()) on:input=text(set)/>
-                            <ul id=errors_id class="field-errors">{move || problems(field).into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                        </div>
-                    }
-                }).collect_view()}
+            <h2>{move || match edited() {
+                Some(email) => format!("Edit {email}"),
+                None => "New user".to_owned(),
+            }}</h2>
+            {fields.into_iter().map(|(field, label, kind, set, get)| {
+                let id = format!("user-{field}");
+                let errors_id = format!("user-{field}-errors");
+                let locked = move || field == "email" && edited().is_some();
+                view! {
+                    <div class="field">
+                        <label for=id.clone()>{label}</label>
+                        <input id=id type=kind aria-describedby=errors_id.clone() prop:value=move || get(&input.get())
+                            readonly=locked on:input=text(set)/>
+                        <FieldErrors id=errors_id messages=Signal::derive(move || problems(field))/>
+                    </div>
+                }
+            }).collect_view()}
             <fieldset class="field" aria-describedby="user-roles-errors">
                 <legend>"Roles"</legend>
                 {Role::ALL.into_iter().map(|role| {
@@ -188,10 +312,97 @@ fn NewUser(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                         </label>
                     }
                 }).collect_view()}
-                <ul id="user-roles-errors" class="field-errors">{move || problems("roles").into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                <FieldErrors id="user-roles-errors" messages=Signal::derive(move || problems("roles"))/>
             </fieldset>
             <p class="error" role="alert">{move || server_error.get()}</p>
-            <button type="submit" data-testid="create-user" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>"Create user"</button>
+            <button type="submit" data-testid="save-user" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>
+                {move || if edited().is_some() { "Save changes" } else { "Create user" }}
+            </button>
+            <Show when=move || edited().is_some()>
+                " "
+                <button type="button" class="secondary" data-testid="cancel-edit" on:click=move |_| editing.set(None)>"Cancel"</button>
+            </Show>
         </form>
+    }
+}
+
+/// The legacy import: a JSON file of legacy users, previewed by the policy
+/// as it is pasted, written only when it has no problem.
+#[component]
+fn Import(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let text = RwSignal::new(String::new());
+    let server_error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let parsed = Memo::new(move |_| {
+        let t = text.get();
+        if t.trim().is_empty() {
+            return None;
+        }
+        Some(from_json_str::<Vec<LegacyUserWire>>(&t).map_err(|v| v.message))
+    });
+    let preview = Memo::new(move |_| {
+        let entries = parsed.get()?.ok()?;
+        let company = session.company.get()?;
+        Some(preview_migration(&entries, Some(&company)))
+    });
+    let ready = move || {
+        preview
+            .get()
+            .is_some_and(|p| p.errors.is_empty() && !p.users.is_empty())
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(Ok(entries)) = parsed.get_untracked() else {
+            return;
+        };
+        if !ready() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match api::import_users(&entries).await {
+                Ok(()) => {
+                    done.set(Some(format!("Imported {} users.", entries.len())));
+                    text.set(String::new());
+                    on_imported();
+                }
+                Err(e) => server_error.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card">
+            <h1>"Import from the legacy role system"</h1>
+            <form data-testid="import-form" on:submit=submit novalidate>
+                <label for="import-json">"Legacy users " <span class="hint">"(JSON: "<code>"[{\"email\", \"firstName\", \"lastName\", \"legacyRoles\": [\"default_user\" | \"ROLE_MANAGER\"], \"groupAdminOf\": [group ids]}]"</code>")"</span></label>
+                <textarea id="import-json" rows="6" data-testid="import-json" aria-describedby="import-json-errors"
+                    prop:value=move || text.get()
+                    on:input=move |ev| { done.set(None); server_error.set(None); text.set(event_target_value(&ev)); }></textarea>
+                <FieldErrors id="import-json-errors" messages=Signal::derive(move || match parsed.get() {
+                    Some(Err(m)) => vec![m],
+                    _ => preview.get().map(|p| summarize(p.errors.into_iter().map(|v| format!("{}: {}", v.field, v.message)).collect(), 8)).unwrap_or_default(),
+                })/>
+                {move || preview.get().filter(|p| !p.users.is_empty()).map(|p| view! {
+                    <table data-testid="import-preview">
+                        <caption>"What the import will do"</caption>
+                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Action"</th><th scope="col">"Roles"</th><th scope="col">"Group admin of"</th></tr></thead>
+                        <tbody>{p.users.into_iter().map(|u| view! {
+                            <tr data-testid="import-row">
+                                <td>{u.email}</td>
+                                <td>{u.action}</td>
+                                <td>{u.roles.iter().map(|r| format!("{}{}", r.display_name(), if u.inert_roles.contains(r) { " (inert: RBAC is off)" } else { "" })).collect::<Vec<_>>().join(", ")}</td>
+                                <td>{u.group_admin_of.join(", ")}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                })}
+                <p class="error" role="alert">{move || server_error.get()}</p>
+                <p class="ok" role="status">{move || done.get()}</p>
+                <button type="submit" data-testid="import" disabled=move || busy.get() || !ready()>"Import"</button>
+            </form>
+        </section>
     }
 }
