@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod npm;
+
 /// Pinned versions (see ../shared/TOOLCHAIN.md): the wasm-bindgen CLI must
 /// equal the `wasm-bindgen` crate in Cargo.lock.
 const WASM_BINDGEN: &str = "0.2.130";
@@ -16,7 +18,13 @@ const TRUNK: &str = "0.21.14";
 /// npm packages for the portal's build and browser tests, in a tools folder
 /// outside the clone. binaryen's wasm-opt 132 goes first on PATH: Debian's
 /// older wasm-opt silently breaks the app (TOOLCHAIN.md).
-const NPM_TOOLS: &[&str] = &["binaryen@132.0.0", "playwright-core@1.65", "axe-core@4"];
+/// TypeScript checks the npm package's declarations.
+const NPM_TOOLS: &[&str] = &[
+    "binaryen@132.0.0",
+    "playwright-core@1.65",
+    "axe-core@4",
+    "typescript@5",
+];
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -27,9 +35,13 @@ commands:
           playwright-core and axe-core (npm), Chromium (Debian)
   portal  build the portal (release, wasm-opt) into web/dist
   e2e     build the portal, then run only its end-to-end tests in Chromium
+  npm     build the npm package of the policy (wasm; nodejs, web and bundler
+          flavours) into target/npm/interim-policy
+  npm-test  build it, then run only its tests (Node and Chromium)
   test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
-          the conformance corpus on wasm32 under Node, the wasm32 release
-          build of the policy crate, and compile the benchmarks
+          the conformance corpus on wasm32 under Node, compile the
+          benchmarks, the portal's build and e2e tests, the npm package's
+          build and tests
   run     start the server on http://127.0.0.1:8080 with ./data/interim.db,
           seeding the demo company when the database is new (extra
           arguments go to interim-server; see `cargo xtask run --help`)
@@ -47,6 +59,10 @@ fn main() -> ExitCode {
             .and_then(|()| run_server(args.get(1..).unwrap_or_default())),
         Some("portal") => setup().and_then(|()| portal()),
         Some("e2e") => setup().and_then(|()| portal()).and_then(|()| e2e()),
+        Some("npm") => setup().and_then(|()| npm::build()),
+        Some("npm-test") => setup()
+            .and_then(|()| npm::build())
+            .and_then(|()| npm::test()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -202,7 +218,8 @@ fn setup() -> Result<(), String> {
     );
     let have_npm_tools = wasm_opt.is_some_and(|v| v.contains("version 132"))
         && tools.join("node_modules/playwright-core").is_dir()
-        && tools.join("node_modules/axe-core").is_dir();
+        && tools.join("node_modules/axe-core").is_dir()
+        && tools.join("node_modules/typescript").is_dir();
     if !have_npm_tools {
         std::fs::create_dir_all(&tools)
             .map_err(|e| format!("cannot create {}: {e}", tools.display()))?;
@@ -258,18 +275,6 @@ fn test() -> Result<(), String> {
             &["test", "-p", "interim-conformance", "--target", WASM_TARGET],
         ),
         (
-            "policy wasm32 release build",
-            "cargo",
-            &[
-                "build",
-                "-p",
-                "interim-policy",
-                "--target",
-                WASM_TARGET,
-                "--release",
-            ],
-        ),
-        (
             "benchmarks compile",
             "cargo",
             &["bench", "-p", "interim-policy", "--no-run"],
@@ -297,6 +302,8 @@ fn test() -> Result<(), String> {
             portal as fn() -> Result<(), String>,
         ),
         ("portal e2e (Chromium)", e2e),
+        ("npm package build", npm::build),
+        ("npm package tests", npm::test),
     ] {
         let started = Instant::now();
         let result = step();

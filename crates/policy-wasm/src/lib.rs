@@ -1,0 +1,341 @@
+//! # interim-policy-wasm
+//!
+//! A thin facade: JavaScript objects in, the policy's JSON interface
+//! ([`interim_policy::api`]) run unchanged, JavaScript objects out. Every
+//! rule lives in `interim-policy`; nothing here decides anything.
+//!
+//! Two ways in:
+//! - one function per operation (`validateGrant`, `decide`, …) taking the
+//!   interface's call without its `op`;
+//! - a [`Company`] loaded once from a snapshot, whose methods take ids, for
+//!   many decisions at little cost each.
+//!
+//! Domain refusals come back as `{type: "failure", errors}`; only input that
+//! does not have the documented shape throws, with a message naming it.
+
+use interim_policy::api::{self, Call, Malformed};
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::decision::{Check, decide, decide_idx};
+use interim_policy::parse::{from_json_str, from_value};
+use interim_policy::role::PoolLevel;
+use interim_policy::snapshot::{PoolIdx, Snapshot, UserIdx};
+use interim_policy::time::Instant;
+use interim_policy::violation::{Code, Violation};
+use interim_policy::wire::SnapshotWire;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("../types.d.ts");
+
+/// A JavaScript `Error` whose `errors` lists every problem with its field.
+fn malformed(m: &Malformed) -> JsValue {
+    let error = js_sys::Error::new(&m.message);
+    error.set_name("MalformedInput");
+    let errors = serde_json::to_string(&m.errors)
+        .ok()
+        .and_then(|t| js_sys::JSON::parse(&t).ok())
+        .unwrap_or(JsValue::NULL);
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("errors"), &errors);
+    error.into()
+}
+
+/// Malformed input at `field` (empty for the argument as a whole).
+fn bad(field: &str, message: impl Into<String>) -> JsValue {
+    malformed_one(Violation::new(field, Code::BodyInvalidType, message))
+}
+
+fn malformed_one(v: Violation) -> JsValue {
+    malformed(&Malformed {
+        message: if v.field.is_empty() {
+            v.message.clone()
+        } else {
+            format!("`{}`: {}", v.field, v.message)
+        },
+        errors: vec![v],
+    })
+}
+
+/// A JavaScript value as JSON (`undefined` as `{}`).
+fn to_json(value: &JsValue) -> Result<Value, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    let text = if let Some(s) = value.as_string() {
+        s
+    } else {
+        js_sys::JSON::stringify(value)
+            .map_err(|_| bad("", "the argument cannot be written as JSON"))?
+            .as_string()
+            .unwrap_or_default()
+    };
+    // The policy's own reading of JSON text: the same message as every surface.
+    from_json_str(&text).map_err(malformed_one)
+}
+
+fn to_js(value: &Value) -> JsValue {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|t| js_sys::JSON::parse(&t).ok())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// Runs `op` with `request` (a call without its `op`) against `company`.
+fn run(
+    op: Option<&str>,
+    request: &JsValue,
+    company: Option<&Snapshot>,
+) -> Result<JsValue, JsValue> {
+    let mut value = to_json(request)?;
+    if let (Some(op), Value::Object(map)) = (op, &mut value) {
+        map.insert("op".into(), Value::from(op));
+    }
+    let call: Call = from_value(value).map_err(malformed_one)?;
+    if company.is_some() && call.snapshot.is_some() {
+        return Err(bad(
+            "snapshot",
+            "a loaded company answers for its own snapshot: leave `snapshot` out",
+        ));
+    }
+    match api::call_with(&call, company) {
+        Ok(answer) => Ok(to_js(&answer.to_json())),
+        Err(m) => Err(malformed(&m)),
+    }
+}
+
+/// Any operation of the interface: `{op, now?, snapshot?, actor?, replacing?, input}`.
+#[wasm_bindgen(js_name = call, unchecked_return_type = "Answer")]
+pub fn call(
+    #[wasm_bindgen(unchecked_param_type = "Call")] request: JsValue,
+) -> Result<JsValue, JsValue> {
+    run(None, &request, None)
+}
+
+macro_rules! ops {
+    ($( $rust:ident => $js:literal, $request:literal, $answer:literal; )*) => {
+        $(
+            #[doc = concat!("The `", $js, "` operation: the call without its `op`.")]
+            #[wasm_bindgen(js_name = $js, unchecked_return_type = $answer)]
+            pub fn $rust(#[wasm_bindgen(unchecked_param_type = $request)] request: JsValue) -> Result<JsValue, JsValue> {
+                run(Some($js), &request, None)
+            }
+        )*
+
+        #[wasm_bindgen]
+        impl Company {
+            $(
+                #[doc = concat!("The `", $js, "` operation against this company (no `snapshot` in the call).")]
+                #[wasm_bindgen(js_name = $js, unchecked_return_type = $answer)]
+                pub fn $rust(&self, #[wasm_bindgen(unchecked_param_type = $request)] request: JsValue) -> Result<JsValue, JsValue> {
+                    run(Some($js), &request, Some(&self.snapshot))
+                }
+            )*
+        }
+    };
+}
+
+ops! {
+    validate_grant => "validateGrant", "ValidateGrantRequest", "ValidateGrantAnswer";
+    validate_grant_form => "validateGrantForm", "ValidateGrantFormRequest", "ValidateGrantFormAnswer";
+    decide_one => "decide", "DecideRequest", "DecideAnswer";
+    decide_many => "decideMany", "DecideManyRequest", "DecideManyAnswer";
+    explain_pool_access => "explainPoolAccess", "ExplainPoolAccessRequest", "ExplainPoolAccessAnswer";
+    effective_permissions => "effectivePermissions", "EffectivePermissionsRequest", "EffectivePermissionsAnswer";
+    who_can_approve => "whoCanApprove", "WhoCanApproveRequest", "WhoCanApproveAnswer";
+    request_access => "requestAccess", "RequestAccessRequest", "RequestAccessAnswer";
+    validate_request => "validateRequest", "ValidateRequestRequest", "ValidateRequestAnswer";
+    request_transition => "requestTransition", "RequestTransitionRequest", "RequestTransitionAnswer";
+    validate_delegation => "validateDelegation", "ValidateDelegationRequest", "ValidateDelegationAnswer";
+    migrate_legacy => "migrateLegacy", "MigrateLegacyRequest", "MigrateLegacyAnswer";
+    validate_limits => "validateLimits", "ValidateLimitsRequest", "ValidateLimitsAnswer";
+    validate_user => "validateUser", "ValidateUserRequest", "ValidateUserAnswer";
+    validate_pool => "validatePool", "ValidatePoolRequest", "ValidatePoolAnswer";
+    validate_group => "validateGroup", "ValidateGroupRequest", "ValidateGroupAnswer";
+    validate_member => "validateMember", "ValidateMemberRequest", "ValidateMemberAnswer";
+    validate_api_key => "validateApiKey", "ValidateApiKeyRequest", "ValidateApiKeyAnswer";
+    verify_audit_chain => "verifyAuditChain", "VerifyAuditChainRequest", "VerifyAuditChainAnswer";
+}
+
+/// The role matrix: every role's level on every category.
+#[wasm_bindgen(js_name = matrix, unchecked_return_type = "Matrix")]
+pub fn matrix() -> JsValue {
+    to_js(&api::matrix_json())
+}
+
+/// The operation catalogue: every operation, its category and title.
+#[wasm_bindgen(js_name = catalogue, unchecked_return_type = "Catalogue")]
+pub fn catalogue() -> JsValue {
+    to_js(&api::catalogue_json())
+}
+
+/// A company loaded once (parsed, checked and indexed): decisions against
+/// it take ids, not objects.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Company {
+    snapshot: Snapshot,
+}
+
+fn instant(now_ms: f64) -> Result<Instant, JsValue> {
+    if !now_ms.is_finite() {
+        return Err(bad(
+            "nowMs",
+            "`nowMs` must be a number of milliseconds since 1970",
+        ));
+    }
+    // Whole milliseconds; the range check below rejects what chrono cannot hold.
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "checked finite, range-checked by chrono"
+    )]
+    let ms = now_ms as i64;
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| bad("nowMs", format!("`nowMs` {now_ms} is out of range")))
+}
+
+fn level(name: &str) -> Result<PoolLevel, JsValue> {
+    PoolLevel::parse(name).ok_or_else(|| {
+        bad(
+            "level",
+            format!("`level` must be STANDARD or PRIVILEGED, got `{name}`"),
+        )
+    })
+}
+
+#[wasm_bindgen]
+impl Company {
+    /// Loads a company snapshot (an object or its JSON text); every problem
+    /// of the snapshot is thrown at once, with its field.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Snapshot | string")] snapshot: JsValue,
+    ) -> Result<Company, JsValue> {
+        let wire: SnapshotWire = from_value(to_json(&snapshot)?).map_err(malformed_one)?;
+        let snapshot = Snapshot::build(wire).map_err(|errors| {
+            malformed(&Malformed {
+                message: format!("the snapshot has {} problem(s)", errors.len()),
+                errors,
+            })
+        })?;
+        Ok(Company { snapshot })
+    }
+
+    /// Any operation of the interface against this company: `{op, now?,
+    /// actor?, replacing?, input}` (no `snapshot`).
+    #[wasm_bindgen(js_name = call, unchecked_return_type = "Answer")]
+    pub fn call(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Call")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        run(None, &request, Some(&self.snapshot))
+    }
+
+    /// May `user` use `pool` at `level` (`STANDARD` or `PRIVILEGED`) at
+    /// `nowMs`? Unknown users and pools are refused, not thrown.
+    #[wasm_bindgen(js_name = canUsePool)]
+    pub fn can_use_pool(
+        &self,
+        user: &str,
+        pool: &str,
+        level_name: &str,
+        now_ms: f64,
+    ) -> Result<bool, JsValue> {
+        let check = Check::Pool(level(level_name)?);
+        Ok(decide(&self.snapshot, user, check, Some(pool), instant(now_ms)?).allowed)
+    }
+
+    /// May `user` view or change `operation` (an id of the catalogue, e.g.
+    /// `company.temporary_access`)? `pool` scopes environment operations.
+    pub fn may(
+        &self,
+        user: &str,
+        operation: &str,
+        access: &str,
+        now_ms: f64,
+        pool: Option<String>,
+    ) -> Result<bool, JsValue> {
+        let op = Operation::ALL
+            .iter()
+            .copied()
+            .find(|o| o.id() == operation)
+            .ok_or_else(|| {
+                bad(
+                    "operation",
+                    format!("no operation `{operation}` in the catalogue"),
+                )
+            })?;
+        let access = match access {
+            "view" => Access::View,
+            "change" => Access::Change,
+            other => {
+                return Err(bad(
+                    "access",
+                    format!("`access` must be view or change, got `{other}`"),
+                ));
+            }
+        };
+        Ok(decide(
+            &self.snapshot,
+            user,
+            Check::Operation(op, access),
+            pool.as_deref(),
+            instant(now_ms)?,
+        )
+        .allowed)
+    }
+
+    /// The index of a user by e-mail (any letter case), or -1.
+    #[wasm_bindgen(js_name = userIndex)]
+    pub fn user_index(&self, email: &str) -> i32 {
+        self.snapshot
+            .user_idx(email)
+            .and_then(|u| i32::try_from(u.0).ok())
+            .unwrap_or(-1)
+    }
+
+    /// The index of a pool by id, or -1.
+    #[wasm_bindgen(js_name = poolIndex)]
+    pub fn pool_index(&self, id: &str) -> i32 {
+        self.snapshot
+            .pool_idx(id)
+            .and_then(|p| i32::try_from(p.0).ok())
+            .unwrap_or(-1)
+    }
+
+    /// Many pool decisions at once: pair `i` is `users[i]` on `pools[i]`
+    /// (indices from `userIndex` / `poolIndex`); 1 allowed, 0 refused. The
+    /// shorter array sets the count.
+    #[wasm_bindgen(js_name = canUsePools)]
+    pub fn can_use_pools(
+        &self,
+        users: &[u32],
+        pools: &[u32],
+        level_name: &str,
+        now_ms: f64,
+    ) -> Result<Vec<u8>, JsValue> {
+        let check = Check::Pool(level(level_name)?);
+        let now = instant(now_ms)?;
+        Ok(users
+            .iter()
+            .zip(pools)
+            .map(|(&u, &p)| {
+                u8::from(
+                    decide_idx(&self.snapshot, UserIdx(u), check, Some(PoolIdx(p)), now).allowed,
+                )
+            })
+            .collect())
+    }
+
+    /// How many users, pools, groups and active grants the company holds.
+    #[wasm_bindgen(
+        unchecked_return_type = "{ users: number; pools: number; groups: number; grants: number }"
+    )]
+    pub fn counts(&self) -> JsValue {
+        to_js(&serde_json::json!({
+            "users": self.snapshot.users.len(),
+            "pools": self.snapshot.pools.len(),
+            "groups": self.snapshot.groups.len(),
+            "grants": self.snapshot.grants.len(),
+        }))
+    }
+}
