@@ -96,13 +96,13 @@ test('a loaded company decides by ids, as the JSON interface does', () => {
   const company = new policy.Company(c.call.snapshot);
   const now = Date.parse(c.call.now);
   const { user, pool, poolAccess } = c.call.input;
-  assert.equal(company.canUsePool(user, pool, poolAccess, now), true);
-  assert.equal(company.canUsePool('nobody@example.com', pool, poolAccess, now), false, 'an unknown user is refused, not thrown');
+  assert.equal(company.canUsePool(user, pool, now, poolAccess), true);
+  assert.equal(company.canUsePool('nobody@example.com', pool, now, poolAccess), false, 'an unknown user is refused, not thrown');
   const u = company.userIndex(user), p = company.poolIndex(pool);
   assert.ok(u >= 0 && p >= 0);
-  assert.deepEqual([...company.canUsePools(new Uint32Array([u, u]), new Uint32Array([p, p]), poolAccess, now)], [1, 1]);
+  assert.deepEqual([...company.canUsePools(new Uint32Array([u, u]), new Uint32Array([p, p]), now, poolAccess)], [1, 1]);
   assert.equal(company.userIndex('nobody@example.com'), -1);
-  assert.throws(() => company.canUsePool(user, pool, 'ROOT', now), /STANDARD or PRIVILEGED/);
+  assert.throws(() => company.canUsePool(user, pool, now, 'ROOT'), /STANDARD or PRIVILEGED/);
   assert.throws(() => company.may(user, 'company.nothing', 'view', now), /no operation/);
   assert.equal(typeof company.may(user, 'company.users', 'view', now), 'boolean');
   assert.throws(() => company.call({ op: 'decide', snapshot: c.call.snapshot, now: c.call.now, input: c.call.input }), /leave `snapshot` out/);

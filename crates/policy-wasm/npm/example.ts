@@ -32,7 +32,7 @@ const snapshot: Snapshot = {
   grants: [],
 };
 const company = new Company(snapshot);
-const allowed: boolean = company.canUsePool('dev@acme.io', 'pool-pay', 'STANDARD', now.getTime());
+const allowed: boolean = company.canUsePool('dev@acme.io', 'pool-pay', now.getTime(), 'STANDARD');
 const decision = company.decide({ now: now.toISOString(), input: { user: 'dev@acme.io', pool: 'pool-pay', poolAccess: 'STANDARD' } });
 if (decision.type === 'success') console.log(allowed, decision.decision.allowed, decision.decision.reason);
 company.free();

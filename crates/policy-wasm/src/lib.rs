@@ -230,17 +230,21 @@ impl Company {
         run(None, &request, Some(&self.snapshot))
     }
 
-    /// May `user` use `pool` at `level` (`STANDARD` or `PRIVILEGED`) at
-    /// `nowMs`? Unknown users and pools are refused, not thrown.
+    /// May `user` use `pool` at `nowMs`, at `level` (`STANDARD`, the
+    /// default, or `PRIVILEGED`)? Unknown users and pools are refused, not
+    /// thrown.
     #[wasm_bindgen(js_name = canUsePool)]
     pub fn can_use_pool(
         &self,
         user: &str,
         pool: &str,
-        level_name: &str,
         now_ms: f64,
+        #[wasm_bindgen(unchecked_param_type = "PoolLevelName")] level_name: Option<String>,
     ) -> Result<bool, JsValue> {
-        let check = Check::Pool(level(level_name)?);
+        let check = Check::Pool(match level_name {
+            None => PoolLevel::Standard,
+            Some(name) => level(&name)?,
+        });
         Ok(decide(&self.snapshot, user, check, Some(pool), instant(now_ms)?).allowed)
     }
 
@@ -310,10 +314,13 @@ impl Company {
         &self,
         users: &[u32],
         pools: &[u32],
-        level_name: &str,
         now_ms: f64,
+        #[wasm_bindgen(unchecked_param_type = "PoolLevelName")] level_name: Option<String>,
     ) -> Result<Vec<u8>, JsValue> {
-        let check = Check::Pool(level(level_name)?);
+        let check = Check::Pool(match level_name {
+            None => PoolLevel::Standard,
+            Some(name) => level(&name)?,
+        });
         let now = instant(now_ms)?;
         Ok(users
             .iter()
