@@ -6,6 +6,12 @@
 //! `~/.config/interim/config.json`, readable by its owner only). The server
 //! is `--url`, else `INTERIM_URL`, else the saved one.
 
+// Reading a `serde_json::Value` by key yields `Null` when absent; it never panics.
+#![allow(
+    clippy::indexing_slicing,
+    reason = "serde_json::Value indexing by key returns Null, never panics"
+)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -473,16 +479,16 @@ pub fn login(args: &LoginArgs, format: Format) -> u8 {
 }
 
 pub fn logout(conn: &ConnArgs, format: Format) -> u8 {
-    if let Ok(client) = Client::new(conn) {
-        if matches!(client.auth, Auth::Session { .. }) {
-            let _ = client.call("POST", "/api/v1/auth/sign-out", None);
-        }
+    if let Ok(client) = Client::new(conn)
+        && matches!(client.auth, Auth::Session { .. })
+    {
+        let _ = client.call("POST", "/api/v1/auth/sign-out", None);
     }
     let path = config_path();
-    if path.exists() {
-        if let Err(e) = std::fs::remove_file(&path) {
-            return output::error(format, &format!("cannot remove {}: {e}", path.display()));
-        }
+    if path.exists()
+        && let Err(e) = std::fs::remove_file(&path)
+    {
+        return output::error(format, &format!("cannot remove {}: {e}", path.display()));
     }
     match format {
         Format::Json => output::json(&json!({ "ok": true })),

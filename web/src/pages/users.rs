@@ -136,6 +136,16 @@ fn UserRow(
     }
 }
 
+/// A text input of the user form: field, label, input type, and how it
+/// writes and reads the policy's `UserInput`.
+type TextField = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&mut UserInput, String),
+    fn(&UserInput) -> String,
+);
+
 fn blank_user() -> UserInput {
     UserInput {
         email: Some(String::new()),
@@ -242,13 +252,7 @@ fn UserForm(
             }
         });
     };
-    let fields: [(
-        &'static str,
-        &'static str,
-        &'static str,
-        fn(&mut UserInput, String),
-        fn(&UserInput) -> String,
-    ); 3] = [
+    let fields: [TextField; 3] = [
         (
             "email",
             "E-mail",

@@ -1,0 +1,359 @@
+//! The client commands against a real server (the `interim-server` binary
+//! named by `INTERIM_SERVER`, started on port 0 with a temporary SQLite
+//! database and the demo company). `cargo xtask test` builds the server and
+//! runs these; a plain `cargo test` cannot, since the CLI must not depend on
+//! the server crate.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Stdio};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+struct Server {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn start(name: &str) -> Server {
+    let bin = std::env::var("INTERIM_SERVER")
+        .expect("INTERIM_SERVER names the server binary (cargo xtask test sets it)");
+    let dir = std::env::temp_dir().join(format!("interim-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Process::new(bin)
+        .args(["--listen", "127.0.0.1:0", "--demo", "--database"])
+        .arg(dir.join("cli.db"))
+        .arg("--portal")
+        .arg(dir.join("no-portal"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Keep reading, so the server never writes to a closed pipe.
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("Interim listening on ").nth(1) {
+                let _ = tx.send(
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+        }
+    });
+    let url = rx.recv_timeout(std::time::Duration::from_secs(30)).ok();
+    Server {
+        child,
+        url: url.expect("the server said where it listens"),
+        dir,
+    }
+}
+
+fn interim(server: &Server) -> Command {
+    let mut c = Command::cargo_bin("interim").unwrap();
+    c.env("INTERIM_CONFIG", server.dir.join("config.json"))
+        .env_remove("INTERIM_URL")
+        .env_remove("INTERIM_API_KEY")
+        .current_dir(&server.dir);
+    c
+}
+
+fn run(server: &Server, args: &[&str]) -> (i32, Value) {
+    let out = interim(server)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (out.status.code().unwrap(), value)
+}
+
+fn grant_names(server: &Server) -> Vec<String> {
+    let (code, v) = run(server, &["grant", "list"]);
+    assert_eq!(code, 0, "{v}");
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the server binary in INTERIM_SERVER: run by `cargo xtask test`"]
+fn the_client_manages_grants_against_a_running_server() {
+    let server = start("grants");
+    let url = server.url.as_str();
+
+    // Nothing works before signing in, and says how to.
+    let out = interim(&server)
+        .args(["grant", "list", "--url", url])
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("interim login"));
+    let (code, _) = run(
+        &server,
+        &[
+            "login",
+            "--url",
+            url,
+            "--email",
+            "admin@example.com",
+            "--password",
+            "wrong",
+        ],
+    );
+    assert_eq!(code, 1, "a wrong password is refused");
+    let (code, v) = run(
+        &server,
+        &[
+            "login",
+            "--url",
+            url,
+            "--email",
+            "admin@example.com",
+            "--password",
+            "interim-demo-2026",
+        ],
+    );
+    assert_eq!(code, 0, "{v}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(server.dir.join("config.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the saved session is private");
+    }
+
+    // Create: checked by the policy first (no request for a 40-day grant)...
+    let (code, v) = run(
+        &server,
+        &[
+            "grant",
+            "create",
+            "--pool",
+            "pool-search-prod",
+            "--user",
+            "dana.dev@example.com",
+            "--days",
+            "40",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["errors"][0]["field"], "expiry");
+    // ...then by the server, whose field errors are shown the same way.
+    let (code, v) = run(
+        &server,
+        &[
+            "grant",
+            "create",
+            "--pool",
+            "pool-search-prod",
+            "--user",
+            "ghost@example.com",
+            "--days",
+            "2",
+        ],
+    );
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["status"], 404);
+    assert_eq!(v["errors"][0]["field"], "userEmails[0]");
+    assert_eq!(v["errors"][0]["code"], "grant.userEmails.unknown");
+    let (code, v) = run(
+        &server,
+        &[
+            "grant",
+            "create",
+            "--pool",
+            "pool-search-prod",
+            "--user",
+            "dana.dev@example.com",
+            "--days",
+            "2",
+            "--name",
+            "CLI grant",
+        ],
+    );
+    assert_eq!(code, 0, "{v}");
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert!(grant_names(&server).contains(&"CLI grant".to_owned()));
+
+    // Replace, then delete.
+    let (code, v) = run(
+        &server,
+        &[
+            "grant",
+            "replace",
+            &id,
+            "--pool",
+            "pool-search-prod",
+            "--user",
+            "dana.dev@example.com",
+            "--user",
+            "ines.oncall@example.com",
+            "--hours",
+            "8",
+            "--name",
+            "CLI grant",
+        ],
+    );
+    assert_eq!(code, 0, "{v}");
+    let new_id = v["id"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, id);
+    assert_eq!(v["userEmails"].as_array().unwrap().len(), 2);
+    let (code, _) = run(&server, &["grant", "delete", &id]);
+    assert_eq!(code, 1, "the replaced grant is gone");
+    let (code, _) = run(&server, &["grant", "delete", &new_id]);
+    assert_eq!(code, 0);
+    assert!(!grant_names(&server).contains(&"CLI grant".to_owned()));
+
+    // A file, validated offline against the server's snapshot, gets the
+    // answer the server gives.
+    let (code, _) = run(&server, &["snapshot", "--output", "snapshot.json"]);
+    assert_eq!(code, 0);
+    std::fs::write(
+        server.dir.join("ghost.json"),
+        r#"{"role": "Standard", "agentPoolIds": ["pool-search-prod"], "userEmails": ["ghost@example.com"], "expiryKind": "days", "expiry": "2"}"#,
+    )
+    .unwrap();
+    let (code, v) = run(
+        &server,
+        &[
+            "validate",
+            "ghost.json",
+            "--context",
+            "snapshot.json",
+            "--actor",
+            "admin@example.com",
+        ],
+    );
+    assert_eq!(code, 1);
+    let codes: Vec<&str> = v["results"][0]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"grant.userEmails.unknown"), "{codes:?}");
+    let (code, v) = run(&server, &["grant", "create", "--file", "ghost.json"]);
+    assert_eq!(code, 1);
+    let server_codes: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        server_codes.contains(&"grant.userEmails.unknown"),
+        "{server_codes:?}"
+    );
+
+    // Users.
+    let (code, v) = run(
+        &server,
+        &[
+            "user",
+            "create",
+            "--email",
+            "cli.user@example.com",
+            "--first-name",
+            "Cli",
+            "--last-name",
+            "User",
+            "--role",
+            "DEVELOPER",
+        ],
+    );
+    assert_eq!(code, 0, "{v}");
+    let (code, v) = run(
+        &server,
+        &[
+            "user",
+            "create",
+            "--email",
+            "not-an-address",
+            "--first-name",
+            "X",
+            "--last-name",
+            "Y",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["errors"][0]["field"], "email");
+    let (code, _) = run(&server, &["user", "disable", "cli.user@example.com"]);
+    assert_eq!(code, 0);
+    let (code, v) = run(&server, &["user", "list"]);
+    assert_eq!(code, 0);
+    let cli_user = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "cli.user@example.com")
+        .unwrap();
+    assert_eq!(cli_user["enabled"], false);
+
+    // The audit log: every step is there, and the chain holds.
+    let (code, v) = run(&server, &["audit", "verify"]);
+    assert_eq!((code, v["valid"].as_bool()), (0, Some(true)), "{v}");
+    let out = interim(&server)
+        .args(["audit", "export", "--as", "csv", "--output", "audit.csv"])
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("wrote audit.csv"));
+    let csv = std::fs::read_to_string(Path::new(&server.dir).join("audit.csv")).unwrap();
+    for action in [
+        "grant.created",
+        "grant.replaced",
+        "grant.deleted",
+        "user.created",
+        "user.disabled",
+    ] {
+        assert!(csv.contains(action), "{action} in the export");
+    }
+
+    // An API key from the environment is used instead of the session.
+    let out = interim(&server)
+        .env("INTERIM_API_KEY", "not-a-key")
+        .args(["grant", "list"])
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("401"));
+
+    // Signing out forgets the session.
+    let (code, _) = run(&server, &["logout"]);
+    assert_eq!(code, 0);
+    assert!(!server.dir.join("config.json").exists());
+    let out = interim(&server).args(["grant", "list"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("no server"));
+}
+
+#[test]
+#[ignore = "needs the server binary in INTERIM_SERVER: run by `cargo xtask test`"]
+fn an_unreachable_server_is_an_error_not_a_refusal() {
+    let server = start("unreachable");
+    let (code, v) = run(&server, &["grant", "list", "--url", "http://127.0.0.1:9"]);
+    assert_eq!(code, 2, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("cannot reach"));
+}
