@@ -112,6 +112,7 @@ pub enum GrantCommand {
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Every user.
+    #[command(after_help = "Example:\n  interim user list --format json")]
     List(ConnArgs),
     /// Create a user.
     #[command(
@@ -131,12 +132,14 @@ pub enum UserCommand {
         roles: Vec<String>,
     },
     /// Disable a user (their access ends; the account stays).
+    #[command(after_help = "Example:\n  interim user disable nia@example.com")]
     Disable {
         #[command(flatten)]
         conn: ConnArgs,
         email: String,
     },
     /// Enable a user.
+    #[command(after_help = "Example:\n  interim user enable nia@example.com")]
     Enable {
         #[command(flatten)]
         conn: ConnArgs,
@@ -159,6 +162,7 @@ pub enum AuditCommand {
         output: Option<PathBuf>,
     },
     /// Check the audit log's hash chain on the server.
+    #[command(after_help = "Example:\n  interim audit verify")]
     Verify(ConnArgs),
 }
 

@@ -55,7 +55,7 @@ pub enum Command {
     /// Explain a decision against a company snapshot: why a user has (or
     /// lacks) access to a pool or an operation, or who may approve a request.
     #[command(
-        after_help = "Examples:\n  interim explain --context snapshot.json --user dana@example.com --pool pool-payments-prod\n  interim explain --context snapshot.json --user dana@example.com --operation company.users --access change\n  interim explain --context snapshot.json --request req-42\n  interim explain --context snapshot.json --user dana@example.com --permissions"
+        after_help = "Examples:\n  interim explain --context snapshot.json --user dana@example.com --pool pool-payments-prod\n  interim explain --context snapshot.json --user dana@example.com --operation company.users --access change\n  interim explain --context snapshot.json --request req-42\n  interim explain --context snapshot.json --requester dana@example.com --pool pool-ledger-prod\n  interim explain --context snapshot.json --user dana@example.com --permissions"
     )]
     Explain(offline::ExplainArgs),
     /// The role matrix and the operation catalogue.
@@ -77,6 +77,7 @@ pub enum Command {
     )]
     Login(client::LoginArgs),
     /// Forget the saved session.
+    #[command(after_help = "Example:\n  interim logout")]
     Logout(client::ConnArgs),
     /// Temporary access grants on the server.
     #[command(subcommand)]

@@ -44,8 +44,11 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub permissions: bool,
     /// Who may approve this access request (by id).
-    #[arg(long, value_name = "REQUEST_ID", conflicts_with_all = ["user", "pool", "operation", "permissions"])]
+    #[arg(long, value_name = "REQUEST_ID", conflicts_with_all = ["user", "pool", "operation", "permissions", "requester"])]
     pub request: Option<String>,
+    /// Who may approve a request this user would make for --pool.
+    #[arg(long, value_name = "EMAIL", requires = "pool", conflicts_with_all = ["user", "operation", "permissions"])]
+    pub requester: Option<String>,
     /// The instant to decide at (RFC 3339); the clock by default.
     #[arg(long = "at", alias = "now", value_name = "RFC3339")]
     pub at: Option<String>,
@@ -104,6 +107,10 @@ pub fn explain(args: &ExplainArgs, format: Format) -> u8 {
     };
     let (op, input) = match (&args.request, &args.user) {
         (Some(id), _) => ("whoCanApprove", json!({ "requestId": id })),
+        (None, None) if args.requester.is_some() => (
+            "whoCanApprove",
+            json!({ "requester": args.requester, "agentPoolId": args.pool }),
+        ),
         (None, None) => {
             return output::error(
                 format,

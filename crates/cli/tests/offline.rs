@@ -272,6 +272,19 @@ fn explain_says_why() {
         "explain",
         "--context",
         "snapshot.json",
+        "--requester",
+        "req@acme.io",
+        "--pool",
+        "pool-mixed",
+        "--at",
+        NOW,
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert!(!v["reviewers"].as_array().unwrap().is_empty(), "{v}");
+    let (code, v) = json(&[
+        "explain",
+        "--context",
+        "snapshot.json",
         "--user",
         "dev@acme.io",
         "--permissions",
@@ -329,20 +342,32 @@ fn migrate_roles_previews_and_refuses_unknown_roles() {
 fn completions_and_help() {
     let out = interim().args(["completions", "bash"]).assert().success();
     assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("_interim"));
+    // Every command that does something has an example in its help.
     for sub in [
-        "validate",
-        "explain",
-        "roles",
-        "migrate-roles",
-        "grant",
-        "user",
-        "audit",
-        "snapshot",
-        "login",
+        &["validate"][..],
+        &["explain"],
+        &["roles"],
+        &["migrate-roles"],
+        &["call"],
+        &["login"],
+        &["logout"],
+        &["grant", "list"],
+        &["grant", "create"],
+        &["grant", "delete"],
+        &["grant", "replace"],
+        &["user", "list"],
+        &["user", "create"],
+        &["user", "disable"],
+        &["user", "enable"],
+        &["audit", "export"],
+        &["audit", "verify"],
+        &["snapshot"],
+        &["completions"],
     ] {
-        let out = interim().args([sub, "--help"]).assert().success();
+        let out = interim().args(sub).arg("--help").assert().success();
         let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-        assert!(text.contains("Usage: interim"), "{sub}: {text}");
+        assert!(text.contains("Usage: interim"), "{sub:?}: {text}");
+        assert!(text.contains("Example"), "{sub:?} has an example: {text}");
     }
     let out = interim().args(["validate", "--help"]).assert().success();
     assert!(
