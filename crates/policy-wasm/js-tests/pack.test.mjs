@@ -35,8 +35,22 @@ test('the packed package installs and imports by name from CommonJS, ESM and Typ
   assert.deepEqual(JSON.parse(esmJson), cjs, 'ESM and CommonJS give the same answer');
   assert.equal(roles, '7');
 
-  // The TypeScript example, checked against the package's declarations.
+  // The TypeScript example, checked against the package's declarations; and
+  // every real answer of the corpus, typed as its operation's answer (object
+  // literals: an unknown or missing field is an error).
   cpSync(join(here, '../npm/example.ts'), join(app, 'example.ts'));
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [] }, files: ['example.ts'] }));
+  const cases = JSON.parse(readFileSync(process.env.INTERIM_CORPUS_ANSWERS, 'utf8'));
+  const lines = ["import type * as P from 'interim-policy';"];
+  let typed = 0;
+  for (const c of cases) {
+    if (!['success', 'failure'].includes(c.answer.type) || ['matrix', 'catalogue'].includes(c.op)) continue;
+    const name = c.op[0].toUpperCase() + c.op.slice(1);
+    lines.push(`export const a${typed++}: P.${name}Answer = ${JSON.stringify(c.answer)};`);
+  }
+  lines.push(`export const roles: P.Matrix = ${JSON.stringify(JSON.parse(execFileSync('node', ['-e', "console.log(JSON.stringify(require('interim-policy').matrix()))"], { cwd: app, encoding: 'utf8' })))};`);
+  lines.push(`export const operations: P.Catalogue = ${JSON.stringify(JSON.parse(execFileSync('node', ['-e', "console.log(JSON.stringify(require('interim-policy').catalogue()))"], { cwd: app, encoding: 'utf8' })))};`);
+  writeFileSync(join(app, 'answers.ts'), lines.join('\n') + '\n');
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], types: [] }, files: ['example.ts', 'answers.ts'] }));
   execFileSync(tsc, ['-p', '.'], { cwd: app, stdio: 'inherit' });
+  console.log(`tsc --strict: the example and ${typed} corpus answers match the declarations`);
 });
