@@ -18,7 +18,9 @@ use interim_policy::audit::{AuditAction, AuditEvent, GENESIS_HASH, NewEvent, sea
 use interim_policy::limits::Limits;
 use interim_policy::role::Role;
 use interim_policy::snapshot::Snapshot;
-use interim_policy::wire::{AgentPoolWire, GroupWire, SnapshotWire, TempAccess, UserWire};
+use interim_policy::wire::{
+    AccessRequestWire, AgentPoolWire, DelegationWire, GroupWire, SnapshotWire, TempAccess, UserWire,
+};
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -423,6 +425,50 @@ impl Store {
     }
 
     /// The whole chain, oldest first.
+    /// Every access request, newest first, with its reviewer's comment.
+    pub async fn requests(&self) -> StoreResult<Vec<(AccessRequestWire, Option<String>)>> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(&format!("{REQUEST_COLUMNS} ORDER BY created_ms DESC, id"))
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(request_row)
+            .collect()
+    }
+
+    /// Live delegations (not deleted, not over), with their ids.
+    pub async fn delegations(
+        &self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, DelegationWire)>> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(&format!(
+            "{DELEGATION_COLUMNS} WHERE deleted_ms IS NULL AND ends_ms > ? ORDER BY starts_ms, id"
+        ))
+        .bind(ms(now))
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(delegation_row)
+        .collect()
+    }
+
+    /// Requests the sweeper must close: pending past `pending_before`
+    /// (created before it), approved whose period ended by `now`.
+    pub async fn due_requests(
+        &self,
+        now: DateTime<Utc>,
+        pending_before: DateTime<Utc>,
+    ) -> StoreResult<Vec<String>> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query("SELECT id FROM access_requests WHERE (status = 'pending' AND created_ms <= ?) OR (status = 'approved' AND ends_ms <= ?) ORDER BY created_ms, id")
+            .bind(ms(pending_before))
+            .bind(ms(now))
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     pub async fn audit_chain(&self) -> StoreResult<Vec<AuditEvent>> {
         let rows = sqlx::query(&format!("{AUDIT_COLUMNS} ORDER BY seq"))
             .fetch_all(&self.pool)
@@ -634,6 +680,17 @@ impl WriteTx {
                     .await?;
             }
         }
+        // Their requests and delegations go too (the audit log keeps their
+        // history): nothing of theirs may pass to a later account.
+        sqlx::query("DELETE FROM access_requests WHERE lower(requester) = ?")
+            .bind(email_key)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM delegations WHERE lower(from_email) = ? OR lower(to_email) = ?")
+            .bind(email_key)
+            .bind(email_key)
+            .execute(&mut *self.tx)
+            .await?;
         // A deleted user's grants must not pass to a later account with the
         // same address: strip them, and delete grants left with nobody.
         let grants = sqlx::query("SELECT id, user_emails FROM grants WHERE deleted_ms IS NULL")
@@ -768,6 +825,10 @@ impl WriteTx {
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
+        sqlx::query("DELETE FROM access_requests WHERE agent_pool_id = ?")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
@@ -833,6 +894,88 @@ impl WriteTx {
         )
         .bind(ms(now))
         .bind(by)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn insert_request(&mut self, r: &AccessRequestWire) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query(
+            "INSERT INTO access_requests (id, requester, agent_pool_id, status, approval, requested_minutes, reason, ticket_ref, created_ms, approved_ms, ends_ms, decided_by, modified_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&r.id)
+        .bind(&r.requester)
+        .bind(&r.agent_pool_id)
+        .bind(enum_text(&r.status))
+        .bind(enum_text(&r.approval))
+        .bind(r.requested_minutes)
+        .bind(&r.reason)
+        .bind(&r.ticket_ref)
+        .bind(ms(r.created_at))
+        .bind(r.approved_at.map(ms))
+        .bind(r.ends_at.map(ms))
+        .bind(&r.decided_by)
+        .bind(ms(r.created_at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Moves a request from `from` to its new state; false when it was no
+    /// longer in `from` (another writer got there first).
+    pub async fn transition_request(
+        &mut self,
+        t: &interim_policy::request::TransitionOutcome,
+        by: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.wrote = true;
+        let done = sqlx::query(
+            "UPDATE access_requests SET status = ?, approved_ms = COALESCE(?, approved_ms), ends_ms = COALESCE(?, ends_ms),
+             decided_by = COALESCE(?, decided_by), comment = COALESCE(?, comment), modified_ms = ? WHERE id = ? AND status = ?",
+        )
+        .bind(enum_text(&t.to))
+        .bind(t.approved_at.map(ms))
+        .bind(t.ends_at.map(ms))
+        .bind(by)
+        .bind(&t.comment)
+        .bind(ms(now))
+        .bind(&t.request_id)
+        .bind(enum_text(&t.from))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn insert_delegation(
+        &mut self,
+        id: &str,
+        d: &DelegationWire,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.wrote = true;
+        sqlx::query("INSERT INTO delegations (id, from_email, to_email, starts_ms, ends_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(id)
+            .bind(&d.from)
+            .bind(&d.to)
+            .bind(ms(d.starts_at))
+            .bind(ms(d.ends_at))
+            .bind(ms(now))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a delegation at once; false when there was none.
+    pub async fn delete_delegation(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        self.wrote = true;
+        let done = sqlx::query(
+            "UPDATE delegations SET deleted_ms = ? WHERE id = ? AND deleted_ms IS NULL",
+        )
+        .bind(ms(now))
         .bind(id)
         .execute(&mut *self.tx)
         .await?;
@@ -938,6 +1081,13 @@ impl WriteTx {
         }
         for g in &wire.grants {
             self.insert_grant(g).await?;
+        }
+        for r in &wire.requests {
+            self.insert_request(r).await?;
+        }
+        for (i, d) in wire.delegations.iter().enumerate() {
+            self.insert_delegation(&format!("imported-{i}"), d, now)
+                .await?;
         }
         Ok(())
     }
@@ -1085,7 +1235,80 @@ async fn load_snapshot(
         agent_pools: pools.into_iter().map(|p| p.wire).collect(),
         groups,
         grants,
-        requests: Vec::new(),
-        delegations: Vec::new(),
+        requests: load_requests(conn, Some(keep_from)).await?,
+        delegations: sqlx::query(&format!(
+            "{DELEGATION_COLUMNS} WHERE deleted_ms IS NULL AND ends_ms > ? ORDER BY starts_ms, id"
+        ))
+        .bind(keep_from)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| delegation_row(r).map(|(_, d)| d))
+        .collect::<StoreResult<Vec<_>>>()?,
     })
+}
+
+const REQUEST_COLUMNS: &str = "SELECT id, requester, agent_pool_id, status, approval, requested_minutes, reason, ticket_ref, created_ms, approved_ms, ends_ms, decided_by, comment FROM access_requests";
+const DELEGATION_COLUMNS: &str =
+    "SELECT id, from_email, to_email, starts_ms, ends_ms FROM delegations";
+
+/// Requests: every open one, and those of the last days when `keep_from`
+/// is given (so an ended request can still explain itself); all otherwise.
+async fn load_requests(
+    conn: &mut sqlx::SqliteConnection,
+    keep_from: Option<i64>,
+) -> StoreResult<Vec<AccessRequestWire>> {
+    let rows = match keep_from {
+        Some(from) => {
+            sqlx::query(&format!("{REQUEST_COLUMNS} WHERE status IN ('pending', 'approved') OR created_ms > ? OR ends_ms > ? ORDER BY created_ms, id"))
+                .bind(from)
+                .bind(from)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query(&format!("{REQUEST_COLUMNS} ORDER BY created_ms DESC, id"))
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    rows.iter()
+        .map(|r| request_row(r).map(|(w, _)| w))
+        .collect()
+}
+
+fn enum_text<T: serde::Serialize>(v: &T) -> String {
+    json(v).trim_matches('"').to_owned()
+}
+
+fn request_row(r: &SqliteRow) -> StoreResult<(AccessRequestWire, Option<String>)> {
+    Ok((
+        AccessRequestWire {
+            id: r.get(0),
+            requester: r.get(1),
+            agent_pool_id: r.get(2),
+            status: parse(&json(&r.get::<String, _>(3)), "access_requests.status")?,
+            approval: parse(&json(&r.get::<String, _>(4)), "access_requests.approval")?,
+            requested_minutes: r.get(5),
+            reason: r.get(6),
+            ticket_ref: r.get(7),
+            created_at: from_ms(r.get(8)),
+            approved_at: r.get::<Option<i64>, _>(9).map(from_ms),
+            ends_at: r.get::<Option<i64>, _>(10).map(from_ms),
+            decided_by: r.get(11),
+        },
+        r.get(12),
+    ))
+}
+
+fn delegation_row(r: &SqliteRow) -> StoreResult<(String, DelegationWire)> {
+    Ok((
+        r.get(0),
+        DelegationWire {
+            from: r.get(1),
+            to: r.get(2),
+            starts_at: from_ms(r.get(3)),
+            ends_at: from_ms(r.get(4)),
+        },
+    ))
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use interim_policy::audit::{AuditAction, NewEvent};
+use interim_policy::request::{RequestAction, RequestStatus, apply_action};
 use interim_policy::time::format_instant;
 use serde_json::json;
 
@@ -40,7 +41,53 @@ pub async fn sweep(state: &AppState) -> StoreResult<usize> {
     Ok(written)
 }
 
-/// Runs [`sweep`] forever.
+/// One pass over access requests: a pending request unanswered for 24 hours
+/// becomes `expired`, an approved one whose period is over `ended` — each
+/// through the policy's state machine, each written once. Decisions never
+/// wait for this: they compare against the clock.
+pub async fn sweep_requests(state: &AppState) -> StoreResult<usize> {
+    let now = state.clock.now();
+    let pending_before = interim_policy::time::add(
+        now,
+        -chrono::Duration::hours(interim_policy::limits::PENDING_REQUEST_TTL_HOURS),
+    );
+    let due = state.store.due_requests(now, pending_before).await?;
+    let mut written = 0;
+    for id in due {
+        let mut tx = state.store.begin().await?;
+        let snapshot = tx.snapshot(now).await?;
+        let Some(ri) = snapshot.request_idx(&id) else {
+            continue;
+        };
+        let pending = snapshot
+            .request(ri)
+            .is_some_and(|r| r.wire.status == RequestStatus::Pending);
+        let (action, audited) = if pending {
+            (RequestAction::Expire, AuditAction::RequestExpired)
+        } else {
+            (RequestAction::End, AuditAction::RequestEnded)
+        };
+        let Ok(t) = apply_action(&snapshot, ri, None, &action, now) else {
+            continue;
+        };
+        if tx.transition_request(&t, None, now).await? {
+            tx.audit(NewEvent {
+                time: now,
+                actor: "system".to_owned(),
+                action: audited,
+                target: format!("request:{id}"),
+                details: json!({ "from": t.from, "to": t.to }),
+                reason: None,
+            })
+            .await?;
+            tx.commit().await?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// Runs [`sweep`] and [`sweep_requests`] forever.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
@@ -49,6 +96,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             if let Err(e) = sweep(&state).await {
                 tracing::error!(error = %e, "the expiry sweeper failed; retrying");
+            }
+            if let Err(e) = sweep_requests(&state).await {
+                tracing::error!(error = %e, "the request sweeper failed; retrying");
             }
         }
     })

@@ -16,6 +16,7 @@ pub mod groups;
 pub mod health;
 pub mod keys;
 pub mod pools;
+pub mod requests;
 pub mod session;
 pub mod settings;
 pub mod temp_access;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(keys::router())
         .merge(settings::router())
         .merge(explain::router())
+        .merge(requests::router())
 }
 
 /// Opens the one write transaction and refuses, with the policy's reason,

@@ -14,5 +14,6 @@ mod authz;
 mod corpus;
 mod durability;
 mod race;
+mod requests;
 mod serve;
 mod support;
