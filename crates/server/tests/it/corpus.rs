@@ -174,3 +174,131 @@ async fn directory_cases_answer_as_the_core() {
         failures.join("\n")
     );
 }
+
+/// `(field, code)` pairs of an answer's errors, sorted.
+fn pairs(errors: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = errors
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_owned(),
+                        e["code"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The request and transition cases through the API: the case's company
+/// (its stored requests and delegations included), its actor signed in,
+/// its instant on the clock. `expire` and `end` are the sweeper's, with no
+/// endpoint; an actor who cannot sign in (unknown, disabled) is refused
+/// before the policy is asked.
+#[tokio::test]
+async fn request_cases_answer_as_the_core() {
+    let cases: Vec<Loaded> = load()
+        .unwrap()
+        .into_iter()
+        .filter(|c| matches!(c.case.op.as_str(), "validateRequest" | "requestTransition"))
+        .collect();
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for loaded in &cases {
+        let case = &loaded.case;
+        let (Some(actor), Some(Value::String(name)), Some(now)) =
+            (&case.actor, &case.snapshot, &case.now)
+        else {
+            continue;
+        };
+        if case.expect["type"] == "malformed" {
+            continue;
+        }
+        let action = case.input["action"].as_str().unwrap_or_default();
+        if case.op == "requestTransition"
+            && !matches!(action, "approve" | "deny" | "cancel" | "revoke")
+        {
+            continue;
+        }
+        let wire: SnapshotWire =
+            serde_json::from_value(interim_conformance::snapshot(name).unwrap()).unwrap();
+        let snapshot = Snapshot::build(wire.clone()).unwrap();
+        let signs_in = snapshot
+            .user_idx(actor)
+            .and_then(|u| snapshot.user_flags(u))
+            .is_some_and(|(enabled, _)| enabled);
+        if !signs_in {
+            continue;
+        }
+        let server = Server::start(&wire, t(now)).await;
+        let client = server.sign_in(actor).await;
+        let (status, body) = if case.op == "validateRequest" {
+            client.post("/api/v1/access-requests", &case.input).await
+        } else {
+            let id = case.input["requestId"].as_str().unwrap_or_default();
+            let mut b = serde_json::Map::new();
+            for k in ["durationMinutes", "comment"] {
+                if let Some(v) = case.input.get(k) {
+                    b.insert(k.to_owned(), v.clone());
+                }
+            }
+            client
+                .post(
+                    &format!("/api/v1/access-requests/{id}/{action}"),
+                    &Value::Object(b),
+                )
+                .await
+        };
+        let expect = &case.expect;
+        let ok = if expect["type"] == "success" {
+            let same = if case.op == "validateRequest" {
+                let want = &expect["request"];
+                [
+                    "requester",
+                    "agentPoolId",
+                    "status",
+                    "approval",
+                    "requestedMinutes",
+                    "endsAt",
+                    "approvedAt",
+                ]
+                .iter()
+                .all(|k| want.get(k).is_none_or(|w| body.get(k) == Some(w)))
+            } else {
+                let want = &expect["transition"];
+                want.get("to")
+                    .is_none_or(|to| body.get("status") == Some(to))
+                    && want
+                        .get("endsAt")
+                        .is_none_or(|e| body.get("endsAt") == Some(e))
+            };
+            status.is_success() && same
+        } else {
+            let want = pairs(&expect["errors"]);
+            let got = pairs(&body["fieldErrors"]);
+            let codes_only =
+                got.is_empty() && want.len() == 1 && body["code"] == want[0].1.as_str();
+            expect["status"].as_u64() == Some(u64::from(status.as_u16()))
+                && (got == want || codes_only)
+        };
+        if !ok {
+            failures.push(format!(
+                "{}\n    expected {expect}\n    got {status} {body}",
+                loaded.id()
+            ));
+        }
+        ran += 1;
+    }
+    assert!(ran >= 40, "only {ran} request cases ran through the API");
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases differ from the core:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    println!("{ran} request cases answered as the core");
+}
