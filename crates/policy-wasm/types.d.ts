@@ -252,6 +252,7 @@ export type OpName =
   | "validateMember"
   | "validateApiKey"
   | "verifyAuditChain"
+  | "accessReport"
   | "matrix"
   | "catalogue";
 
@@ -641,6 +642,54 @@ export interface CatalogueOperation {
 
 export type Catalogue = CatalogueOperation[];
 
+/** One source of one user's current access to one pool. */
+export interface AccessRow {
+  agentPoolId: string;
+  poolName: string;
+  user: string;
+  level: PoolLevelName;
+  source: "group" | "grant" | "request" | "rbacOff";
+  sourceId?: string;
+  until?: Instant;
+}
+
+export interface PoolSummary {
+  agentPoolId: string;
+  name: string;
+  requestSettings?: RequestSettings;
+  accessReviewers: string[];
+  groupIds: string[];
+  usersWithAccess: number;
+}
+
+export interface GroupSummary {
+  groupId: string;
+  name: string;
+  agentPoolIds: string[];
+  level?: PoolLevelName;
+  members: number;
+  groupAdmins: string[];
+  overriddenPools: string[];
+}
+
+export interface UserSummary {
+  email: string;
+  enabled: boolean;
+  roles: Role[];
+  pools: number;
+  lockedPools: string[];
+}
+
+/** The access summary: configuration and current access, at an instant. */
+export interface AccessReport {
+  generatedAt: Instant;
+  by: "pool" | "group" | "user";
+  pools: PoolSummary[];
+  groups: GroupSummary[];
+  users: UserSummary[];
+  access: AccessRow[];
+}
+
 // ---- Each operation's request and answer --------------------------------
 
 export type ValidateGrantRequest = Request<CreateTempAccess>;
@@ -681,3 +730,5 @@ export type ValidateApiKeyRequest = Request<ApiKeyInput>;
 export type ValidateApiKeyAnswer = Answer<{ apiKey: Record<string, never> }>;
 export type VerifyAuditChainRequest = Request<AuditEvent[]>;
 export type VerifyAuditChainAnswer = Answer<{ chain: ChainStatus }>;
+export type AccessReportRequest = Request<{ by?: "pool" | "group" | "user" }>;
+export type AccessReportAnswer = Answer<{ report: AccessReport }>;

@@ -24,6 +24,7 @@ pub const CASE_FILES: &[(&str, &str)] = &[
     ("limits", include_str!("../corpus/cases/limits.json")),
     ("malformed", include_str!("../corpus/cases/malformed.json")),
     ("matrix", include_str!("../corpus/cases/matrix.json")),
+    ("report", include_str!("../corpus/cases/report.json")),
     ("request", include_str!("../corpus/cases/request.json")),
     ("reviewers", include_str!("../corpus/cases/reviewers.json")),
     (

@@ -737,7 +737,7 @@ pub fn user(command: UserCommand, format: Format) -> u8 {
 }
 
 /// Writes `text` to `path`, or standard output.
-fn deliver(format: Format, text: &str, path: Option<&PathBuf>) -> u8 {
+pub(crate) fn deliver(format: Format, text: &str, path: Option<&PathBuf>) -> u8 {
     match path {
         None => {
             output::line(text.trim_end());
@@ -756,7 +756,7 @@ fn deliver(format: Format, text: &str, path: Option<&PathBuf>) -> u8 {
 }
 
 /// A download: the body as text, to a file or standard output.
-fn download(format: Format, conn: &ConnArgs, path: &str, to: Option<&PathBuf>) -> u8 {
+pub(crate) fn download(format: Format, conn: &ConnArgs, path: &str, to: Option<&PathBuf>) -> u8 {
     let client = match Client::new(conn) {
         Ok(c) => c,
         Err(e) => return output::error(format, &e),

@@ -67,6 +67,12 @@ pub enum Command {
         after_help = "Examples:\n  interim migrate-roles --preview legacy-users.json\n  interim migrate-roles --preview legacy-users.json --context snapshot.json --format json"
     )]
     MigrateRoles(offline::MigrateArgs),
+    /// The access summary (configuration and current access per pool, group
+    /// or user) as CSV or JSON: offline from a snapshot, or from the server.
+    #[command(
+        after_help = "Examples:\n  interim report --context snapshot.json --by user --as csv\n  interim report --by pool --as csv --output access.csv      # from the server"
+    )]
+    Report(offline::ReportArgs),
     /// Run calls of the policy's JSON interface (`{op, now, snapshot,
     /// actor, replacing, input}`): one JSON value per line, answers likewise.
     #[command(after_help = "Example:\n  echo '{\"op\":\"matrix\"}' | interim call -")]
@@ -121,6 +127,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Roles => offline::roles(format),
         Command::MigrateRoles(args) => offline::migrate(&args, format),
         Command::Call(args) => offline::call(&args),
+        Command::Report(args) => offline::report(&args, format),
         Command::Login(args) => client::login(&args, format),
         Command::Logout(args) => client::logout(&args, format),
         Command::Grant(c) => client::grant(c, format),

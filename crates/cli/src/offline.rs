@@ -65,6 +65,56 @@ pub struct MigrateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Compute it offline from this snapshot instead of asking the server.
+    #[arg(long, value_name = "SNAPSHOT.json")]
+    pub context: Option<PathBuf>,
+    /// `pool`, `group` or `user`.
+    #[arg(long, default_value = "pool", value_parser = ["pool", "group", "user"])]
+    pub by: String,
+    /// `csv` or `json`.
+    #[arg(long = "as", default_value = "json", value_parser = ["csv", "json"])]
+    pub kind: String,
+    /// The instant (offline only; RFC 3339); the clock by default.
+    #[arg(long = "at", value_name = "RFC3339", requires = "context")]
+    pub at: Option<String>,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub conn: crate::client::ConnArgs,
+}
+
+pub fn report(args: &ReportArgs, format: Format) -> u8 {
+    use interim_policy::report::{ReportBy, access_report, report_csv};
+    let Some(path) = &args.context else {
+        let query = format!("/api/v1/reports/access?by={}&format={}", args.by, args.kind);
+        return crate::client::download(format, &args.conn, &query, args.output.as_ref());
+    };
+    let now = match now_arg(args.at.as_deref()) {
+        Ok(n) => n,
+        Err(e) => return output::error(format, &e),
+    };
+    let snapshot = match load_snapshot(path) {
+        Ok(s) => s,
+        Err(e) => return output::error(format, &e),
+    };
+    let (Some(by), Some(at)) = (
+        ReportBy::parse(&args.by),
+        interim_policy::time::parse_instant(&now),
+    ) else {
+        return output::error(format, "--by is pool, group or user");
+    };
+    let report = access_report(&snapshot, at, by);
+    let text = if args.kind == "csv" {
+        report_csv(&report)
+    } else {
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    };
+    crate::client::deliver(format, &text, args.output.as_ref())
+}
+
+#[derive(Debug, Args)]
 pub struct CallArgs {
     /// A file of calls, one JSON value per line (or one JSON array), or `-`.
     #[arg(default_value = "-")]

@@ -333,6 +333,18 @@ fn the_client_manages_grants_against_a_running_server() {
         assert!(csv.contains(action), "{action} in the export");
     }
 
+    // The access summary from the server, as CSV.
+    let out = interim(&server)
+        .args(["report", "--by", "user", "--as", "csv"])
+        .assert()
+        .success();
+    let csv = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        csv.starts_with("user,agentPoolId,poolName,level,source,sourceId,until"),
+        "{csv}"
+    );
+    assert!(csv.contains("dana.dev@example.com,"), "{csv}");
+
     // An API key from the environment is used instead of the session.
     let out = interim(&server)
         .env("INTERIM_API_KEY", "not-a-key")

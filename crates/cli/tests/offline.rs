@@ -312,6 +312,55 @@ fn explain_says_why() {
 }
 
 #[test]
+fn the_access_summary_offline_as_csv_and_json() {
+    let out = interim()
+        .args([
+            "report",
+            "--context",
+            "snapshot.json",
+            "--by",
+            "user",
+            "--as",
+            "csv",
+            "--at",
+            NOW,
+        ])
+        .assert()
+        .success();
+    let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        csv.starts_with("user,agentPoolId,poolName,level,source,sourceId,until\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("req2@acme.io,pool-locked,Ledger production,STANDARD,request,r-approved,2026-11-22T13:00:00.000Z"), "{csv}");
+    let out = interim()
+        .args([
+            "report",
+            "--context",
+            "snapshot.json",
+            "--by",
+            "pool",
+            "--at",
+            NOW,
+        ])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["by"], "pool");
+    let locked = v["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["agentPoolId"] == "pool-locked")
+        .unwrap();
+    assert_eq!(locked["usersWithAccess"], 2);
+    interim()
+        .args(["report", "--context", "snapshot.json", "--by", "team"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn roles_print_the_matrix_and_the_catalogue() {
     let (code, v) = json(&["roles"]);
     assert_eq!(code, 0);
@@ -363,6 +412,7 @@ fn completions_and_help() {
         &["audit", "verify"],
         &["snapshot"],
         &["completions"],
+        &["report"],
     ] {
         let out = interim().args(sub).arg("--help").assert().success();
         let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();

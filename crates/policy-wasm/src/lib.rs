@@ -154,6 +154,7 @@ ops! {
     validate_member => "validateMember", "ValidateMemberRequest", "ValidateMemberAnswer";
     validate_api_key => "validateApiKey", "ValidateApiKeyRequest", "ValidateApiKeyAnswer";
     verify_audit_chain => "verifyAuditChain", "VerifyAuditChainRequest", "VerifyAuditChainAnswer";
+    access_report => "accessReport", "AccessReportRequest", "AccessReportAnswer";
 }
 
 /// The role matrix: every role's level on every category.

@@ -16,6 +16,7 @@ use crate::grant::{GrantContext, validate_grant, validate_grant_form};
 use crate::legacy::preview_migration;
 use crate::limits::Limits;
 use crate::parse::from_value;
+use crate::report::{ReportBy, access_report};
 use crate::request::{
     RequestAccess, RequestAction, apply_action, request_access, validate_delegation,
     validate_request, who_can_approve,
@@ -75,6 +76,7 @@ pub const OPS: &[&str] = &[
     "validateMember",
     "validateApiKey",
     "verifyAuditChain",
+    "accessReport",
     "matrix",
     "catalogue",
 ];
@@ -352,6 +354,13 @@ struct Transition {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReportInput {
+    #[serde(default)]
+    by: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ApiKeyInput {
     #[serde(default)]
     label: Option<String>,
@@ -584,6 +593,22 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
         "verifyAuditChain" => {
             let events: Vec<AuditEvent> = input(call)?;
             Answer::from_result("chain", verify_chain(&events))
+        }
+        "accessReport" => {
+            let now = need_now(call)?;
+            let s = need_snapshot(snapshot)?;
+            let q: ReportInput = input(call)?;
+            let by = match q.by.as_deref() {
+                None => ReportBy::Pool,
+                Some(text) => ReportBy::parse(text).ok_or_else(|| {
+                    Malformed::one(Violation::new(
+                        "input.by",
+                        Code::BodyInvalidType,
+                        format!("`by` is pool, group or user, not `{text}`"),
+                    ))
+                })?,
+            };
+            Answer::success(json!({ "report": to_value(&access_report(s, now, by)) }))
         }
         "matrix" => Answer::success(json!({ "roles": matrix_json() })),
         "catalogue" => Answer::success(json!({ "operations": catalogue_json() })),

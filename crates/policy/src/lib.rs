@@ -21,6 +21,7 @@ pub mod limits;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod parse;
+pub mod report;
 pub mod request;
 pub mod role;
 pub mod snapshot;

@@ -72,6 +72,7 @@ use crate::routes;
         routes::requests::delegations,
         routes::requests::delegate,
         routes::requests::end_delegation,
+        routes::requests::report,
     ),
     modifiers(&Security),
     security(("API Token" = []), ("session" = []))

@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
             put(put_override).delete(remove_override),
         )
         .route("/api/v1/delegations", get(delegations).post(delegate))
+        .route("/api/v1/reports/access", get(report))
         .route(
             "/api/v1/delegations/{id}",
             axum::routing::delete(end_delegation),
@@ -738,4 +739,69 @@ pub(crate) async fn end_delegation(
     .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/access",
+    tag = "Access Requests",
+    summary = "The access summary: configuration and current access per pool, group or user, as JSON or CSV",
+    params(("by" = Option<String>, Query, description = "pool (default), group or user"), ("format" = Option<String>, Query, description = "json (default) or csv")),
+    responses((status = 200, description = "The report", body = interim_policy::report::AccessReport), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Params,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use interim_policy::report::{ReportBy, access_report, report_csv};
+    let now = state.clock.now();
+    let by = match params.get("by") {
+        None => ReportBy::Pool,
+        Some(text) => ReportBy::parse(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "body.field.invalid_type",
+                "by",
+                format!("`by` is pool, group or user, not `{text}`"),
+            )
+        })?,
+    };
+    let csv = match params.get("format") {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "body.field.invalid_type",
+                "format",
+                format!("`format` is json or csv, not `{other}`"),
+            ));
+        }
+    };
+    let snapshot = state.store.snapshot(now).await?;
+    require(&snapshot, &actor, Operation::Users, Access::View, None, now)?;
+    let report = access_report(&snapshot, now, by);
+    if csv {
+        let name = format!(
+            "attachment; filename=\"interim-access-by-{}.csv\"",
+            match by {
+                ReportBy::Pool => "pool",
+                ReportBy::Group => "group",
+                ReportBy::User => "user",
+            }
+        );
+        Ok((
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/csv; charset=utf-8".to_owned(),
+                ),
+                (axum::http::header::CONTENT_DISPOSITION, name),
+            ],
+            report_csv(&report),
+        )
+            .into_response())
+    } else {
+        Ok(Json(report).into_response())
+    }
 }

@@ -521,3 +521,77 @@ async fn settings_are_inherited_from_the_pool_and_overridden_per_assignment() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn the_access_summary_downloads_as_json_and_csv() {
+    let s = start().await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let req2 = s.sign_in("req2@acme.io").await;
+    let (_, r) = req2
+        .post(
+            "/api/v1/access-requests",
+            &json!({"agentPoolId": "pool-auto", "period": "1d", "reason": "nightly batch"}),
+        )
+        .await;
+    let rid = id(&r);
+    let (status, v) = admin.get("/api/v1/reports/access?by=user").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["by"], "user");
+    let row = v["access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agentPoolId"] == "pool-auto" && a["user"] == "req2@acme.io")
+        .expect("the approved request's access is in the report");
+    assert_eq!(
+        (row["source"].as_str(), row["sourceId"].as_str()),
+        (Some("request"), Some(rid.as_str()))
+    );
+    assert_eq!(row["until"], "2026-11-23T10:00:00.000Z");
+    let r = reqwest::Client::new()
+        .get(s.url("/api/v1/reports/access?by=pool&format=csv"))
+        .header("cookie", admin.cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.starts_with("agentPoolId,poolName,user,level,source,sourceId,until\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!(
+            ",req2@acme.io,STANDARD,request,{rid},2026-11-23T10:00:00.000Z\n"
+        )),
+        "{csv}"
+    );
+    // When the period is over, the access leaves the summary.
+    s.clock.set(default_now() + Duration::days(1));
+    let admin = s.sign_in("admin@acme.io").await;
+    let req2 = s.sign_in("req2@acme.io").await;
+    let (_, v) = admin.get("/api/v1/reports/access?by=pool").await;
+    assert!(
+        !v["access"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["sourceId"] == rid.as_str())
+    );
+    // Only those who read users get it; a bad parameter names itself.
+    assert_eq!(
+        req2.get("/api/v1/reports/access").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, v) = admin.get("/api/v1/reports/access?by=team").await;
+    assert_eq!(
+        (status, v["fieldErrors"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("by"))
+    );
+}
