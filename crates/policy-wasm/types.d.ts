@@ -1,29 +1,65 @@
-// TypeScript declarations of the Interim policy's JSON interface: every
-// input and every answer. The Rust wire types in `crates/policy` are the
-// source; the npm package's tests check them with `tsc --strict`.
+// TypeScript declarations of the Interim policy's JSON interface
+// (`crates/policy/src/api.rs`): every call, every input and every answer.
+// They are read off the Rust wire types (serde: camelCase, `default` fields
+// optional in inputs, `skip_serializing_if` fields optional in answers); the
+// npm package's tests check them with `tsc --strict` against the example and
+// the corpus's real answers. Plain declarations: wasm-bindgen places them in
+// the generated module's `.d.ts`.
 
-/** An RFC 3339 date-time, e.g. `2026-11-22T10:00:00Z` (answers use UTC with milliseconds). */
+// ---- Scalars and names --------------------------------------------------
+
+/**
+ * An RFC 3339 date-time with an offset, e.g. `2026-11-22T10:00:00Z` or
+ * `2026-11-22T11:00:00+01:00`. Answers always write UTC with milliseconds:
+ * `2026-11-22T10:00:00.000Z`.
+ */
 export type Instant = string;
 
-/** A persona role, as the vendor's API writes it (`SYSTEM_ADMIN` is Company Admin). */
-export type Role = "DEVELOPER" | "SYSTEM_ADMIN" | "COMPANY_VIEWER" | "GROUP_ADMIN" | "SECURITY" | "APP_SEC" | "INCIDENT_RESPONDER";
+/** A persona role as the vendor's API writes it (read exactly; `SYSTEM_ADMIN` is Company Admin). */
+export type Role =
+  | "DEVELOPER"
+  | "SYSTEM_ADMIN"
+  | "COMPANY_VIEWER"
+  | "GROUP_ADMIN"
+  | "SECURITY"
+  | "APP_SEC"
+  | "INCIDENT_RESPONDER";
+
+/** The name people read for a role, in the order of {@link Role}. */
+export type RoleDisplayName =
+  | "Developer"
+  | "Company Admin"
+  | "Company Viewer"
+  | "Group Admin"
+  | "Security"
+  | "AppSec"
+  | "Incident Responder";
 
 /** A category of the role matrix. */
 export type Category = "COMPANY_CONFIG" | "SECURITY" | "ENVIRONMENT" | "APP_SEC" | "DEBUGGING_RUNBOOKS";
 
-/** A level on a category: none, read, or write and read. */
+/** A level on a category: none, read, or write and read (`NONE < R < WR`). */
 export type Level = "NONE" | "R" | "WR";
 
-/** A pool access level, as the group API and decisions write it. */
+/** A pool access level as answers, groups and decisions write it. */
 export type PoolLevelName = "STANDARD" | "PRIVILEGED";
 
-/** A grant role as the temp-access API writes it (read in any letter case). */
+/** A pool access level as the temp-access API writes it (grants' `roles` in answers). */
 export type GrantRoleName = "Standard" | "Privileged";
 
-/** Viewing or changing an operation. */
+/**
+ * A pool access level in an input: `Standard` / `Privileged` read in any
+ * letter case (these are the usual spellings; any other casing is accepted too).
+ */
+export type PoolLevelInput = PoolLevelName | GrantRoleName | "standard" | "privileged";
+
+/** A pool permission of the user API: `STANDARD`, plus `IGNORE_QUOTA` when privileged. */
+export type PoolPermissionName = "STANDARD" | "IGNORE_QUOTA";
+
+/** Viewing (needs `R`) or changing (needs `WR`) an operation. */
 export type Access = "view" | "change";
 
-/** An operation of the catalogue, by id. */
+/** An operation of the catalogue, by its stable id. */
 export type OperationId =
   | "company.organization"
   | "company.usage"
@@ -57,7 +93,74 @@ export type OperationId =
   | "runbooks.configuration_uploads"
   | "runbooks.case_results";
 
-/** A stable problem code, `object.field.problem`. */
+/** An access period a pool offers: a preset, or `custom` (any duration up to 7 days). */
+export type Period = "1h" | "4h" | "8h" | "12h" | "1d" | "7d" | "custom";
+
+/** Who approves a request: a reviewer (`manual`), or the requester with a reason (`auto`). */
+export type Approval = "manual" | "auto";
+
+/** The life of an access request. */
+export type RequestStatus = "pending" | "approved" | "denied" | "cancelled" | "expired" | "revoked" | "ended";
+
+/** What happened, in an audit event. */
+export type AuditAction =
+  | "grant.created"
+  | "grant.deleted"
+  | "grant.expired"
+  | "grant.replaced"
+  | "request.created"
+  | "request.approved"
+  | "request.denied"
+  | "request.cancelled"
+  | "request.expired"
+  | "request.revoked"
+  | "request.ended"
+  | "delegation.created"
+  | "delegation.revoked"
+  | "role.assigned"
+  | "role.removed"
+  | "user.created"
+  | "user.updated"
+  | "user.enabled"
+  | "user.disabled"
+  | "user.deleted"
+  | "users.imported"
+  | "group.created"
+  | "group.updated"
+  | "group.deleted"
+  | "pool.created"
+  | "pool.updated"
+  | "pool.deleted"
+  | "settings.changed"
+  | "signin.succeeded"
+  | "signin.failed"
+  | "signout"
+  | "apikey.created"
+  | "apikey.revoked"
+  | "apikey.updated";
+
+/** @deprecated The former name of {@link AuditAction}. */
+export type AuditActionName = AuditAction;
+
+// ---- Violations, answers and errors --------------------------------------
+
+/**
+ * A problem code of input that does not have the documented shape (thrown,
+ * never answered): its shape, or a snapshot that does not hold together
+ * (duplicates, dangling references, invalid values, loosened limits).
+ */
+export type MalformedCode =
+  | "body.json.malformed"
+  | "body.field.invalid_type"
+  | "body.field.unknown"
+  | "body.field.missing"
+  | "limits.value.too_low"
+  | "limits.value.loosened"
+  | "snapshot.id.duplicate"
+  | "snapshot.reference.unknown"
+  | "snapshot.value.invalid";
+
+/** A stable problem code, `object.field.problem`: every code of `violation.rs`. */
 export type ViolationCode =
   | "body.json.malformed"
   | "body.field.invalid_type"
@@ -171,67 +274,46 @@ export type ViolationCode =
   | "snapshot.reference.unknown"
   | "snapshot.value.invalid";
 
-/** An action of the audit log. */
-export type AuditActionName =
-  | "grant.created"
-  | "grant.deleted"
-  | "grant.expired"
-  | "grant.replaced"
-  | "request.created"
-  | "request.approved"
-  | "request.denied"
-  | "request.cancelled"
-  | "request.expired"
-  | "request.revoked"
-  | "request.ended"
-  | "delegation.created"
-  | "delegation.revoked"
-  | "role.assigned"
-  | "role.removed"
-  | "user.created"
-  | "user.updated"
-  | "user.enabled"
-  | "user.disabled"
-  | "user.deleted"
-  | "users.imported"
-  | "group.created"
-  | "group.updated"
-  | "group.deleted"
-  | "pool.created"
-  | "pool.updated"
-  | "pool.deleted"
-  | "settings.changed"
-  | "signin.succeeded"
-  | "signin.failed"
-  | "signout"
-  | "apikey.created"
-  | "apikey.revoked"
-  | "apikey.updated";
-
-/** One problem: the field it is about (`userEmails[3]`; empty for the whole), a stable code, and words. */
-export interface Violation {
+/**
+ * One problem: the field it is about (a path such as `userEmails[3]`;
+ * empty for the input as a whole), a stable code, and a message for people.
+ */
+export interface Violation<C extends ViolationCode = ViolationCode> {
   field: string;
-  code: ViolationCode;
+  code: C;
   message: string;
 }
 
-/** A refusal: every problem at once, and the HTTP status the server would answer. */
+/** The HTTP status of a refusal: the first that applies of 400, 404, 409, 403. */
+export type FailureStatus = 400 | 403 | 404 | 409;
+
+/** A refusal of the domain: every problem at once, and the HTTP status the server would answer. */
 export interface Failure {
   type: "failure";
-  status: 400 | 403 | 404 | 409;
+  status: FailureStatus;
   errors: Violation[];
 }
 
-/** An answer: `{type: "success", ...T}` or a failure. */
-export type Answer<T = Record<string, unknown>> = ({ type: "success" } & T) | Failure;
+/**
+ * An answer: `{type: "success", ...T}` or a {@link Failure}. Without a type
+ * argument, the answer of any operation.
+ */
+export type Answer<T = AnySuccess> = ({ type: "success" } & T) | Failure;
 
-/** What is thrown for input that does not have the documented shape. */
+/**
+ * What is thrown for input that does not have the documented shape (an
+ * unknown op or field, a wrong type, a missing `now`, `snapshot` or `actor`,
+ * a snapshot that does not hold together): an `Error` whose `errors` lists
+ * every problem with its field.
+ */
 export interface MalformedInput extends Error {
   name: "MalformedInput";
-  errors: Violation[];
+  errors: Violation<MalformedCode>[];
 }
 
-/** The name of an operation of the JSON interface. */
+// ---- Calls -----------------------------------------------------------------
+
+/** The name of an operation of the JSON interface (`OPS` in `api.rs`). */
 export type OpName =
   | "validateGrant"
   | "validateGrantForm"
@@ -256,114 +338,163 @@ export type OpName =
   | "matrix"
   | "catalogue";
 
-/** A call of the JSON interface. */
+/** A call of the JSON interface: `{op, now?, snapshot?, actor?, replacing?, input}` (no other key). */
 export interface Call {
   op: OpName;
   /** The instant to decide at; required by every time-dependent operation. */
   now?: Instant;
-  /** The company; a loaded `Company` supplies its own. */
+  /** The company; required by the operations that read it. A loaded `Company` supplies its own: leave it out there. */
   snapshot?: Snapshot;
   /** Who acts: the grant's creator, the requester, the reviewer, the delegator. */
   actor?: string;
-  /** The grant being replaced (validateGrant*), the user or pool being updated. */
+  /** `validateGrant*`: the id of the grant being replaced; `validateUser`, `validatePool`, `validateGroup`: the e-mail or id being updated. */
   replacing?: string;
+  /** The operation's input (see each operation's request type). */
   input?: unknown;
 }
 
 /** A call of one operation, without its `op`. */
 export interface Request<T> {
+  /** The instant to decide at; required by every time-dependent operation. */
   now?: Instant;
+  /** The company; a loaded `Company` supplies its own (leave it out there). */
   snapshot?: Snapshot;
+  /** Who acts: the grant's creator, the requester, the reviewer, the delegator. */
   actor?: string;
+  /** The grant, user, pool or group being replaced or updated. */
   replacing?: string;
   input: T;
 }
 
-// ---- The company snapshot ----------------------------------------------
+/** A call of an operation that depends on time: `now` is required (a missing one is thrown). */
+export interface TimedRequest<T> extends Request<T> {
+  now: Instant;
+}
 
-/** The bounds of grants (tighten-only). */
+/** A call of an operation that depends on time and on who acts: `now` and `actor` are required. */
+export interface ActingRequest<T> extends TimedRequest<T> {
+  actor: string;
+}
+
+// ---- The company snapshot (`SnapshotWire`) ----------------------------------
+
+/** The bounds of grants in force for a company; each 1 or more, and no looser than the seed (50, 20, 31, 100). */
 export interface Limits {
+  /** Users per grant (seed: 50). */
   maxUsersPerGrant: number;
+  /** Agent pools per grant (seed: 20). */
   maxPoolsPerGrant: number;
+  /** Longest grant, in days (seed: 31). */
   maxGrantDays: number;
+  /** Active grants at once per company (seed: 100). */
   maxActiveGrants: number;
 }
 
+/** A user of the company, as the snapshot carries it (`UserWire`). */
 export interface SnapshotUser {
   email: string;
+  /** Default empty. */
   firstName?: string;
+  /** Default empty. */
   lastName?: string;
   /** Default true. */
   enabled?: boolean;
+  /** Default none. */
   roles?: Role[];
 }
 
-/** An access-request period preset. */
-export type Period = "1h" | "4h" | "8h" | "12h" | "1d" | "7d" | "custom";
-
-export interface RequestSettings {
+/** Access-request settings of a pool or of one group assignment, as an input (`RequestSettingsWire`). */
+export interface RequestSettingsInput {
+  /** Requests enabled: the pool is locked for the group; members request access. */
   enabled: boolean;
+  /** Default none. */
   periods?: Period[];
-  /** Default manual. */
-  approval?: "manual" | "auto";
+  /** Default `manual`. */
+  approval?: Approval;
+  /** Default false. */
   reasonRequired?: boolean;
 }
 
+/** Access-request settings as answers write them (`RequestSettingsWire`, periods sorted and distinct). */
+export interface RequestSettings {
+  enabled: boolean;
+  periods: Period[];
+  approval: Approval;
+  reasonRequired: boolean;
+}
+
+/** An agent pool (`AgentPoolWire`). */
 export interface SnapshotPool {
   id: string;
   name: string;
+  /** Default empty. */
   description?: string;
-  requestSettings?: RequestSettings;
+  /** The default for every group assignment of this pool; absent: requests off. */
+  requestSettings?: RequestSettingsInput;
+  /** Users (e-mails) named as access reviewers of this pool. */
   accessReviewers?: string[];
 }
 
+/** A member of an access group (`GroupMemberWire`). */
 export interface GroupMember {
   email: string;
+  /** Default false. */
   groupAdmin?: boolean;
-  elevatedRoles?: PoolLevelName[];
+  /** Pool roles this member has beyond the group's. */
+  elevatedRoles?: PoolLevelInput[];
 }
 
+/** Request settings overriding the pool's default for one group assignment (`AssignmentOverrideWire`). */
+export interface RequestOverride {
+  agentPoolId: string;
+  requestSettings: RequestSettingsInput;
+}
+
+/** An access group, an environment (`GroupWire`). */
 export interface SnapshotGroup {
   id: string;
   name: string;
   agentPoolIds?: string[];
-  roles?: PoolLevelName[];
+  /** The pool roles the group gives its members. */
+  roles?: PoolLevelInput[];
   members?: GroupMember[];
-  requestOverrides?: { agentPoolId: string; requestSettings: RequestSettings }[];
+  requestOverrides?: RequestOverride[];
 }
 
-/** An active grant, the vendor's `TempAccess`. */
+/** An active grant: the vendor's `GetTempAccessPublicApiDTO` plus when it was created (`TempAccess`). */
 export interface TempAccess {
   id: string;
   name: string;
   agentPoolIds: string[];
   userEmails: string[];
-  roles: GrantRoleName[];
+  /** `Standard` / `Privileged`, any letter case. */
+  roles: PoolLevelInput[];
   expirationDate: Instant;
+  /** The start of the grant's active period. */
   createdAt: Instant;
   incidentId?: string;
   createdBy?: string;
 }
 
-export type RequestStatus = "pending" | "approved" | "denied" | "cancelled" | "expired" | "revoked" | "ended";
-
-/** A stored access request. */
+/** A stored access request (`AccessRequestWire`). */
 export interface AccessRequest {
   id: string;
   requester: string;
   agentPoolId: string;
   status: RequestStatus;
-  approval: "manual" | "auto";
+  approval: Approval;
+  /** The period asked for, in minutes (1 to 10080). */
   requestedMinutes: number;
   reason?: string;
   ticketRef?: string;
   createdAt: Instant;
+  /** Set when approved: access runs on `[approvedAt, endsAt)`. */
   approvedAt?: Instant;
   endsAt?: Instant;
   decidedBy?: string;
 }
 
-/** A reviewer's delegation of reviewing. */
+/** A delegation of reviewing from one user to another for a bounded period (`DelegationWire`; also an answer). */
 export interface Delegation {
   from: string;
   to: string;
@@ -371,10 +502,15 @@ export interface Delegation {
   endsAt: Instant;
 }
 
-/** A company as the policy sees it (the server's GET /api/v1/snapshot). */
+/**
+ * A company at one moment, as the policy decides against it (`SnapshotWire`,
+ * the server's `GET /api/v1/snapshot`).
+ */
 export interface Snapshot {
+  /** Default empty. */
   companyId?: string;
   rbacEnabled: boolean;
+  /** Default: the seed limits. */
   limits?: Limits;
   users?: SnapshotUser[];
   agentPools?: SnapshotPool[];
@@ -384,76 +520,109 @@ export interface Snapshot {
   delegations?: Delegation[];
 }
 
-// ---- Inputs ---------------------------------------------------------------
+// ---- Inputs ------------------------------------------------------------------
 
-/** The vendor's POST /temp-access body. */
+/**
+ * The vendor's `POST /temp-access` body (`CreateTempAccess`). Every field is
+ * optional here so that a missing one is a violation, not a thrown error.
+ */
 export interface CreateTempAccess {
   agentPoolIds?: string[];
   userEmails?: string[];
+  /** `Standard` / `Privileged` in any letter case; anything else is a `grant.roles.unknown` violation. */
   roles?: string[];
-  expirationDate?: Instant;
+  /** RFC 3339 with an offset; anything else is a `grant.expirationDate.invalid` violation. */
+  expirationDate?: string;
+  /** Absent: a default name `Temp-Access-DDMMYYYY-HHmmss-SSS` is given. */
   name?: string;
   incidentId?: string;
 }
 
-/** A number typed into a form: a JSON number or the input's text. */
+/** A number typed into a form: a JSON integer, or the text of an input (`FormValue`, untagged). */
 export type FormValue = number | string;
 
-/** The portal's grant form: one role; an expiry in days, hours, or a custom instant. */
+/** The portal's grant form: one role, and an expiry in days, hours or a custom instant (`GrantForm`). */
 export interface GrantForm {
   name?: string;
+  /** `Standard` or `Privileged`, any letter case; anything else is a violation. */
   role?: string;
   agentPoolIds?: string[];
   userEmails?: string[];
-  expiryKind?: "days" | "hours" | "custom" | string;
+  /** `days`, `hours` or `custom`; anything else is a violation. */
+  expiryKind?: string;
+  /** The number of days or hours, or the custom instant (RFC 3339 with the browser's offset). */
   expiry?: FormValue;
   incidentId?: string;
 }
 
-/** A decision query: an operation with an access, or a pool access level on a pool. */
+/**
+ * A decision query (`DecisionQuery`): a user and either an operation with an
+ * access (`pool` scopes environment operations), or a pool access level on a
+ * pool. Any other combination is thrown.
+ */
 export type DecisionQuery =
-  | { user: string; operation: OperationId; access: Access; pool?: string }
-  | { user: string; poolAccess: PoolLevelName; pool: string };
+  | { user: string; operation: OperationId; access: Access; pool?: string; poolAccess?: undefined }
+  | { user: string; poolAccess: PoolLevelInput; pool: string; operation?: undefined; access?: undefined };
 
+/** A user and a pool; the pool may be given as `pool` or as `agentPoolId` (not both). */
+export type UserPoolInput =
+  | { user: string; pool: string; agentPoolId?: undefined }
+  | { user: string; agentPoolId: string; pool?: undefined };
+
+/** A user, by e-mail (any letter case). */
+export interface UserOnlyInput {
+  user: string;
+}
+
+/** Whose request to review: a stored request, or a requester and a pool. Any other combination is thrown. */
 export type WhoCanApproveInput =
-  | { requestId: string }
-  | { requester: string; agentPoolId: string };
+  | { requestId: string; requester?: undefined; agentPoolId?: undefined }
+  | { requester: string; agentPoolId: string; requestId?: undefined };
 
-/** An access request as the requester submits it. */
+/** An access request as the requester (the call's `actor`) submits it (`AccessRequestInput`). */
 export interface AccessRequestInput {
   agentPoolId?: string;
-  /** A preset or `custom`. */
-  period?: Period | string;
-  /** The duration of a custom period. */
+  /** A preset (`1h`, `4h`, `8h`, `12h`, `1d`, `7d`) or `custom`; anything else is a violation. */
+  period?: string;
+  /** The duration of a custom period, in minutes. */
   durationMinutes?: FormValue;
   reason?: string;
   ticketRef?: string;
 }
 
+/** An action on a stored request, by the call's `actor` (absent for the sweeper's `expire` and `end`). */
 export interface TransitionInput {
   requestId: string;
+  /** Any other action is thrown. */
   action: "approve" | "deny" | "cancel" | "expire" | "revoke" | "end";
-  /** Approve for a shorter period. */
+  /** `approve`: a shorter period than asked, in minutes. */
   durationMinutes?: FormValue;
+  /** `deny`: why (required there). */
   comment?: string;
 }
 
+/** A delegation of reviewing as the delegating reviewer (the call's `actor`) submits it (`DelegationInput`). */
 export interface DelegationInput {
-  to: string;
-  startsAt?: Instant;
-  endsAt: Instant;
+  /** The delegate's e-mail (default empty: a violation). */
+  to?: string;
+  /** Default: `now`. */
+  startsAt?: string;
+  /** RFC 3339 (default empty: a violation). */
+  endsAt?: string;
 }
 
-/** A user of a legacy role import. */
+/** One user of a legacy role import (`LegacyUserWire`). */
 export interface LegacyUser {
   email: string;
   firstName?: string;
   lastName?: string;
-  /** `default_user` → Developer, `ROLE_MANAGER` → Company Admin. */
+  /** `default_user` → Developer, `ROLE_MANAGER` → Company Admin; anything else is a violation. */
   legacyRoles?: string[];
+  /** Ids of groups in which the user becomes a group admin. */
   groupAdminOf?: string[];
 }
 
+/** A user as an admin creates or updates them, with an optional initial password (`UserInput`). */
 export interface UserInput {
   email?: string;
   firstName?: string;
@@ -462,148 +631,227 @@ export interface UserInput {
   password?: string;
 }
 
+/** An agent pool as created or updated (`PoolInput`). */
 export interface PoolInput {
   name?: string;
   description?: string;
 }
 
+/** An access group as created or updated (`GroupInput`). */
 export interface GroupInput {
   name?: string;
   agentPoolIds?: string[];
-  roles?: PoolLevelName[];
+  roles?: PoolLevelInput[];
 }
 
+/** An API key's label and life. */
 export interface ApiKeyInput {
+  /** 3 to 50 letters, digits, spaces, `_` or `-`, starting with a letter or digit. */
   label?: string;
+  /** Whole days, 1 to 365 (absent: a violation). */
   expirationDays?: number;
 }
 
-/** An event of the audit log, sealed in the hash chain. */
+/** A sealed event of the audit log's hash chain (`AuditEvent`). */
 export interface AuditEvent {
+  /** 1, 2, 3, … */
   seq: number;
   time: Instant;
+  /** A user's e-mail, or `system` for the sweeper. */
   actor: string;
-  action: AuditActionName;
+  action: AuditAction;
+  /** What it was done to: `grant:<id>`, `user:<email>`, … */
   target: string;
+  /** Free-form JSON (default null). */
   details?: unknown;
   reason?: string | null;
+  /** The previous event's hash (64 zeros for the first). */
   prevHash: string;
+  /** SHA-256, lower-case hex. */
   hash: string;
 }
 
-// ---- Answers --------------------------------------------------------------
+/** How the access summary's rows are ordered and laid out. */
+export type ReportBy = "pool" | "group" | "user";
 
-/** A grant that passed validation. */
+/** What the access summary is ordered by. Any other `by` is thrown. */
+export interface AccessReportInput {
+  /** Default `pool`. */
+  by?: ReportBy;
+}
+
+// ---- Answers -------------------------------------------------------------------
+
+/** A grant that passed validation, ready to store (`NewGrant`). */
 export interface ValidGrant {
   name: string;
-  /** The name was made up (none given). */
+  /** The name was absent and the default name was given. */
   defaultName: boolean;
   agentPoolIds: string[];
+  /** As given, except that a known user's address is written as stored. */
   userEmails: string[];
+  /** The highest role listed. */
   roles: GrantRoleName[];
   expirationDate: Instant;
   incidentId?: string;
 }
 
-/** A decision with its reason (`allow.group`, `deny.level_too_low`, …). */
+/** The vendor's `POST /temp-access` body computed from a valid form: the grant to submit. */
+export interface TempAccessBody {
+  agentPoolIds: string[];
+  userEmails: string[];
+  roles: GrantRoleName[];
+  expirationDate: Instant;
+  /** Absent when the default name applies. */
+  name?: string;
+  incidentId?: string;
+}
+
+/** Why a decision came out as it did. */
+export type DecisionReason =
+  | "allow.role"
+  | "allow.group_admin"
+  | "allow.grant_manager"
+  | "allow.group"
+  | "allow.grant"
+  | "allow.request"
+  | "allow.rbac_off_standard"
+  | "deny.user_unknown"
+  | "deny.user_disabled"
+  | "deny.pool_unknown"
+  | "deny.level_too_low"
+  | "deny.role_inert"
+  | "deny.group_admin_out_of_scope"
+  | "deny.pool_level_too_low"
+  | "deny.pool_locked"
+  | "deny.grant_expired"
+  | "deny.request_ended"
+  | "deny.no_pool_access"
+  | "deny.rbac_off_privileged";
+
+/** A decision with its reason and its source (`DecisionWire`). */
 export interface Decision {
   allowed: boolean;
-  reason: string;
+  reason: DecisionReason;
   message: string;
   role?: Role;
   groupId?: string;
   grantId?: string;
   requestId?: string;
+  /** The pool level the source gives, when the reason is about pool access. */
   poolLevel?: PoolLevelName;
+  /** Until when the source gives access (grants and requests), or when it ended. */
   until?: Instant;
 }
 
-/** Access to one pool, at both levels, with every source. */
+/** Access to one pool: the decision for Standard, for Privileged, and every source (`PoolExplanation`). */
 export interface PoolExplanation {
   decision: Decision;
   privileged: Decision;
   sources: Decision[];
 }
 
+/** One category as a user holds it (`CategoryPermission`). */
 export interface CategoryPermission {
   category: Category;
+  /** The company-wide level. */
   level: Level;
+  /** The live roles that give that level. */
   fromRoles: Role[];
+  /** Pools on which a scoped role gives more (Group Admin: WR on the pools of administered environments). */
   scopedPools?: string[];
 }
 
+/** Access to one pool and every source that gives it (`PoolPermission`). */
 export interface PoolPermission {
   agentPoolId: string;
   level: PoolLevelName;
-  permissions: string[];
+  permissions: PoolPermissionName[];
   sources: Decision[];
 }
 
-/** What a user may do at an instant, with the reason for each part. */
+/** What a user may do at an instant, with the reason for each part (`EffectivePermissions`). */
 export interface EffectivePermissions {
   email: string;
   enabled: boolean;
   rbacEnabled: boolean;
   roles: Role[];
+  /** Roles recorded but giving nothing while RBAC is off. */
   inertRoles: Role[];
   categories: CategoryPermission[];
+  /** Pools the user can use (while RBAC is off: every pool, Standard). */
   pools: PoolPermission[];
+  /** Pools locked for the user's groups, which a request can open. */
   lockedPools: string[];
 }
 
-/** Who may review, and how. */
+/** Who may review a request, and how (`Reviewer`). */
 export interface Reviewer {
   email: string;
-  via: string;
+  via: "companyAdmin" | "groupAdmin" | "accessReviewer" | "delegate";
+  /** `groupAdmin`: the environment administered. */
   groupId?: string;
+  /** `delegate`: the reviewer who delegated. */
   delegatedBy?: string;
+  /** `delegate`: the end of the delegation. */
   until?: Instant;
 }
 
-/** Whether a user can request access to a pool. */
+/** How a user reaches a pool through their groups. */
 export type RequestAccess =
   | { kind: "standing"; groupId: string; poolLevel: PoolLevelName }
   | { kind: "requestable"; settings: RequestSettings; reasonRequired: boolean; groupIds: string[] }
   | { kind: "notRequestable" };
 
-/** A request that passed validation, as it would be stored. */
-export interface ValidRequest {
+/** What a valid request has in common, however it is approved. */
+export interface ValidRequestCommon {
   requester: string;
   agentPoolId: string;
   period: Period;
   requestedMinutes: number;
-  approval: "manual" | "auto";
-  status: RequestStatus;
   reason?: string;
   ticketRef?: string;
   createdAt: Instant;
-  approvedAt?: Instant;
-  endsAt?: Instant;
-  expiresAt?: Instant;
 }
 
-/** The outcome of a state transition of a request. */
+/**
+ * A request that passed validation, as it would be stored (`NewRequest`):
+ * pending until `expiresAt` for manual approval, approved at once for auto.
+ */
+export type ValidRequest =
+  | (ValidRequestCommon & { approval: "manual"; status: "pending"; expiresAt: Instant })
+  | (ValidRequestCommon & { approval: "auto"; status: "approved"; approvedAt: Instant; endsAt: Instant });
+
+/** The outcome of a legal transition of a request (`TransitionOutcome`). */
 export interface Transition {
   requestId: string;
   from: RequestStatus;
   to: RequestStatus;
+  /** `approve`: now. */
   approvedAt?: Instant;
+  /** `approve`: the end of the access granted. */
   endsAt?: Instant;
+  /** `approve`: the minutes granted. */
   grantedMinutes?: number;
+  /** `deny`: the comment for the requester. */
   comment?: string;
 }
 
-/** One user as a legacy import would write them. */
+/** One user as a legacy import would write them (`MigratedUser`). */
 export interface MigratedUser {
   email: string;
   firstName: string;
   lastName: string;
   roles: Role[];
+  /** Groups in which the user becomes a group admin. */
   groupAdminOf: string[];
+  /** Create a new user or update an existing one. */
   action: "create" | "update";
+  /** Roles that will be recorded but inert while RBAC is off. */
   inertRoles?: Role[];
 }
 
+/** A user that passed validation (`ValidUser`). */
 export interface ValidUser {
   email: string;
   firstName: string;
@@ -611,124 +859,252 @@ export interface ValidUser {
   roles: Role[];
 }
 
+/** An agent pool that passed validation: the trimmed name and description. */
+export interface ValidPool {
+  name: string;
+  /** Empty when none. */
+  description: string;
+}
+
+/** A group that passed validation (`ValidGroup`). */
 export interface ValidGroup {
   name: string;
   agentPoolIds: string[];
   roles: PoolLevelName[];
 }
 
-/** The audit chain, verified. */
+/** A verified audit chain: how many events, and the last hash (`ChainStatus`). */
 export interface ChainStatus {
   checked: number;
   head: string;
 }
 
-/** One role's row of the matrix. */
-export interface MatrixRow {
-  role: Role;
-  name: string;
-  rbacOnly: boolean;
-  categories: Record<Category, { level: Level; scoped: boolean }>;
-}
-
-export type Matrix = MatrixRow[];
-
-export interface CatalogueOperation {
-  id: OperationId;
-  category: Category;
-  title: string;
-  poolScoped: boolean;
-}
-
-export type Catalogue = CatalogueOperation[];
-
-/** One source of one user's current access to one pool. */
+/** One source of one user's current access to one pool (`AccessRow`). */
 export interface AccessRow {
   agentPoolId: string;
   poolName: string;
   user: string;
   level: PoolLevelName;
+  /** `rbacOff`: RBAC is off, every pool is Standard for every enabled user. */
   source: "group" | "grant" | "request" | "rbacOff";
+  /** The group, grant or request that gives the access. */
   sourceId?: string;
+  /** When this source ends (grants and requests). */
   until?: Instant;
 }
 
+/** A pool's configuration and how many use it now (`PoolSummary`). */
 export interface PoolSummary {
   agentPoolId: string;
   name: string;
+  /** The pool's default request settings (absent: requests off). */
   requestSettings?: RequestSettings;
   accessReviewers: string[];
+  /** Groups holding the pool. */
   groupIds: string[];
+  /** Users with access now. */
   usersWithAccess: number;
 }
 
+/** A group's configuration (`GroupSummary`). */
 export interface GroupSummary {
   groupId: string;
   name: string;
   agentPoolIds: string[];
+  /** The highest pool role the group gives. */
   level?: PoolLevelName;
   members: number;
   groupAdmins: string[];
+  /** Pools whose request settings this group's assignment overrides. */
   overriddenPools: string[];
 }
 
+/** A user's standing and current access (`UserSummary`). */
 export interface UserSummary {
   email: string;
   enabled: boolean;
   roles: Role[];
+  /** Pools the user can use now. */
   pools: number;
+  /** Pools locked for the user's groups, which a request can open. */
   lockedPools: string[];
 }
 
-/** The access summary: configuration and current access, at an instant. */
+/** The access summary: configuration and current access at `generatedAt` (`AccessReport`). */
 export interface AccessReport {
   generatedAt: Instant;
-  by: "pool" | "group" | "user";
+  by: ReportBy;
   pools: PoolSummary[];
   groups: GroupSummary[];
   users: UserSummary[];
+  /** Every source of current access, ordered by `by` (`group`: only access through groups). */
   access: AccessRow[];
 }
 
-// ---- Each operation's request and answer --------------------------------
+/** One cell of the matrix: the level a role gives on a category, and whether it is scoped to administered environments. */
+export interface MatrixCell {
+  level: Level;
+  scoped: boolean;
+}
 
-export type ValidateGrantRequest = Request<CreateTempAccess>;
+/** One role's row of the matrix. */
+export interface MatrixRow {
+  role: Role;
+  name: RoleDisplayName;
+  /** The role exists only in RBAC companies. */
+  rbacOnly: boolean;
+  categories: Record<Category, MatrixCell>;
+}
+
+/** The role matrix (`matrix_json()`): one row per role, in the order of {@link Role}. */
+export type Matrix = MatrixRow[];
+
+/** One operation of the catalogue. */
+export interface CatalogueOperation {
+  id: OperationId;
+  /** The category whose level governs it. */
+  category: Category;
+  title: string;
+  /** Environment operations are decided per pool. */
+  poolScoped: boolean;
+}
+
+/** The operation catalogue (`catalogue_json()`), grouped by category. */
+export type Catalogue = CatalogueOperation[];
+
+// ---- Each operation's request and answer -----------------------------------
+
+/** `validateGrant`: the vendor's grant body; `replacing`: the id of the grant it replaces; with a snapshot, `actor` is checked. */
+export type ValidateGrantRequest = TimedRequest<CreateTempAccess>;
+/** `validateGrant`: the grant as it would be stored. */
 export type ValidateGrantAnswer = Answer<{ grant: ValidGrant }>;
-export type ValidateGrantFormRequest = Request<GrantForm>;
-export type ValidateGrantFormAnswer = Answer<{ grant: ValidGrant; request: CreateTempAccess }>;
-export type DecideRequest = Request<DecisionQuery>;
+
+/** `validateGrantForm`: the portal's form; `replacing` and `actor` as for `validateGrant`. */
+export type ValidateGrantFormRequest = TimedRequest<GrantForm>;
+/** `validateGrantForm`: the grant, and the vendor's body to submit. */
+export type ValidateGrantFormAnswer = Answer<{ grant: ValidGrant; request: TempAccessBody }>;
+
+/** `decide` (needs a snapshot). */
+export type DecideRequest = TimedRequest<DecisionQuery>;
+/** `decide`: allowed or not, and why. */
 export type DecideAnswer = Answer<{ decision: Decision }>;
-export type DecideManyRequest = Request<{ queries: DecisionQuery[] }>;
+
+/** `decideMany` (needs a snapshot). */
+export type DecideManyRequest = TimedRequest<{ queries: DecisionQuery[] }>;
+/** `decideMany`: one decision per query, in order. */
 export type DecideManyAnswer = Answer<{ decisions: Decision[] }>;
-export type ExplainPoolAccessRequest = Request<{ user: string; pool: string }>;
+
+/** `explainPoolAccess` (needs a snapshot). */
+export type ExplainPoolAccessRequest = TimedRequest<UserPoolInput>;
+/** `explainPoolAccess`: Standard and Privileged decisions, and every source. */
 export type ExplainPoolAccessAnswer = Answer<{ explanation: PoolExplanation }>;
-export type EffectivePermissionsRequest = Request<{ user: string }>;
+
+/** `effectivePermissions` (needs a snapshot). */
+export type EffectivePermissionsRequest = TimedRequest<UserOnlyInput>;
+/** `effectivePermissions`: what the user may do (an unknown user is a failure). */
 export type EffectivePermissionsAnswer = Answer<{ permissions: EffectivePermissions }>;
-export type WhoCanApproveRequest = Request<WhoCanApproveInput>;
+
+/** `whoCanApprove` (needs a snapshot). */
+export type WhoCanApproveRequest = TimedRequest<WhoCanApproveInput>;
+/** `whoCanApprove`: the reviewers, direct ones first, then delegates. */
 export type WhoCanApproveAnswer = Answer<{ reviewers: Reviewer[] }>;
-export type RequestAccessRequest = Request<{ user: string; pool: string }>;
+
+/** `requestAccess` (needs a snapshot; no `now`). */
+export type RequestAccessRequest = Request<UserPoolInput>;
+/** `requestAccess`: standing access, the request settings that apply, or none. */
 export type RequestAccessAnswer = Answer<{ access: RequestAccess }>;
-export type ValidateRequestRequest = Request<AccessRequestInput>;
+
+/** `validateRequest` (needs a snapshot): `actor` is the requester. */
+export type ValidateRequestRequest = ActingRequest<AccessRequestInput>;
+/** `validateRequest`: the request as it would be stored. */
 export type ValidateRequestAnswer = Answer<{ request: ValidRequest }>;
-export type RequestTransitionRequest = Request<TransitionInput>;
+
+/** `requestTransition` (needs a snapshot): `actor` is the reviewer or requester (absent for the sweeper). */
+export type RequestTransitionRequest = TimedRequest<TransitionInput>;
+/** `requestTransition`: the legal transition and what it sets. */
 export type RequestTransitionAnswer = Answer<{ transition: Transition }>;
-export type ValidateDelegationRequest = Request<DelegationInput>;
+
+/** `validateDelegation` (needs a snapshot): `actor` is the delegating reviewer. */
+export type ValidateDelegationRequest = ActingRequest<DelegationInput>;
+/** `validateDelegation`: the delegation as it would be stored. */
 export type ValidateDelegationAnswer = Answer<{ delegation: Delegation }>;
+
+/** `migrateLegacy`: the import file's users; with a snapshot, matched to existing users and groups. */
 export type MigrateLegacyRequest = Request<LegacyUser[]>;
+/** `migrateLegacy`: the preview of every user (any problem makes it a failure). */
 export type MigrateLegacyAnswer = Answer<{ users: MigratedUser[] }>;
-export type ValidateLimitsRequest = Request<Partial<Limits>>;
+
+/** `validateLimits`: all four limits. */
+export type ValidateLimitsRequest = Request<Limits>;
+/** `validateLimits`: the limits, unchanged. */
 export type ValidateLimitsAnswer = Answer<{ limits: Limits }>;
+
+/** `validateUser`: with a snapshot and `replacing` (an e-mail), an update of that user; otherwise a new user. */
 export type ValidateUserRequest = Request<UserInput>;
+/** `validateUser`: the user as it would be stored. */
 export type ValidateUserAnswer = Answer<{ user: ValidUser }>;
+
+/** `validatePool`: `replacing` is the id of the pool being updated. */
 export type ValidatePoolRequest = Request<PoolInput>;
-export type ValidatePoolAnswer = Answer<{ pool: { name: string; description: string } }>;
+/** `validatePool`: the trimmed name and description. */
+export type ValidatePoolAnswer = Answer<{ pool: ValidPool }>;
+
+/** `validateGroup`: `replacing` is the id of the group being updated. */
 export type ValidateGroupRequest = Request<GroupInput>;
+/** `validateGroup`: the group as it would be stored. */
 export type ValidateGroupAnswer = Answer<{ group: ValidGroup }>;
-export type ValidateMemberRequest = Request<{ user: string }>;
+
+/** `validateMember` (needs a snapshot): a new member, by e-mail. */
+export type ValidateMemberRequest = Request<UserOnlyInput>;
+/** `validateMember`: the member's e-mail as stored. */
 export type ValidateMemberAnswer = Answer<{ member: string }>;
+
+/** `validateApiKey`. */
 export type ValidateApiKeyRequest = Request<ApiKeyInput>;
+/** `validateApiKey`: an empty object when valid. */
 export type ValidateApiKeyAnswer = Answer<{ apiKey: Record<string, never> }>;
+
+/** `verifyAuditChain`: the whole chain, from its first event. */
 export type VerifyAuditChainRequest = Request<AuditEvent[]>;
+/** `verifyAuditChain`: how many events, and the last hash (a broken link is a failure). */
 export type VerifyAuditChainAnswer = Answer<{ chain: ChainStatus }>;
-export type AccessReportRequest = Request<{ by?: "pool" | "group" | "user" }>;
+
+/** `accessReport` (needs a snapshot). */
+export type AccessReportRequest = TimedRequest<AccessReportInput>;
+/** `accessReport`: the access summary at `now`. */
 export type AccessReportAnswer = Answer<{ report: AccessReport }>;
+
+/** `matrix` through `call` (its input is ignored). */
+export type MatrixRequest = Omit<Request<unknown>, "input"> & { input?: unknown };
+/** `matrix` through `call`: the role matrix (never a failure). */
+export type MatrixAnswer = Answer<{ roles: Matrix }>;
+
+/** `catalogue` through `call` (its input is ignored). */
+export type CatalogueRequest = Omit<Request<unknown>, "input"> & { input?: unknown };
+/** `catalogue` through `call`: the operation catalogue (never a failure). */
+export type CatalogueAnswer = Answer<{ operations: Catalogue }>;
+
+/** The success fields of any operation: the default of {@link Answer}, what `call` answers. */
+export type AnySuccess =
+  | { grant: ValidGrant }
+  | { grant: ValidGrant; request: TempAccessBody }
+  | { decision: Decision }
+  | { decisions: Decision[] }
+  | { explanation: PoolExplanation }
+  | { permissions: EffectivePermissions }
+  | { reviewers: Reviewer[] }
+  | { access: RequestAccess }
+  | { request: ValidRequest }
+  | { transition: Transition }
+  | { delegation: Delegation }
+  | { users: MigratedUser[] }
+  | { limits: Limits }
+  | { user: ValidUser }
+  | { pool: ValidPool }
+  | { group: ValidGroup }
+  | { member: string }
+  | { apiKey: Record<string, never> }
+  | { chain: ChainStatus }
+  | { report: AccessReport }
+  | { roles: Matrix }
+  | { operations: Catalogue };
