@@ -3,8 +3,8 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use interim_policy::decision::EffectivePermissions;
 use interim_policy::wire::{CreateTempAccess, SnapshotWire, TempAccess};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
 /// A field error as the server answers it.
@@ -73,28 +73,8 @@ fn write(builder: RequestBuilder) -> RequestBuilder {
     builder.header("x-csrf-token", &csrf())
 }
 
-async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
-    let r = r.map_err(ApiError::network)?;
-    let status = r.status();
-    if (200..300).contains(&status) {
-        r.json::<T>().await.map_err(ApiError::network)
-    } else {
-        let mut e = r.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
-            code: "server.unexpected".into(),
-            message: format!("the server answered {status}"),
-            field_errors: Vec::new(),
-            status,
-        });
-        e.status = status;
-        Err(e)
-    }
-}
-
-async fn empty(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
-    let r = r.map_err(ApiError::network)?;
-    if r.ok() {
-        return Ok(());
-    }
+/// The server's refusal, read from its answer (its own shape when it has one).
+async fn refusal(r: Response) -> ApiError {
     let status = r.status();
     let mut e = r.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
         code: "server.unexpected".into(),
@@ -103,7 +83,40 @@ async fn empty(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
         status,
     });
     e.status = status;
-    Err(e)
+    e
+}
+
+async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let r = r.map_err(ApiError::network)?;
+    if r.ok() {
+        r.json::<T>().await.map_err(ApiError::network)
+    } else {
+        Err(refusal(r).await)
+    }
+}
+
+async fn empty(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
+    let r = r.map_err(ApiError::network)?;
+    if r.ok() {
+        Ok(())
+    } else {
+        Err(refusal(r).await)
+    }
+}
+
+/// A write with a JSON body (and the CSRF token), answered with `T`.
+async fn send<T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &impl Serialize,
+) -> Result<T, ApiError> {
+    let req = write(builder).json(body).map_err(ApiError::network)?;
+    answer(req.send().await).await
+}
+
+/// A write with a JSON body whose answer carries nothing to read.
+async fn send_empty(builder: RequestBuilder, body: &impl Serialize) -> Result<(), ApiError> {
+    let req = write(builder).json(body).map_err(ApiError::network)?;
+    empty(req.send().await).await
 }
 
 pub async fn sign_in(email: &str, password: &str) -> Result<(), ApiError> {
@@ -138,19 +151,17 @@ pub async fn grants() -> Result<Page<TempAccess>, ApiError> {
 }
 
 pub async fn create_grant(grant: &CreateTempAccess) -> Result<TempAccess, ApiError> {
-    let req = write(Request::post("/api/v1/temp-access"))
-        .json(grant)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(Request::post("/api/v1/temp-access"), grant).await
 }
 
 /// Replaces an active grant: the old one is deleted and the new one
 /// created in one step.
 pub async fn replace_grant(id: &str, grant: &CreateTempAccess) -> Result<TempAccess, ApiError> {
-    let req = write(Request::post(&format!("/api/v1/temp-access/{id}/replace")))
-        .json(grant)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(
+        Request::post(&format!("/api/v1/temp-access/{id}/replace")),
+        grant,
+    )
+    .await
 }
 
 pub async fn delete_grant(id: &str) -> Result<(), ApiError> {
@@ -197,10 +208,7 @@ pub async fn save_settings(
     limits: &interim_policy::Limits,
 ) -> Result<Settings, ApiError> {
     let body = serde_json::json!({ "rbacEnabled": rbac_enabled, "limits": limits });
-    let req = write(Request::put("/api/v1/settings"))
-        .json(&body)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(Request::put("/api/v1/settings"), &body).await
 }
 
 /// A user as the users API answers.
@@ -221,30 +229,25 @@ pub async fn users() -> Result<Page<User>, ApiError> {
 }
 
 pub async fn create_user(input: &interim_policy::user::UserInput) -> Result<User, ApiError> {
-    let req = write(Request::post("/api/v1/users"))
-        .json(input)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(Request::post("/api/v1/users"), input).await
 }
 
 pub async fn update_user(
     email: &str,
     input: &interim_policy::user::UserInput,
 ) -> Result<User, ApiError> {
-    let req = write(Request::put(&format!("/api/v1/users/{}", encode(email))))
-        .json(input)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(
+        Request::put(&format!("/api/v1/users/{}", encode(email))),
+        input,
+    )
+    .await
 }
 
 /// Imports legacy users (the server checks the same preview again).
 pub async fn import_users(
     entries: &[interim_policy::wire::LegacyUserWire],
 ) -> Result<(), ApiError> {
-    let req = write(Request::post("/api/v1/users/import"))
-        .json(&entries)
-        .map_err(ApiError::network)?;
-    empty(req.send().await).await
+    send_empty(Request::post("/api/v1/users/import"), &entries).await
 }
 
 /// One path segment, escaped.
@@ -273,10 +276,7 @@ pub async fn pools() -> Result<Page<Pool>, ApiError> {
 }
 
 pub async fn create_pool(input: &interim_policy::user::PoolInput) -> Result<Pool, ApiError> {
-    let req = write(Request::post("/api/v1/agent-pools"))
-        .json(input)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(Request::post("/api/v1/agent-pools"), input).await
 }
 
 /// An access group member, the vendor's shape.
@@ -307,20 +307,18 @@ pub async fn groups() -> Result<Page<Group>, ApiError> {
 }
 
 pub async fn create_group(input: &interim_policy::user::GroupInput) -> Result<Group, ApiError> {
-    let req = write(Request::post("/api/v1/groups"))
-        .json(input)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(Request::post("/api/v1/groups"), input).await
 }
 
 pub async fn update_group(
     id: &str,
     input: &interim_policy::user::GroupInput,
 ) -> Result<Group, ApiError> {
-    let req = write(Request::put(&format!("/api/v1/groups/{}", encode(id))))
-        .json(input)
-        .map_err(ApiError::network)?;
-    answer(req.send().await).await
+    send(
+        Request::put(&format!("/api/v1/groups/{}", encode(id))),
+        input,
+    )
+    .await
 }
 
 pub async fn delete_group(id: &str) -> Result<(), ApiError> {
@@ -343,8 +341,8 @@ struct Bulk {
 }
 
 /// A bulk call made for one item: its failure is the call's.
-async fn single(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
-    let bulk: Bulk = answer(r).await?;
+async fn single(builder: RequestBuilder, body: &impl Serialize) -> Result<(), ApiError> {
+    let bulk: Bulk = send(builder, body).await?;
     match bulk.failures.into_iter().next() {
         None => Ok(()),
         Some(f) => Err(ApiError {
@@ -357,24 +355,17 @@ async fn single(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
 }
 
 pub async fn add_member(group: &str, email: &str) -> Result<(), ApiError> {
-    let body = serde_json::json!([{ "email": email }]);
-    let req = write(Request::post(&format!(
-        "/api/v1/groups/{}/members",
-        encode(group)
-    )))
-    .json(&body)
-    .map_err(ApiError::network)?;
-    single(req.send().await).await
+    let path = format!("/api/v1/groups/{}/members", encode(group));
+    single(
+        Request::post(&path),
+        &serde_json::json!([{ "email": email }]),
+    )
+    .await
 }
 
 pub async fn remove_member(group: &str, email: &str) -> Result<(), ApiError> {
-    let req = write(Request::delete(&format!(
-        "/api/v1/groups/{}/members",
-        encode(group)
-    )))
-    .json(&[email])
-    .map_err(ApiError::network)?;
-    single(req.send().await).await
+    let path = format!("/api/v1/groups/{}/members", encode(group));
+    single(Request::delete(&path), &[email]).await
 }
 
 pub async fn update_member(
@@ -384,12 +375,13 @@ pub async fn update_member(
     elevated_roles: &[interim_policy::PoolLevel],
 ) -> Result<(), ApiError> {
     let body = serde_json::json!({ "groupAdmin": group_admin, "elevatedRoles": elevated_roles });
-    let req = write(Request::put(&format!(
-        "/api/v1/groups/{}/members/{}",
-        encode(group),
-        encode(email)
-    )))
-    .json(&body)
-    .map_err(ApiError::network)?;
-    empty(req.send().await).await
+    send_empty(
+        Request::put(&format!(
+            "/api/v1/groups/{}/members/{}",
+            encode(group),
+            encode(email)
+        )),
+        &body,
+    )
+    .await
 }

@@ -99,24 +99,15 @@ struct Outcome {
 pub fn load_snapshot(path: &Path) -> Result<Snapshot, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the snapshot {}: {e}", path.display()))?;
-    let wire = interim_policy::parse::from_json_str(&text).map_err(|v| {
-        format!(
-            "the snapshot {} is not a snapshot: {} {}",
-            path.display(),
-            v.field,
-            v.message
-        )
-    })?;
+    let wire = interim_policy::parse::from_json_str(&text)
+        .map_err(|v| interim_policy::api::Malformed::one(v).message)
+        .map_err(|m| format!("the snapshot {} is not a snapshot: {m}", path.display()))?;
     Snapshot::build(wire).map_err(|errors| {
-        let list: Vec<String> = errors
-            .iter()
-            .map(|v| format!("{}: {}", v.field, v.message))
-            .collect();
         format!(
             "the snapshot {} has {} problem(s): {}",
             path.display(),
             errors.len(),
-            list.join("; ")
+            interim_policy::api::Malformed::many(errors).message
         )
     })
 }

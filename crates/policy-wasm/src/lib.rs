@@ -46,14 +46,7 @@ fn bad(field: &str, message: impl Into<String>) -> JsValue {
 }
 
 fn malformed_one(v: Violation) -> JsValue {
-    malformed(&Malformed {
-        message: if v.field.is_empty() {
-            v.message.clone()
-        } else {
-            format!("`{}`: {}", v.field, v.message)
-        },
-        errors: vec![v],
-    })
+    malformed(&Malformed::one(v))
 }
 
 /// A JavaScript value as JSON (`undefined` as `{}`).
@@ -212,12 +205,9 @@ impl Company {
         #[wasm_bindgen(unchecked_param_type = "Snapshot | string")] snapshot: JsValue,
     ) -> Result<Company, JsValue> {
         let wire: SnapshotWire = from_value(to_json(&snapshot)?).map_err(malformed_one)?;
-        let snapshot = Snapshot::build(wire).map_err(|errors| {
-            malformed(&Malformed {
-                message: format!("the snapshot has {} problem(s)", errors.len()),
-                errors,
-            })
-        })?;
+        // The argument is the snapshot: its problems' fields are relative to it.
+        let snapshot =
+            Snapshot::build(wire).map_err(|errors| malformed(&Malformed::many(errors)))?;
         Ok(Company { snapshot })
     }
 

@@ -135,14 +135,16 @@ pub struct Malformed {
 }
 
 impl Malformed {
-    fn one(v: Violation) -> Malformed {
+    /// One problem; the message names its field.
+    pub fn one(v: Violation) -> Malformed {
         Malformed {
             message: describe(std::slice::from_ref(&v)),
             errors: vec![v],
         }
     }
 
-    fn many(errors: Vec<Violation>) -> Malformed {
+    /// Every problem; the message names each field.
+    pub fn many(errors: Vec<Violation>) -> Malformed {
         Malformed {
             message: describe(&errors),
             errors,
@@ -196,22 +198,29 @@ pub fn call_with(call: &Call, indexed: Option<&Snapshot>) -> Result<Answer, Malf
     let snapshot = match (indexed, &call.snapshot) {
         (Some(s), _) => Some(s),
         (None, Some(wire)) => {
-            owned = Snapshot::build(wire.clone()).map_err(|errors| {
-                Malformed::many(
-                    errors
-                        .into_iter()
-                        .map(|mut v| {
-                            v.field = format!("snapshot.{}", v.field);
-                            v
-                        })
-                        .collect(),
-                )
-            })?;
+            owned = index_snapshot(wire.clone())?;
             Some(&owned)
         }
         (None, None) => None,
     };
     dispatch(call, snapshot)
+}
+
+/// Indexes a company for the interface: every problem of the snapshot at
+/// once, each field under `snapshot.` (the one way every surface loads a
+/// company it was given).
+pub fn index_snapshot(wire: SnapshotWire) -> Result<Snapshot, Malformed> {
+    Snapshot::build(wire).map_err(|errors| {
+        Malformed::many(
+            errors
+                .into_iter()
+                .map(|mut v| {
+                    v.field = format!("snapshot.{}", v.field);
+                    v
+                })
+                .collect(),
+        )
+    })
 }
 
 fn need_now(call: &Call) -> Result<Instant, Malformed> {

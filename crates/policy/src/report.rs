@@ -115,12 +115,13 @@ pub struct AccessReport {
     pub access: Vec<AccessRow>,
 }
 
-fn source_of(reason: &str) -> &'static str {
-    match reason {
-        "allow.group" => "group",
-        "allow.grant" => "grant",
-        "allow.request" => "request",
-        _ => "rbacOff",
+/// What gives an allowed pool decision: the source it names.
+fn source_of(d: &crate::decision::DecisionWire) -> (&'static str, Option<String>) {
+    match (&d.grant_id, &d.request_id, &d.group_id) {
+        (Some(id), _, _) => ("grant", Some(id.clone())),
+        (None, Some(id), _) => ("request", Some(id.clone())),
+        (None, None, Some(id)) => ("group", Some(id.clone())),
+        (None, None, None) => ("rbacOff", None),
     }
 }
 
@@ -145,17 +146,14 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
                 if !s.allowed {
                     continue;
                 }
+                let (source, source_id) = source_of(s);
                 access.push(AccessRow {
                     agent_pool_id: pool.agent_pool_id.clone(),
                     pool_name: name.clone(),
                     user: user.email.clone(),
                     level: s.pool_level.unwrap_or(pool.level),
-                    source: source_of(&s.reason).to_owned(),
-                    source_id: s
-                        .group_id
-                        .clone()
-                        .or_else(|| s.grant_id.clone())
-                        .or_else(|| s.request_id.clone()),
+                    source: source.to_owned(),
+                    source_id,
                     until: s.until.clone(),
                 });
             }

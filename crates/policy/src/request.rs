@@ -307,6 +307,12 @@ pub fn pending_deadline(request: &Request) -> Instant {
     )
 }
 
+/// A pending request created at or before this instant has expired at
+/// `now` (the other side of [`pending_deadline`], for finding them).
+pub fn pending_expired_if_created_by(now: Instant) -> Instant {
+    add(now, -Duration::hours(PENDING_REQUEST_TTL_HOURS))
+}
+
 /// A request that passed validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -988,6 +994,20 @@ pub fn validate_delegation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expiry_cutoff_agrees_with_the_deadline() {
+        let created = crate::time::parse_instant("2026-11-22T10:00:00Z").unwrap();
+        for minutes in [0, 1_439, 1_440, 1_441, 3_000] {
+            let now = add(created, Duration::minutes(minutes));
+            let by_deadline = now >= add(created, Duration::hours(PENDING_REQUEST_TTL_HOURS));
+            assert_eq!(
+                by_deadline,
+                created <= pending_expired_if_created_by(now),
+                "{minutes} minutes"
+            );
+        }
+    }
 
     #[test]
     fn only_the_documented_transitions_exist() {

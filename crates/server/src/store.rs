@@ -436,6 +436,21 @@ impl Store {
             .collect()
     }
 
+    /// One access request by id, with its reviewer's comment.
+    pub async fn request(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<(AccessRequestWire, Option<String>)>> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(&format!("{REQUEST_COLUMNS} WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .as_ref()
+            .map(request_row)
+            .transpose()
+    }
+
     /// Live delegations (not deleted, not over), with their ids.
     pub async fn delegations(
         &self,

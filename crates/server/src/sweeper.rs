@@ -47,10 +47,7 @@ pub async fn sweep(state: &AppState) -> StoreResult<usize> {
 /// wait for this: they compare against the clock.
 pub async fn sweep_requests(state: &AppState) -> StoreResult<usize> {
     let now = state.clock.now();
-    let pending_before = interim_policy::time::add(
-        now,
-        -chrono::Duration::hours(interim_policy::limits::PENDING_REQUEST_TTL_HOURS),
-    );
+    let pending_before = interim_policy::request::pending_expired_if_created_by(now);
     let due = state.store.due_requests(now, pending_before).await?;
     let mut written = 0;
     for id in due {

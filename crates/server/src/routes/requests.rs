@@ -234,17 +234,11 @@ async fn visible(
     s: &Snapshot,
     now: DateTime<Utc>,
 ) -> ApiResult<(AccessRequestWire, Option<String>)> {
-    let found = state
-        .store
-        .requests()
-        .await?
-        .into_iter()
-        .find(|(r, _)| r.id == id)
-        .filter(|(r, _)| {
-            same_email(&r.requester, &actor.email)
-                || reviews(s, &actor.email, r, now)
-                || sees_all(s, actor, now)
-        });
+    let found = state.store.request(id).await?.filter(|(r, _)| {
+        same_email(&r.requester, &actor.email)
+            || reviews(s, &actor.email, r, now)
+            || sees_all(s, actor, now)
+    });
     found.ok_or_else(|| {
         ApiError::not_found(
             "request.id.unknown",
@@ -358,13 +352,10 @@ async fn act(
     .await?;
     let after = tx.snapshot(now).await?;
     tx.commit().await?;
-    let (r, c) = state
-        .store
-        .requests()
-        .await?
-        .into_iter()
-        .find(|(r, _)| r.id == id)
-        .ok_or_else(|| ApiError::not_found("request.id.unknown", format!("no request `{id}`")))?;
+    let (r, c) =
+        state.store.request(id).await?.ok_or_else(|| {
+            ApiError::not_found("request.id.unknown", format!("no request `{id}`"))
+        })?;
     Ok(Json(out(&r, c.as_deref(), &after, now)))
 }
 

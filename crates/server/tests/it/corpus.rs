@@ -123,35 +123,8 @@ async fn directory_cases_answer_as_the_core() {
         let ok = if expect["type"] == "success" {
             status.is_success()
         } else {
-            let want: Vec<(String, String)> = {
-                let mut v: Vec<(String, String)> = expect["errors"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|e| {
-                        (
-                            e["field"].as_str().unwrap().to_owned(),
-                            e["code"].as_str().unwrap().to_owned(),
-                        )
-                    })
-                    .collect();
-                v.sort();
-                v
-            };
-            let mut got: Vec<(String, String)> = body["fieldErrors"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|e| {
-                            (
-                                e["field"].as_str().unwrap_or_default().to_owned(),
-                                e["code"].as_str().unwrap_or_default().to_owned(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            got.sort();
+            let want = pairs(&expect["errors"]);
+            let got = pairs(&body["fieldErrors"]);
             // A lookup that fails before any field is read answers its code alone.
             let codes_only =
                 got.is_empty() && want.len() == 1 && body["code"] == want[0].1.as_str();
