@@ -136,6 +136,18 @@ pub enum RequestAction {
 }
 
 impl RequestAction {
+    /// What the action makes of a request: `approved`, `denied`, …
+    pub const fn past(&self) -> &'static str {
+        match self {
+            RequestAction::Approve { .. } => "approved",
+            RequestAction::Deny { .. } => "denied",
+            RequestAction::Cancel => "cancelled",
+            RequestAction::Expire => "expired",
+            RequestAction::Revoke => "revoked",
+            RequestAction::End => "ended",
+        }
+    }
+
     pub const fn name(&self) -> &'static str {
         match self {
             RequestAction::Approve { .. } => "approve",
@@ -735,9 +747,9 @@ pub fn apply_action(
             "",
             Code::RequestIllegalTransition,
             format!(
-                "a request that is {} cannot be {}d",
+                "a request that is {} cannot be {}",
                 status.wire_name(),
-                action.name().trim_end_matches('e')
+                action.past()
             ),
         )
     };

@@ -202,6 +202,10 @@ async fn pending_requests_expire_and_the_other_endings_are_audited() {
         "{v}"
     );
     assert_eq!(
+        v["message"], "a request that is expired cannot be approved",
+        "the refusal reads as English"
+    );
+    assert_eq!(
         interim_server::sweeper::sweep_requests(&s.state)
             .await
             .unwrap(),
