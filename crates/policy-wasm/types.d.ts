@@ -253,6 +253,7 @@ export type ViolationCode =
   | "request.actor.self_review"
   | "request.actor.not_requester"
   | "request.actor.not_allowed"
+  | "requestSettings.periods.empty"
   | "delegation.from.not_reviewer"
   | "delegation.to.unknown"
   | "delegation.to.self"
@@ -326,6 +327,7 @@ export type OpName =
   | "validateRequest"
   | "requestTransition"
   | "validateDelegation"
+  | "validateRequestSettings"
   | "migrateLegacy"
   | "validateLimits"
   | "validateUser"
@@ -1028,6 +1030,11 @@ export type RequestTransitionAnswer = Answer<{ transition: Transition }>;
 export type ValidateDelegationRequest = ActingRequest<DelegationInput>;
 /** `validateDelegation`: the delegation as it would be stored. */
 export type ValidateDelegationAnswer = Answer<{ delegation: Delegation }>;
+
+/** `validateRequestSettings`: a pool's or an assignment's request settings as an admin saves them. */
+export type ValidateRequestSettingsRequest = Request<RequestSettingsInput>;
+/** `validateRequestSettings`: the settings with periods sorted and distinct. */
+export type ValidateRequestSettingsAnswer = Answer<{ settings: RequestSettings }>;
 
 /** `migrateLegacy`: the import file's users; with a snapshot, matched to existing users and groups. */
 export type MigrateLegacyRequest = Request<LegacyUser[]>;

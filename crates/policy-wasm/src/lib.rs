@@ -139,6 +139,7 @@ ops! {
     validate_request => "validateRequest", "ValidateRequestRequest", "ValidateRequestAnswer";
     request_transition => "requestTransition", "RequestTransitionRequest", "RequestTransitionAnswer";
     validate_delegation => "validateDelegation", "ValidateDelegationRequest", "ValidateDelegationAnswer";
+    validate_request_settings => "validateRequestSettings", "ValidateRequestSettingsRequest", "ValidateRequestSettingsAnswer";
     migrate_legacy => "migrateLegacy", "MigrateLegacyRequest", "MigrateLegacyAnswer";
     validate_limits => "validateLimits", "ValidateLimitsRequest", "ValidateLimitsAnswer";
     validate_user => "validateUser", "ValidateUserRequest", "ValidateUserAnswer";

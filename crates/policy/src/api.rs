@@ -19,7 +19,7 @@ use crate::parse::from_value;
 use crate::report::{ReportBy, access_report};
 use crate::request::{
     RequestAccess, RequestAction, apply_action, request_access, validate_delegation,
-    validate_request, who_can_approve,
+    validate_request, validate_request_settings, who_can_approve,
 };
 use crate::role::{Category, MATRIX, PoolLevel};
 use crate::snapshot::Snapshot;
@@ -31,7 +31,7 @@ use crate::user::{
 use crate::violation::{Code, Violation, status_of};
 use crate::wire::{
     AccessRequestInput, CreateTempAccess, DelegationInput, FormValue, GrantForm, LegacyUserWire,
-    SnapshotWire,
+    RequestSettingsWire, SnapshotWire,
 };
 
 /// A call of the JSON interface.
@@ -68,6 +68,7 @@ pub const OPS: &[&str] = &[
     "validateRequest",
     "requestTransition",
     "validateDelegation",
+    "validateRequestSettings",
     "migrateLegacy",
     "validateLimits",
     "validateUser",
@@ -547,6 +548,10 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             let actor = need_actor(call)?;
             let d: DelegationInput = input(call)?;
             Answer::from_result("delegation", validate_delegation(s, actor, &d, now))
+        }
+        "validateRequestSettings" => {
+            let w: RequestSettingsWire = input(call)?;
+            Answer::from_result("settings", validate_request_settings(&w))
         }
         "migrateLegacy" => {
             let entries: Vec<LegacyUserWire> = input(call)?;

@@ -229,6 +229,23 @@ impl RequestSettings {
     }
 }
 
+/// Validates request settings as an admin saves them on a pool or on one
+/// group assignment: requests turned on must offer at least one period.
+/// Periods come back sorted and distinct.
+pub fn validate_request_settings(
+    wire: &RequestSettingsWire,
+) -> Result<RequestSettingsWire, Vec<Violation>> {
+    let settings = RequestSettings::from(wire.clone());
+    if settings.enabled && settings.periods.is_empty() {
+        return Err(vec![Violation::new(
+            "periods",
+            Code::SettingsPeriodsEmpty,
+            "choose at least one access period members may request",
+        )]);
+    }
+    Ok(settings.to_wire())
+}
+
 /// How a user reaches a pool through their groups.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RequestAccess {

@@ -160,6 +160,9 @@ codes! {
     RequestActorNotRequester = "request.actor.not_requester" => Forbidden;
     RequestActorNotAllowed = "request.actor.not_allowed" => Forbidden;
 
+    // Request settings of a pool or of one group assignment.
+    SettingsPeriodsEmpty = "requestSettings.periods.empty" => Invalid;
+
     // Delegation of reviewing.
     DelegationFromNotReviewer = "delegation.from.not_reviewer" => Forbidden;
     DelegationToUnknown = "delegation.to.unknown" => NotFound;
