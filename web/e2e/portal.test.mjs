@@ -3,44 +3,22 @@
 // page, screenshots under test-output/. Run by `cargo xtask test`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-
-const tools = process.env.INTERIM_TOOLS;
-const require = createRequire(join(tools, 'package.json'));
-const { chromium } = require('playwright-core');
-const axePath = require.resolve('axe-core/axe.min.js');
-const portal = process.env.INTERIM_PORTAL;
-const shots = process.env.INTERIM_SCREENSHOTS;
-mkdirSync(shots, { recursive: true });
+import { CHROMIUM, axe as axeOn, chromium, portal, shot as shotOf, signIn as signInOn, startServer } from './harness.mjs';
 
 const ADMIN = 'admin@example.com';
 const DEV = 'dana.dev@example.com';
-const PASSWORD = 'interim-demo-2026';
 
 let server, base, context, page;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'interim-e2e-'));
-  server = spawn(process.env.INTERIM_SERVER, ['--listen', '127.0.0.1:0', '--database', join(dir, 'e2e.db'), '--demo', '--portal', portal], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Interim listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  ({ server, base } = await startServer());
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'interim-chromium-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
+    ...CHROMIUM,
     viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = context.pages()[0] ?? (await context.newPage());
 });
@@ -50,28 +28,13 @@ after(async () => {
   server?.kill('SIGKILL');
 });
 
-async function signIn(email) {
-  await page.goto(base + '/');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByTestId('sign-in').click();
-  await page.getByTestId('sign-out').waitFor();
-}
+const signIn = (email) => signInOn(page, base, email);
+const axe = (name) => axeOn(page, name);
+const shot = (name) => shotOf(page, name);
 
 async function signOut() {
   await page.getByTestId('sign-out').click();
   await page.getByTestId('sign-in').waitFor();
-}
-
-async function axe(name) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `accessibility of ${name}`);
-}
-
-async function shot(name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
 test('the sign-in page is accessible', async () => {

@@ -29,6 +29,20 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The server's field errors as the policy's violations (they carry
+    /// the policy's own codes), to show at their fields like the checks
+    /// made in the browser.
+    pub fn violations(&self) -> Vec<interim_policy::violation::Violation> {
+        self.field_errors
+            .iter()
+            .filter_map(|f| {
+                interim_policy::violation::Code::parse(&f.code).map(|c| {
+                    interim_policy::violation::Violation::new(f.field.clone(), c, f.message.clone())
+                })
+            })
+            .collect()
+    }
+
     fn network(e: impl std::fmt::Display) -> ApiError {
         ApiError {
             code: "network".into(),
@@ -384,4 +398,157 @@ pub async fn update_member(
         &body,
     )
     .await
+}
+
+/// An access request as the API answers it: the stored request, its
+/// status at this instant, and until when a pending one waits.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRequest {
+    pub id: String,
+    pub requester: String,
+    pub agent_pool_id: String,
+    pub effective_status: interim_policy::request::RequestStatus,
+    pub approval: interim_policy::request::Approval,
+    pub requested_minutes: i64,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub ticket_ref: Option<String>,
+    #[serde(with = "interim_policy::time::rfc3339_millis")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, with = "interim_policy::time::rfc3339_millis::option")]
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, with = "interim_policy::time::rfc3339_millis::option")]
+    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, with = "interim_policy::time::rfc3339_millis::option")]
+    pub pending_until: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Requests in `scope` (`mine`, `review`, `all`), optionally of one status.
+pub async fn requests(scope: &str, status: &str) -> Result<Page<AccessRequest>, ApiError> {
+    let path = format!("/api/v1/access-requests?scope={scope}&status={status}");
+    answer(Request::get(path.trim_end_matches("&status=")).send().await).await
+}
+
+pub async fn create_request(
+    input: &interim_policy::wire::AccessRequestInput,
+) -> Result<AccessRequest, ApiError> {
+    send(Request::post("/api/v1/access-requests"), input).await
+}
+
+/// `approve`, `deny`, `cancel` or `revoke` request `id`, with the optional
+/// shorter period (minutes) and comment.
+pub async fn act_on_request(
+    id: &str,
+    action: &str,
+    body: &serde_json::Value,
+) -> Result<AccessRequest, ApiError> {
+    let path = format!("/api/v1/access-requests/{}/{action}", encode(id));
+    send(Request::post(&path), body).await
+}
+
+/// A live delegation of reviewing.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delegation {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    #[serde(with = "interim_policy::time::rfc3339_millis")]
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "interim_policy::time::rfc3339_millis")]
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn delegations() -> Result<Page<Delegation>, ApiError> {
+    answer(Request::get("/api/v1/delegations").send().await).await
+}
+
+pub async fn delegate(
+    input: &interim_policy::wire::DelegationInput,
+) -> Result<Delegation, ApiError> {
+    send(Request::post("/api/v1/delegations"), input).await
+}
+
+pub async fn end_delegation(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/v1/delegations/{}", encode(id));
+    empty(write(Request::delete(&path)).send().await).await
+}
+
+/// Saves request settings: a pool's default (`group` `None`; `None`
+/// settings turn requests off) or one group assignment's override
+/// (`None` settings remove it, so the pool's default applies again).
+pub async fn save_request_settings(
+    group: Option<&str>,
+    pool: &str,
+    settings: Option<&interim_policy::wire::RequestSettingsWire>,
+) -> Result<(), ApiError> {
+    match (group, settings) {
+        (None, s) => {
+            let path = format!("/api/v1/agent-pools/{}/request-settings", encode(pool));
+            send_empty(Request::put(&path), &s).await
+        }
+        (Some(g), Some(s)) => {
+            let path = format!(
+                "/api/v1/groups/{}/request-settings/{}",
+                encode(g),
+                encode(pool)
+            );
+            send_empty(Request::put(&path), s).await
+        }
+        (Some(g), None) => {
+            let path = format!(
+                "/api/v1/groups/{}/request-settings/{}",
+                encode(g),
+                encode(pool)
+            );
+            empty(write(Request::delete(&path)).send().await).await
+        }
+    }
+}
+
+/// Which notification channels the server was started with.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channels {
+    pub webhooks: u32,
+    pub email: bool,
+}
+
+/// One notification of the outbox and how its delivery stands.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    pub id: String,
+    pub event: String,
+    pub channel: String,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: u32,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub created_at: String,
+}
+
+/// The outbox, newest first, with the channels configured.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outbox {
+    pub channels: Channels,
+    pub items: Vec<Notification>,
+}
+
+pub async fn notifications() -> Result<Outbox, ApiError> {
+    answer(Request::get("/api/v1/notifications").send().await).await
+}
+
+/// Sends a notification again now (a failed one, or a pending one early).
+pub async fn retry_notification(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/v1/notifications/{}/retry", encode(id));
+    empty(write(Request::post(&path)).send().await).await
 }

@@ -59,6 +59,16 @@ impl Session {
         });
     }
 
+    /// Whether I review access requests now (directly or as a delegate).
+    pub fn reviews(self) -> bool {
+        let (Some(me), Some(company)) = (self.me.get(), self.company.get()) else {
+            return false;
+        };
+        company
+            .user_idx(&me.email)
+            .is_some_and(|u| interim_policy::request::is_reviewer(&company, u, Utc::now()))
+    }
+
     /// Whether I may `access` `op` (the policy's decision on my snapshot).
     pub fn may(self, op: Operation, access: Access) -> bool {
         let (Some(me), Some(company)) = (self.me.get(), self.company.get()) else {
@@ -84,6 +94,26 @@ pub fn FieldErrors(#[prop(into)] id: String, messages: Signal<Vec<String>>) -> i
             {move || messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
         </ul>
     }
+}
+
+/// A resource of the API shown as it stands: loading, the server's refusal,
+/// or `show` of its answer. One place for every list of the portal (lighter
+/// than a `Suspense` per list).
+pub fn loaded<T: Clone + Send + Sync + 'static>(
+    resource: LocalResource<Result<T, api::ApiError>>,
+    show: impl Fn(T) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    move || match resource.get() {
+        None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+        Some(Ok(answer)) => show(answer),
+    }
+}
+
+/// Text that changes, type-erased: every such text of the portal shares one
+/// rendering (a closure per text would each instantiate their own).
+pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(f)
 }
 
 /// Moves the keyboard focus to the element with `id`, if it exists.
@@ -119,19 +149,37 @@ pub fn App() -> impl IntoView {
                 {move || session.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <Show when=move || session.ready.get() fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
                     <Show when=move || session.me.get().is_some() fallback=|| view! { <pages::signin::SignIn/> }>
-                        <Routes fallback=|| view! { <p>"Nothing here. " <A href="/">"Go to temporary access"</A></p> }>
+                        <Routes fallback=nothing_here>
                             <Route path=path!("/") view=Home/>
-                            <Route path=path!("/roles") view=pages::roles::Roles/>
-                            <Route path=path!("/audit") view=pages::audit::Audit/>
-                            <Route path=path!("/settings") view=pages::settings::Settings/>
-                            <Route path=path!("/users") view=pages::users::Users/>
-                            <Route path=path!("/pools") view=pages::pools::Pools/>
-                            <Route path=path!("/profile") view=pages::profile::Profile/>
+                            <Route path=path!("/:page") view=Page/>
                         </Routes>
                     </Show>
                 </Show>
             </main>
         </Router>
+    }
+}
+
+fn nothing_here() -> AnyView {
+    view! { <p>"Nothing here. " <A href="/">"Go to temporary access"</A></p> }.into_any()
+}
+
+/// Every page but the home page, by the first segment of the path: one
+/// route that picks the page (lighter than a route per page).
+#[component]
+fn Page() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    move || match params.with(|p| p.get("page")).as_deref() {
+        Some("roles") => view! { <pages::roles::Roles/> }.into_any(),
+        Some("audit") => view! { <pages::audit::Audit/> }.into_any(),
+        Some("settings") => view! { <pages::settings::Settings/> }.into_any(),
+        Some("users") => view! { <pages::users::Users/> }.into_any(),
+        Some("pools") => view! { <pages::pools::Pools/> }.into_any(),
+        Some("profile") => view! { <pages::profile::Profile/> }.into_any(),
+        Some("requests") => view! { <pages::requests::Requests/> }.into_any(),
+        Some("reviews") => view! { <pages::reviews::Reviews/> }.into_any(),
+        Some("reports") => view! { <pages::reports::Reports/> }.into_any(),
+        _ => nothing_here(),
     }
 }
 
@@ -165,8 +213,13 @@ fn Nav() -> impl IntoView {
                 <Show when=move || session.may(Operation::TemporaryAccess, Access::View)>
                     <A href="/">"Temporary access"</A>
                 </Show>
+                <A href="/requests">"Requests"</A>
+                <Show when=move || session.reviews()>
+                    <A href="/reviews">"Reviews"</A>
+                </Show>
                 <Show when=move || session.may(Operation::Users, Access::View)>
                     <A href="/users">"Users"</A>
+                    <A href="/reports">"Reports"</A>
                 </Show>
                 <Show when=move || session.may(Operation::AgentPools, Access::View)>
                     <A href="/pools">"Pools & groups"</A>

@@ -706,7 +706,25 @@ fn reviewer(email: String, via: &str) -> Reviewer {
 }
 
 /// Whether `u` reviews anything at `now` (may delegate).
-fn is_direct_reviewer(snapshot: &Snapshot, u: UserIdx) -> bool {
+/// Whether `u` reviews any access request at `now`: a direct reviewer
+/// (Company Admin, Group Admin of a group holding a pool, named access
+/// reviewer) or the delegate of an enabled direct reviewer. It decides whether
+/// the portal offers a review queue and delegation; each request's reviewers
+/// are still [`who_can_approve`]'s.
+pub fn is_reviewer(snapshot: &Snapshot, u: UserIdx, now: Instant) -> bool {
+    let enabled = |x: UserIdx| snapshot.user(x).is_some_and(|x| x.enabled);
+    enabled(u)
+        && (is_direct_reviewer(snapshot, u)
+            || snapshot.delegations.iter().any(|d| {
+                d.to == u
+                    && d.is_active(now)
+                    && enabled(d.from)
+                    && is_direct_reviewer(snapshot, d.from)
+            }))
+}
+
+/// Whether `u` may delegate reviewing: a direct reviewer, not a delegate.
+pub fn is_direct_reviewer(snapshot: &Snapshot, u: UserIdx) -> bool {
     snapshot.has_live_role(u, Role::CompanyAdmin)
         || (snapshot.has_live_role(u, Role::GroupAdmin)
             && snapshot.administered_pools(u).next().is_some())
@@ -1036,6 +1054,33 @@ mod tests {
                 "{minutes} minutes"
             );
         }
+    }
+
+    #[test]
+    fn reviewers_and_their_delegates_have_a_queue() {
+        let at = |s: &str| crate::time::parse_instant(s).unwrap();
+        let wire: crate::wire::SnapshotWire = serde_json::from_value(serde_json::json!({
+            "companyId": "c", "rbacEnabled": true,
+            "users": [
+                {"email": "rev@a.io", "roles": ["DEVELOPER"]},
+                {"email": "del@a.io", "roles": ["DEVELOPER"]},
+                {"email": "dev@a.io", "roles": ["DEVELOPER"]}
+            ],
+            "agentPools": [{"id": "p", "name": "P", "accessReviewers": ["rev@a.io"]}],
+            "groups": [], "grants": [], "requests": [],
+            "delegations": [{"from": "rev@a.io", "to": "del@a.io",
+                "startsAt": "2026-11-22T10:00:00Z", "endsAt": "2026-11-23T10:00:00Z"}]
+        }))
+        .unwrap();
+        let s = Snapshot::build(wire).unwrap();
+        let u = |e: &str| s.user_idx(e).unwrap();
+        let during = at("2026-11-22T12:00:00Z");
+        let after = at("2026-11-23T10:00:00Z");
+        assert!(is_reviewer(&s, u("rev@a.io"), during));
+        assert!(is_reviewer(&s, u("del@a.io"), during));
+        assert!(!is_reviewer(&s, u("del@a.io"), after));
+        assert!(!is_reviewer(&s, u("dev@a.io"), during));
+        assert!(!is_direct_reviewer(&s, u("del@a.io")));
     }
 
     #[test]

@@ -24,6 +24,37 @@ pub fn format_instant(instant: Instant) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// A length of access in words: `1 hour`, `4 hours`, `7 days`, `90 minutes`,
+/// `1 day 2 hours`. Every surface writes periods this way.
+pub fn duration_text(minutes: i64) -> String {
+    let unit = |n: i64, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    if minutes <= 0 {
+        return unit(minutes.max(0), "minute");
+    }
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(unit(days, "day"));
+    }
+    if hours > 0 {
+        parts.push(unit(hours, "hour"));
+    }
+    if mins > 0 {
+        // Below two hours, minutes read better than `1 hour 30 minutes`.
+        if days == 0 && hours == 1 {
+            return unit(minutes, "minute");
+        }
+        parts.push(unit(mins, "minute"));
+    }
+    parts.join(" ")
+}
+
 /// Serde helpers for instants written as RFC 3339 with milliseconds.
 pub mod rfc3339_millis {
     use super::{Instant, format_instant, parse_instant};
@@ -74,6 +105,26 @@ pub mod rfc3339_millis {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_in_words() {
+        use super::duration_text;
+        let cases = [
+            (0, "0 minutes"),
+            (1, "1 minute"),
+            (45, "45 minutes"),
+            (60, "1 hour"),
+            (90, "90 minutes"),
+            (240, "4 hours"),
+            (150, "2 hours 30 minutes"),
+            (1440, "1 day"),
+            (1560, "1 day 2 hours"),
+            (10_080, "7 days"),
+        ];
+        for (m, text) in cases {
+            assert_eq!(duration_text(m), text, "{m}");
+        }
+    }
+
     use super::*;
 
     #[test]

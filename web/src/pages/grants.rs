@@ -27,7 +27,7 @@ fn zone() -> String {
 }
 
 /// A `datetime-local` value (the browser's zone) as an RFC 3339 instant.
-fn local_to_utc(value: &str) -> Option<String> {
+pub(crate) fn local_to_utc(value: &str) -> Option<String> {
     if value.trim().is_empty() {
         return None;
     }
@@ -39,7 +39,7 @@ fn local_to_utc(value: &str) -> Option<String> {
     }
 }
 
-fn local(t: chrono::DateTime<Utc>) -> String {
+pub(crate) fn local(t: chrono::DateTime<Utc>) -> String {
     wall_clock(t.with_timezone(&Local).naive_local(), ' ', false)
 }
 
@@ -272,14 +272,7 @@ fn CreateForm(
                 Err(e) => {
                     // The server's field errors are the policy's own codes;
                     // a refusal without fields is shown for the whole form.
-                    let fields: Vec<Violation> = e
-                        .field_errors
-                        .into_iter()
-                        .filter_map(|f| {
-                            interim_policy::violation::Code::parse(&f.code)
-                                .map(|c| Violation::new(f.field, c, f.message))
-                        })
-                        .collect();
+                    let fields = e.violations();
                     if fields.is_empty() {
                         refusal.set(Some(e.message));
                     }

@@ -305,6 +305,11 @@ fn GroupCard(
             <h2 id=heading_id.clone()>{group.name.clone()}</h2>
             <p>"Agent pools: " {if group.agent_pool_ids.is_empty() { "none".to_owned() } else { group.agent_pool_ids.join(", ") }}
                " · Roles: " {levels(&group.roles)}</p>
+            <ul class="assignments" aria-label=format!("Access requests on the pools of {}", group.name)>
+                {group.agent_pool_ids.iter().map(|p| view! {
+                    <li><code>{p.clone()}</code>": "<super::request_settings::RequestSettingsEditor group=id.clone() pool=p.clone()/></li>
+                }).collect_view()}
+            </ul>
             <Show when=may_change>
                 <button class="secondary" data-testid="edit-group" on:click=edit.clone()
                     aria-label=edit_label.clone()>"Edit group"</button>

@@ -89,9 +89,10 @@ pub fn Pools() -> impl IntoView {
                     Ok(p) if p.items.is_empty() => view! { <p class="empty">"No agent pools yet."</p> }.into_any(),
                     Ok(p) => view! {
                         <table data-testid="pools-table">
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Id"</th><th scope="col">"Description"</th></tr></thead>
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Id"</th><th scope="col">"Description"</th><th scope="col">"Access requests"</th></tr></thead>
                             <tbody>{p.items.into_iter().map(|pool| view! {
-                                <tr data-testid="pool-row"><td>{pool.name}</td><td><code>{pool.id}</code></td><td>{pool.description}</td></tr>
+                                <tr data-testid="pool-row" data-pool=pool.id.clone()><td>{pool.name}</td><td><code>{pool.id.clone()}</code></td><td>{pool.description}</td>
+                                    <td><super::request_settings::RequestSettingsEditor pool=pool.id.clone()/></td></tr>
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any(),

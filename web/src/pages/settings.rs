@@ -1,6 +1,7 @@
 //! Company settings: the RBAC switch and the limits, which only tighten.
 
 use interim_policy::Limits;
+use interim_policy::catalogue::{Access, Operation};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -20,6 +21,63 @@ pub fn Settings() -> impl IntoView {
                     Ok(s) => view! { <SettingsForm initial=s on_saved=move || session.refresh()/> }.into_any(),
                 })}
             </Suspense>
+        </section>
+        <Show when=move || session.may(Operation::CompanyWebhooks, Access::View)>
+            <Notifications/>
+        </Show>
+    }
+}
+
+/// Delivery of access-request notifications: the outbox, each message's
+/// status and attempts, and a retry for those that failed.
+#[component]
+fn Notifications() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let outbox = LocalResource::new(move || {
+        reload.track();
+        api::notifications()
+    });
+    let error = RwSignal::new(None::<String>);
+    let retry = move |id: String| {
+        move |_| {
+            let id = id.clone();
+            spawn_local(async move {
+                match api::retry_notification(&id).await {
+                    Ok(()) => reload.update(|n| *n += 1),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        }
+    };
+    view! {
+        <section class="card">
+            <h2>"Notifications"</h2>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading notifications…"</p> }>
+                {move || outbox.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(o) => view! {
+                        <p class="hint" data-testid="channels">{match (o.channels.webhooks, o.channels.email) {
+                            (0, false) => "No channel configured: start the server with --webhook-url or --smtp-url to notify reviewers and requesters.".to_owned(),
+                            (w, e) => format!("Reviewers hear of new requests and requesters of the outcome through {w} webhook(s){}.", if e { " and e-mail" } else { "" }),
+                        }}</p>
+                        <button class="secondary" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
+                        <table data-testid="notifications">
+                            <thead><tr><th scope="col">"Created"</th><th scope="col">"Event"</th><th scope="col">"To"</th><th scope="col">"Status"</th><th scope="col">"Attempts"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                            <tbody>{o.items.into_iter().map(|n| view! {
+                                <tr data-testid="notification">
+                                    <td>{interim_policy::time::parse_instant(&n.created_at).map(super::grants::local).unwrap_or(n.created_at)}</td>
+                                    <td>{n.event}</td>
+                                    <td>{format!("{}: {}", n.channel, n.recipient)}</td>
+                                    <td>{n.status.clone()}{n.last_error.map(|e| format!(" ({e})"))}</td>
+                                    <td>{n.attempts}</td>
+                                    <td>{(n.status != "delivered").then(|| view! { <button class="secondary" on:click=retry(n.id.clone())>"Retry now"</button> })}</td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    }.into_any(),
+                })}
+            </Suspense>
+            <p class="error" role="alert">{crate::text(move || error.get().unwrap_or_default())}</p>
         </section>
     }
 }

@@ -9,6 +9,7 @@ use interim_policy::decision::{
     EffectivePermissions, PoolExplanation, effective_permissions, explain_pool,
 };
 use interim_policy::email::same_email;
+use interim_policy::request::is_direct_reviewer;
 use interim_policy::wire::{SnapshotWire, TempAccess, UserWire};
 use serde_json::{Value, json};
 
@@ -107,16 +108,23 @@ pub(crate) async fn snapshot(
     let s = state.store.snapshot(now).await?;
     let full = allowed(&s, &actor, Operation::Users, Access::View, now)
         && allowed(&s, &actor, Operation::TemporaryAccess, Access::View, now);
+    // A reviewer picks a delegate among every user: they see the directory
+    // (names and whether enabled), not others' roles.
+    let directory = !full && is_direct_reviewer(&s, actor.idx);
     let users: Vec<UserWire> = s
         .users
         .iter()
-        .filter(|u| full || same_email(&u.email, &actor.email))
+        .filter(|u| full || directory || same_email(&u.email, &actor.email))
         .map(|u| UserWire {
             email: u.email.clone(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
             enabled: u.enabled,
-            roles: u.roles.iter().collect(),
+            roles: if full || same_email(&u.email, &actor.email) {
+                u.roles.iter().collect()
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     let pools_visible = allowed(&s, &actor, Operation::AgentPools, Access::View, now);
@@ -134,16 +142,33 @@ pub(crate) async fn snapshot(
             w
         })
         .collect();
+    // My requests (every request for those who see everything), and the
+    // delegations I give or receive: what the request and delegation forms
+    // check against. Only items whose users and pool are in this snapshot.
+    let has_user = |e: &str| users.iter().any(|u| same_email(&u.email, e));
+    let agent_pools = if pools_visible {
+        wire.agent_pools
+    } else {
+        Vec::new()
+    };
+    let requests = wire
+        .requests
+        .into_iter()
+        .filter(|r| full || same_email(&r.requester, &actor.email))
+        .filter(|r| has_user(&r.requester) && agent_pools.iter().any(|p| p.id == r.agent_pool_id))
+        .collect();
+    let delegations = wire
+        .delegations
+        .into_iter()
+        .filter(|d| full || same_email(&d.from, &actor.email) || same_email(&d.to, &actor.email))
+        .filter(|d| has_user(&d.from) && has_user(&d.to))
+        .collect();
     Ok(Json(SnapshotWire {
         company_id: s.company_id.clone(),
         rbac_enabled: s.rbac_enabled,
         limits: s.limits,
         users,
-        agent_pools: if pools_visible {
-            wire.agent_pools
-        } else {
-            Vec::new()
-        },
+        agent_pools,
         groups: wire
             .groups
             .into_iter()
@@ -156,7 +181,7 @@ pub(crate) async fn snapshot(
             })
             .collect(),
         grants,
-        requests: Vec::new(),
-        delegations: Vec::new(),
+        requests,
+        delegations,
     }))
 }

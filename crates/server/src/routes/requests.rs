@@ -14,7 +14,8 @@ use interim_policy::catalogue::{Access, Operation};
 use interim_policy::email::same_email;
 use interim_policy::request::{
     RequestAction, RequestStatus, TransitionOutcome, apply_action, effective_status,
-    pending_deadline, validate_delegation, validate_request, who_can_approve,
+    pending_deadline, validate_delegation, validate_request, validate_request_settings,
+    who_can_approve,
 };
 use interim_policy::snapshot::Snapshot;
 use interim_policy::time::format_instant;
@@ -473,6 +474,10 @@ pub(crate) async fn pool_settings(
         Some(&id),
     )
     .await?;
+    let settings = settings
+        .map(|s| validate_request_settings(&s))
+        .transpose()
+        .map_err(ApiError::violations)?;
     let mut pool = state
         .store
         .pools()
@@ -546,6 +551,7 @@ pub(crate) async fn put_override(
         Some(&pool),
     )
     .await?;
+    let settings = validate_request_settings(&settings).map_err(ApiError::violations)?;
     let mut group = assignment(&state, &id, &pool).await?;
     group.request_overrides.retain(|o| o.agent_pool_id != pool);
     group.request_overrides.push(AssignmentOverrideWire {

@@ -275,3 +275,50 @@ async fn request_cases_answer_as_the_core() {
     );
     println!("{ran} request cases answered as the core");
 }
+
+/// The request-settings cases through both places settings are saved: a
+/// pool's default and one group assignment's override, as a Company Admin.
+#[tokio::test]
+async fn request_settings_cases_answer_as_the_core() {
+    let cases: Vec<Loaded> = load()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.case.op == "validateRequestSettings")
+        .collect();
+    assert!(cases.len() >= 4, "only {} settings cases", cases.len());
+    let wire: SnapshotWire =
+        serde_json::from_value(interim_conformance::snapshot("small").unwrap()).unwrap();
+    let server = Server::start(&wire, t("2026-11-22T10:00:00Z")).await;
+    let client = server.sign_in("admin@acme.io").await;
+    let group = wire
+        .groups
+        .iter()
+        .find(|g| !g.agent_pool_ids.is_empty())
+        .unwrap();
+    let paths = [
+        "/api/v1/agent-pools/pool-pay/request-settings".to_owned(),
+        format!(
+            "/api/v1/groups/{}/request-settings/{}",
+            group.id, group.agent_pool_ids[0]
+        ),
+    ];
+    let mut failures = Vec::new();
+    for loaded in &cases {
+        let expect = &loaded.case.expect;
+        for path in &paths {
+            let (status, body) = client
+                .call(reqwest::Method::PUT, path, Some(&loaded.case.input))
+                .await;
+            let ok = if expect["type"] == "success" {
+                status.is_success() && body["requestSettings"] == expect["settings"]
+            } else {
+                expect["status"].as_u64() == Some(u64::from(status.as_u16()))
+                    && pairs(&body["fieldErrors"]) == pairs(&expect["errors"])
+            };
+            if !ok {
+                failures.push(format!("{} at {path}: got {status} {body}", loaded.id()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

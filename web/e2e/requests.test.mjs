@@ -1,0 +1,146 @@
+// Just-in-time access end to end in Chromium, three people at once in
+// their own browser contexts: an admin locks pools (one default, one group
+// override), a Developer requests access, a Group Admin approves it for a
+// shorter period, and the Developer sees the access counting down. An
+// auto-approval without a reason is refused in the form before any request
+// leaves the browser. Run by `cargo xtask test`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CHROMIUM, axe, chromium, shot, signIn, startServer } from './harness.mjs';
+
+const ADMIN = 'admin@example.com';
+const DEV = 'dana.dev@example.com';
+const REVIEWER = 'gil.groupadmin@example.com';
+
+let server, base, browser;
+const people = {};
+
+before(async () => {
+  ({ server, base } = await startServer());
+  browser = await chromium.launch(CHROMIUM);
+  for (const [who, email] of [['admin', ADMIN], ['dev', DEV], ['reviewer', REVIEWER]]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, base, email);
+    people[who] = page;
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGKILL');
+});
+
+/** Opens a page of the portal through its navigation, as a person would. */
+async function open(page, link) {
+  await page.getByRole('link', { name: link, exact: true }).click();
+}
+
+test('an admin locks a pool for every group, and overrides one assignment', async () => {
+  const page = people.admin;
+  await open(page, 'Pools & groups');
+  const prod = page.locator('[data-testid="pool-row"][data-pool="pool-payments-prod"]');
+  await prod.getByTestId('edit-settings').click();
+  // Requests on with no period are refused as they are changed.
+  await prod.getByTestId('period-1h').uncheck();
+  await prod.getByText('choose at least one access period').waitFor();
+  assert.equal(await prod.getByTestId('save-settings').isDisabled(), true);
+  await prod.getByTestId('period-4h').check();
+  await prod.getByTestId('period-1d').check();
+  assert.equal(await prod.getByText('choose at least one access period').count(), 0);
+  await prod.getByTestId('save-settings').click();
+  await prod.getByTestId('settings-summary').filter({ hasText: 'locked: 4 hours, 1 day · approved by a reviewer' }).waitFor();
+
+  const payments = page.locator('[data-testid="group"][data-name="Payments"]');
+  const inherited = payments.locator('[data-testid="request-settings"][data-key="group-payments-pool-payments-prod"]');
+  await inherited.getByTestId('settings-summary').filter({ hasText: 'inherited from the pool — locked: 4 hours, 1 day' }).waitFor();
+  const staging = payments.locator('[data-testid="request-settings"][data-key="group-payments-pool-payments-staging"]');
+  assert.match(await staging.getByTestId('settings-summary').textContent(), /inherited from the pool — open/);
+  await staging.getByTestId('edit-settings').click();
+  await staging.getByTestId('approval-auto').check();
+  await staging.getByTestId('save-settings').click();
+  await staging.getByTestId('settings-summary').filter({ hasText: 'overridden — locked: 1 hour · self-approved with a reason · reason required' }).waitFor();
+  await axe(page, 'pools with request settings');
+  await shot(page, '20-request-settings');
+});
+
+test('a self-approval without a reason is refused in the form, before any request is sent', async () => {
+  const page = people.dev;
+  const sent = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/v1/access-requests') && r.method() === 'POST') sent.push(r.url());
+  });
+  await page.reload();
+  await open(page, 'Requests');
+  await page.getByTestId('locked-pools').waitFor();
+  assert.equal(await page.getByTestId('locked-pool').count(), 2, 'both locked pools of her group');
+  await page.getByTestId('request-pool').selectOption('pool-payments-staging');
+  await page.getByTestId('request-period').selectOption('1h');
+  await page.locator('#request-reason-errors').getByText('self-approval needs a reason').waitFor();
+  assert.equal(await page.getByTestId('send-request').isDisabled(), true);
+  await page.getByTestId('request-form').evaluate((f) => f.requestSubmit());
+  assert.deepEqual(sent, [], 'no request left the browser');
+  await axe(page, 'request form with an error');
+  await shot(page, '21-request-refused');
+
+  // With a reason the same request is approved at once.
+  await page.getByTestId('request-reason').fill('check the staging payment retries');
+  await page.getByTestId('send-request').click();
+  await page.getByTestId('request-sent').filter({ hasText: 'is yours now, for 1 hour' }).waitFor();
+  assert.equal(sent.length, 1);
+});
+
+test('a Developer requests, a reviewer approves for less in another browser, the Developer sees the countdown', async () => {
+  const dev = people.dev;
+  await dev.getByTestId('request-pool').selectOption('pool-payments-prod');
+  await dev.getByTestId('request-period').selectOption('4h');
+  await dev.getByTestId('request-reason').fill('deploy the refund hotfix');
+  await dev.getByTestId('request-ticket').fill('OPS-812');
+  await dev.getByTestId('send-request').click();
+  await dev.getByTestId('request-sent').filter({ hasText: 'waits for a reviewer' }).waitFor();
+  const mine = dev.locator('[data-testid="my-request"][data-pool="pool-payments-prod"]');
+  await mine.getByTestId('request-status').filter({ hasText: 'pending' }).waitFor();
+
+  const reviewer = people.reviewer;
+  await reviewer.reload();
+  await open(reviewer, 'Reviews');
+  const review = reviewer.locator(`[data-testid="review"][data-requester="${DEV}"]`);
+  await review.waitFor();
+  assert.match(await review.textContent(), /For 4 hours · reason: deploy the refund hotfix · ticket OPS-812/);
+  await axe(reviewer, 'review queue');
+  await shot(reviewer, '22-review-queue');
+  // Longer than asked is refused by the server, at the field.
+  await review.getByTestId('approve-minutes').fill('600');
+  await review.getByTestId('approve').click();
+  await review.locator('.field-errors li').first().waitFor();
+  await review.getByTestId('approve-minutes').fill('60');
+  await review.getByTestId('approve').click();
+  await reviewer.getByTestId('queue-empty').waitFor();
+  await reviewer.getByTestId('approved-requests').getByText(DEV).waitFor();
+
+  await dev.reload();
+  await mine.getByTestId('request-status').filter({ hasText: 'approved' }).waitFor();
+  assert.equal(await mine.getByTestId('request-period').textContent(), '1 hour (asked 4 hours)');
+  const left = await mine.getByTestId('request-countdown').textContent();
+  assert.match(left, /^(00:5\d:\d\d|01:00:00)$/, `an hour at most is left: ${left}`);
+  await dev.waitForTimeout(1100);
+  assert.notEqual(await mine.getByTestId('request-countdown').textContent(), left, 'the countdown moves');
+  await axe(dev, 'my requests');
+  await shot(dev, '23-my-requests');
+});
+
+test('the access summary shows the approved access, downloadable as CSV and JSON', async () => {
+  const page = people.admin;
+  await open(page, 'Reports');
+  await page.getByTestId('reports').waitFor();
+  await axe(page, 'reports');
+  await shot(page, '24-reports');
+  const csvUrl = await page.getByTestId('report-user-csv').getAttribute('href');
+  const csv = await page.request.get(base + csvUrl);
+  assert.equal(csv.status(), 200);
+  const text = await csv.text();
+  assert.ok(text.split('\n').some((l) => l.includes(DEV) && l.includes('pool-payments-prod')), 'the CSV names her access');
+  const json = await page.request.get(base + (await page.getByTestId('report-pool-json').getAttribute('href')));
+  assert.equal(json.status(), 200);
+  assert.ok(JSON.stringify(await json.json()).includes(DEV));
+});
