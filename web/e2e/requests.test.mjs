@@ -116,11 +116,11 @@ test('a Developer requests, a reviewer approves for less in another browser, the
   await review.getByTestId('approve-minutes').fill('60');
   await review.getByTestId('approve').click();
   await reviewer.getByTestId('queue-empty').waitFor();
-  await reviewer.getByTestId('approved-requests').getByText(DEV).waitFor();
+  await reviewer.getByTestId('running').filter({ hasText: 'Payments production' }).filter({ hasText: '1 hour (asked 4 hours)' }).waitFor();
 
   await dev.reload();
   await mine.getByTestId('request-status').filter({ hasText: 'approved' }).waitFor();
-  assert.equal(await mine.getByTestId('request-period').textContent(), '1 hour (asked 4 hours)');
+  assert.equal(await mine.getByTestId('granted-period').textContent(), '1 hour (asked 4 hours)');
   const left = await mine.getByTestId('request-countdown').textContent();
   assert.match(left, /^(00:5\d:\d\d|01:00:00)$/, `an hour at most is left: ${left}`);
   await dev.waitForTimeout(1100);

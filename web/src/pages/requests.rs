@@ -172,7 +172,7 @@ fn MyRequest(
     view! {
         <tr data-testid="my-request" data-pool=r.agent_pool_id.clone()>
             <td>{pool_name(session, &r.agent_pool_id)}</td>
-            <td data-testid="request-period">{period_text(&r)}</td>
+            <td data-testid="granted-period">{period_text(&r)}</td>
             <td data-testid="request-status">{status}</td>
             <td data-testid="request-countdown" aria-live="off">{left}</td>
             <td>{notes}</td>
