@@ -22,6 +22,7 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
@@ -44,6 +45,10 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Mark cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// Where access-request notifications go (none by default).
+    pub channels: Arc<notify::Channels>,
+    /// Wakes the notification worker after a commit that wrote to the outbox.
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -54,6 +59,8 @@ impl AppState {
             limiter: auth::RateLimiter::default(),
             metrics: metrics::Metrics::default(),
             secure_cookies: false,
+            channels: Arc::new(notify::Channels::default()),
+            outbox: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }
@@ -119,6 +126,29 @@ pub struct Config {
     /// Mark cookies Secure (when served behind TLS).
     #[arg(long, env = "INTERIM_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Webhook URLs told of access requests (JSON with a Slack-compatible
+    /// `text`); repeat the flag, or separate with commas.
+    #[arg(
+        long = "webhook-url",
+        env = "INTERIM_WEBHOOK_URLS",
+        value_delimiter = ','
+    )]
+    pub webhook_urls: Vec<String>,
+    /// The SMTP server for e-mail notifications: `smtp://host:port` (plain),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://…` (TLS).
+    #[arg(long, env = "INTERIM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of e-mail notifications.
+    #[arg(
+        long,
+        env = "INTERIM_SMTP_FROM",
+        default_value = "Interim <interim@localhost>"
+    )]
+    pub smtp_from: String,
+    /// The portal's public address, for links in notifications (default:
+    /// `http://` and the listen address).
+    #[arg(long, env = "INTERIM_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// Opens the database, sets up a new company, starts the sweeper and serves
@@ -156,11 +186,22 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or(seed::DEMO_PASSWORD)
         ),
     }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let address = listener.local_addr()?;
     let mut state = AppState::new(store, clock);
     state.secure_cookies = config.secure_cookies;
+    state.channels = Arc::new(notify::Channels::new(
+        config.webhook_urls.clone(),
+        config.smtp_url.clone(),
+        config.smtp_from.clone(),
+        config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}")),
+    )?);
     sweeper::spawn(state.clone());
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    println!("Interim listening on http://{}", listener.local_addr()?);
+    notify::spawn(state.clone());
+    println!("Interim listening on http://{address}");
     axum::serve(
         listener,
         app(state, Some(config.portal)).into_make_service_with_connect_info::<SocketAddr>(),

@@ -73,6 +73,8 @@ use crate::routes;
         routes::requests::delegate,
         routes::requests::end_delegation,
         routes::requests::report,
+        routes::notifications::list,
+        routes::notifications::retry,
     ),
     modifiers(&Security),
     security(("API Token" = []), ("session" = []))

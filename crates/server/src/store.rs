@@ -37,6 +37,8 @@ pub enum StoreError {
     Migrate(sqlx::migrate::MigrateError),
     /// Stored data that does not read back (a bug or a hand-edited file).
     Corrupt(String),
+    /// Something else a write needed failed (no randomness for an id).
+    Internal(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -45,6 +47,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Db(e) => write!(f, "database: {e}"),
             StoreError::Migrate(e) => write!(f, "migration: {e}"),
             StoreError::Corrupt(e) => write!(f, "stored data does not read back: {e}"),
+            StoreError::Internal(e) => write!(f, "internal: {e}"),
         }
     }
 }
@@ -482,6 +485,81 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Notifications due for a delivery attempt at `now`, oldest first.
+    pub async fn due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(&format!(
+            "{NOTIFICATION_COLUMNS} WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, created_ms, id LIMIT ?"
+        ))
+        .bind(ms(now))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(notification_row)
+        .collect()
+    }
+
+    /// The outbox, newest first: every notification, or those in `status`.
+    pub async fn notifications(
+        &self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query(&format!(
+            "{NOTIFICATION_COLUMNS} WHERE (? IS NULL OR status = ?) ORDER BY created_ms DESC, id LIMIT ?"
+        ))
+        .bind(status)
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(notification_row)
+        .collect()
+    }
+
+    /// Records one delivery attempt: delivered, or failed with the error and
+    /// the next attempt (`None`: given up, the notification is `failed`).
+    pub async fn record_attempt(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        outcome: Result<(), (&str, Option<DateTime<Utc>>)>,
+    ) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        match outcome {
+            Ok(()) => sqlx::query("UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_ms = ?, last_error = NULL WHERE id = ? AND status = 'pending'")
+                .bind(ms(now))
+                .bind(id),
+            Err((error, next)) => sqlx::query("UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_ms = COALESCE(?, next_attempt_ms) WHERE id = ? AND status = 'pending'")
+                .bind(if next.is_some() { "pending" } else { "failed" })
+                .bind(error)
+                .bind(next.map(ms))
+                .bind(id),
+        }
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Sends a pending or failed notification again at `now`; false when
+    /// there is none by that id or it was delivered.
+    pub async fn retry_notification(&self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let mut conn = self.pool.acquire().await?;
+        let done = sqlx::query("UPDATE notifications SET status = 'pending', next_attempt_ms = ? WHERE id = ? AND status <> 'delivered'")
+            .bind(ms(now))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn audit_chain(&self) -> StoreResult<Vec<AuditEvent>> {
@@ -965,6 +1043,27 @@ impl WriteTx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Puts a notification in the outbox, in this transaction: it is
+    /// stored exactly when the change it tells of is.
+    pub async fn enqueue_notification(&mut self, n: &Notification) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO notifications (id, event, request_id, channel, recipient, subject, body, status, attempts, next_attempt_ms, created_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        )
+        .bind(&n.id)
+        .bind(&n.event)
+        .bind(&n.request_id)
+        .bind(&n.channel)
+        .bind(&n.recipient)
+        .bind(&n.subject)
+        .bind(&n.body)
+        .bind(ms(n.created_at))
+        .bind(ms(n.created_at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     pub async fn insert_delegation(
         &mut self,
         id: &str,
@@ -1290,6 +1389,49 @@ async fn load_requests(
     rows.iter()
         .map(|r| request_row(r).map(|(w, _)| w))
         .collect()
+}
+
+/// A notification of the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    pub id: String,
+    /// `request.created`, `request.approved`, …
+    pub event: String,
+    pub request_id: String,
+    /// `webhook` or `email`.
+    pub channel: String,
+    /// The webhook's URL or the e-mail address.
+    pub recipient: String,
+    pub subject: String,
+    /// The webhook's JSON, or the mail's text.
+    pub body: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+const NOTIFICATION_COLUMNS: &str = "SELECT id, event, request_id, channel, recipient, subject, body, status, attempts, next_attempt_ms, last_error, created_ms, delivered_ms FROM notifications";
+
+fn notification_row(r: &SqliteRow) -> StoreResult<Notification> {
+    Ok(Notification {
+        id: r.try_get(0)?,
+        event: r.try_get(1)?,
+        request_id: r.try_get(2)?,
+        channel: r.try_get(3)?,
+        recipient: r.try_get(4)?,
+        subject: r.try_get(5)?,
+        body: r.try_get(6)?,
+        status: r.try_get(7)?,
+        attempts: r.try_get(8)?,
+        next_attempt_at: from_ms(r.try_get(9)?),
+        last_error: r.try_get(10)?,
+        created_at: from_ms(r.try_get(11)?),
+        delivered_at: r.try_get::<Option<i64>, _>(12)?.map(from_ms),
+    })
 }
 
 fn enum_text<T: serde::Serialize>(v: &T) -> String {

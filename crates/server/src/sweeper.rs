@@ -9,7 +9,8 @@ use interim_policy::time::format_instant;
 use serde_json::json;
 
 use crate::AppState;
-use crate::store::{StoreResult, from_ms};
+use crate::notify;
+use crate::store::{StoreError, StoreResult, from_ms};
 
 /// How often the sweeper looks.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(250);
@@ -77,7 +78,25 @@ pub async fn sweep_requests(state: &AppState) -> StoreResult<usize> {
                 reason: None,
             })
             .await?;
+            let mut told = 0;
+            if let (Some(event), Some(before)) = (notify::Event::of(t.to), snapshot.request(ri)) {
+                let now_stands = crate::routes::requests::transitioned(&before.wire, &t, None);
+                told = notify::enqueue(
+                    &mut tx,
+                    &state.channels,
+                    &snapshot,
+                    event,
+                    &now_stands,
+                    None,
+                    now,
+                )
+                .await
+                .map_err(|e| StoreError::Internal(e.body.message))?;
+            }
             tx.commit().await?;
+            if told > 0 {
+                notify::wake(&state.outbox);
+            }
             written += 1;
         }
     }

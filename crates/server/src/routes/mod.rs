@@ -15,6 +15,7 @@ pub mod explain;
 pub mod groups;
 pub mod health;
 pub mod keys;
+pub mod notifications;
 pub mod pools;
 pub mod requests;
 pub mod session;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(explain::router())
         .merge(requests::router())
+        .merge(notifications::router())
 }
 
 /// Opens the one write transaction and refuses, with the policy's reason,

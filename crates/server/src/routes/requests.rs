@@ -31,6 +31,7 @@ use crate::AppState;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Params, Path};
+use crate::notify::{self, Event};
 use crate::store::WriteTx;
 
 pub fn router() -> Router<AppState> {
@@ -160,8 +161,18 @@ pub(crate) async fn create(
         )
         .await?;
     }
+    let event = if auto {
+        Event::Approved
+    } else {
+        Event::Created
+    };
+    let told =
+        notify::enqueue(&mut tx, &state.channels, &snapshot, event, &wire, None, now).await?;
     let after = tx.snapshot(now).await?;
     tx.commit().await?;
+    if told > 0 {
+        notify::wake(&state.outbox);
+    }
     Ok((StatusCode::CREATED, Json(out(&wire, None, &after, now))))
 }
 
@@ -314,6 +325,21 @@ fn action_body(bytes: &[u8]) -> ApiResult<ActionBody> {
     interim_policy::parse::from_json_str(text).map_err(ApiError::violation)
 }
 
+/// A request as it stands after a transition (what its notification tells).
+pub(crate) fn transitioned(
+    before: &AccessRequestWire,
+    t: &TransitionOutcome,
+    by: Option<&str>,
+) -> AccessRequestWire {
+    AccessRequestWire {
+        status: t.to,
+        approved_at: t.approved_at.or(before.approved_at),
+        ends_at: t.ends_at.or(before.ends_at),
+        decided_by: by.map(str::to_owned).or_else(|| before.decided_by.clone()),
+        ..before.clone()
+    }
+}
+
 /// Applies `action` to request `id` as the policy allows, and audits it.
 async fn act(
     state: &AppState,
@@ -351,8 +377,27 @@ async fn act(
         t.comment.clone(),
     )
     .await?;
+    let told = match (Event::of(t.to), s.request(ri)) {
+        (Some(event), Some(before)) => {
+            let now_stands = transitioned(&before.wire, &t, Some(&actor.email));
+            notify::enqueue(
+                &mut tx,
+                &state.channels,
+                &s,
+                event,
+                &now_stands,
+                t.comment.as_deref(),
+                now,
+            )
+            .await?
+        }
+        _ => 0,
+    };
     let after = tx.snapshot(now).await?;
     tx.commit().await?;
+    if told > 0 {
+        notify::wake(&state.outbox);
+    }
     let (r, c) =
         state.store.request(id).await?.ok_or_else(|| {
             ApiError::not_found("request.id.unknown", format!("no request `{id}`"))

@@ -45,6 +45,16 @@ pub struct Server {
 impl Server {
     /// A server over `company` (every user's password is [`PASSWORD`]).
     pub async fn start(company: &SnapshotWire, now: DateTime<Utc>) -> Server {
+        Server::start_with(company, now, interim_server::notify::Channels::default()).await
+    }
+
+    /// A server whose notifications go to `channels` (no worker runs: tests
+    /// call `notify::deliver_due`).
+    pub async fn start_with(
+        company: &SnapshotWire,
+        now: DateTime<Utc>,
+        channels: interim_server::notify::Channels,
+    ) -> Server {
         let db = temp_db();
         let store = Store::open(&db).await.unwrap();
         let hash = interim_server::auth::hash_password(PASSWORD).unwrap();
@@ -52,7 +62,8 @@ impl Server {
         tx.import(company, Some(&hash), now).await.unwrap();
         tx.commit().await.unwrap();
         let clock = ManualClock::new(now);
-        let state = AppState::new(store, Arc::new(clock.clone()));
+        let mut state = AppState::new(store, Arc::new(clock.clone()));
+        state.channels = Arc::new(channels);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = app(state.clone(), None);

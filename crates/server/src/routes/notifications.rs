@@ -1,0 +1,133 @@
+//! The outbox of access-request notifications, for admins: what was sent
+//! to whom, how delivery stands, and a retry.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::time::format_instant;
+use serde_json::{Value, json};
+
+use super::require;
+use crate::AppState;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Params, Path};
+use crate::notify;
+use crate::store::Notification;
+
+/// The most notifications one listing answers.
+const LISTED: i64 = 500;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/notifications", get(list))
+        .route("/api/v1/notifications/{id}/retry", post(retry))
+}
+
+fn out(n: &Notification) -> Value {
+    // The webhook's `text`, or the mail's body: what the receiver reads.
+    let text = if n.channel == "webhook" {
+        serde_json::from_str::<Value>(&n.body)
+            .ok()
+            .and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_else(|| n.body.clone())
+    } else {
+        n.body.clone()
+    };
+    json!({
+        "id": n.id,
+        "event": n.event,
+        "requestId": n.request_id,
+        "channel": n.channel,
+        "recipient": n.recipient,
+        "subject": n.subject,
+        "text": text,
+        "status": n.status,
+        "attempts": n.attempts,
+        "lastError": n.last_error,
+        "createdAt": format_instant(n.created_at),
+        "nextAttemptAt": (n.status == "pending").then(|| format_instant(n.next_attempt_at)),
+        "deliveredAt": n.delivered_at.map(format_instant),
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    tag = "Access Requests",
+    summary = "The notification outbox, newest first (at most 500): each message, its channel and recipient, and how delivery stands",
+    params(("status" = Option<String>, Query, description = "pending | delivered | failed")),
+    responses((status = 200, description = "The channels configured and the notifications", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let now = state.clock.now();
+    let snapshot = state.store.snapshot(now).await?;
+    require(
+        &snapshot,
+        &actor,
+        Operation::CompanyWebhooks,
+        Access::View,
+        None,
+        now,
+    )?;
+    let status = params.get("status");
+    if let Some(s) = status.filter(|s| !matches!(*s, "pending" | "delivered" | "failed")) {
+        return Err(ApiError::bad_request(
+            "body.field.invalid_type",
+            "status",
+            format!("`status` is pending, delivered or failed, not `{s}`"),
+        ));
+    }
+    let items: Vec<Value> = state
+        .store
+        .notifications(status, LISTED)
+        .await?
+        .iter()
+        .map(out)
+        .collect();
+    let c = &state.channels;
+    Ok(Json(json!({
+        "channels": {"webhooks": c.webhooks.len(), "email": c.smtp_url.is_some()},
+        "total": items.len(),
+        "items": items,
+    })))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/retry",
+    tag = "Access Requests",
+    summary = "Send a failed or pending notification again now",
+    params(("id" = String, Path, description = "Notification id")),
+    responses((status = 204, description = "Queued for delivery now"), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "No such notification, or already delivered", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn retry(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let now = state.clock.now();
+    let snapshot = state.store.snapshot(now).await?;
+    require(
+        &snapshot,
+        &actor,
+        Operation::CompanyWebhooks,
+        Access::Change,
+        None,
+        now,
+    )?;
+    if !state.store.retry_notification(&id, now).await? {
+        return Err(ApiError::not_found(
+            "notification.id.unknown",
+            format!("no notification `{id}` waiting for delivery"),
+        ));
+    }
+    notify::wake(&state.outbox);
+    Ok(StatusCode::NO_CONTENT)
+}
