@@ -6,17 +6,26 @@
 // leaves the browser. Run by `cargo xtask test`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { CHROMIUM, axe, chromium, shot, signIn, startServer } from './harness.mjs';
 
 const ADMIN = 'admin@example.com';
 const DEV = 'dana.dev@example.com';
 const REVIEWER = 'gil.groupadmin@example.com';
 
-let server, base, browser;
+let server, base, browser, receiver;
 const people = {};
+// What the team's chat would receive: the server's webhooks.
+const hooks = [];
 
 before(async () => {
-  ({ server, base } = await startServer());
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { hooks.push(JSON.parse(body)); res.end('ok'); });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  ({ server, base } = await startServer(['--webhook-url', `http://127.0.0.1:${receiver.address().port}/hook`]));
   browser = await chromium.launch(CHROMIUM);
   for (const [who, email] of [['admin', ADMIN], ['dev', DEV], ['reviewer', REVIEWER]]) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -29,7 +38,18 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill('SIGKILL');
+  receiver?.close();
 });
+
+/** Waits until a webhook matching `pred` has arrived. */
+async function hook(pred) {
+  for (let i = 0; i < 100; i++) {
+    const found = hooks.find(pred);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`no such webhook among ${JSON.stringify(hooks)}`);
+}
 
 /** Opens a page of the portal through its navigation, as a person would. */
 async function open(page, link) {
@@ -101,6 +121,9 @@ test('a Developer requests, a reviewer approves for less in another browser, the
   const mine = dev.locator('[data-testid="my-request"][data-pool="pool-payments-prod"]');
   await mine.getByTestId('request-status').filter({ hasText: 'pending' }).waitFor();
 
+  const told = await hook((h) => h.event === 'request.created' && h.request.requester === DEV);
+  assert.match(told.text, /dana\.dev@example\.com\* requests access to \*Payments production/);
+
   const reviewer = people.reviewer;
   await reviewer.reload();
   await open(reviewer, 'Reviews');
@@ -118,6 +141,9 @@ test('a Developer requests, a reviewer approves for less in another browser, the
   await reviewer.getByTestId('queue-empty').waitFor();
   await reviewer.getByTestId('running').filter({ hasText: 'Payments production' }).filter({ hasText: '1 hour (asked 4 hours)' }).waitFor();
 
+  const outcome = await hook((h) => h.event === 'request.approved' && h.request.agentPoolId === 'pool-payments-prod');
+  assert.match(outcome.text, /approved by gil\.groupadmin@example\.com for 1 hour \(asked 4 hours\)/);
+
   await dev.reload();
   await mine.getByTestId('request-status').filter({ hasText: 'approved' }).waitFor();
   assert.equal(await mine.getByTestId('granted-period').textContent(), '1 hour (asked 4 hours)');
@@ -127,6 +153,19 @@ test('a Developer requests, a reviewer approves for less in another browser, the
   assert.notEqual(await mine.getByTestId('request-countdown').textContent(), left, 'the countdown moves');
   await axe(dev, 'my requests');
   await shot(dev, '23-my-requests');
+});
+
+test('an admin sees every notification delivered', async () => {
+  const page = people.admin;
+  await open(page, 'Settings');
+  const table = page.getByTestId('notifications');
+  await table.waitFor();
+  assert.match(await page.getByTestId('channels').textContent(), /1 webhook/);
+  const rows = table.getByTestId('notification');
+  assert.equal(await rows.count(), hooks.length, 'one row per webhook received');
+  assert.equal(await rows.filter({ hasText: 'delivered' }).count(), hooks.length);
+  await axe(page, 'notifications');
+  await shot(page, '25-notifications');
 });
 
 test('the access summary shows the approved access, downloadable as CSV and JSON', async () => {
