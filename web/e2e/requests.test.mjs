@@ -78,8 +78,9 @@ test('an admin locks a pool for every group, and overrides one assignment', asyn
   assert.match(await staging.getByTestId('settings-summary').textContent(), /inherited from the pool — open/);
   await staging.getByTestId('edit-settings').click();
   await staging.getByTestId('approval-auto').check();
+  await staging.getByTestId('period-custom').check();
   await staging.getByTestId('save-settings').click();
-  await staging.getByTestId('settings-summary').filter({ hasText: 'overridden — locked: 1 hour · self-approved with a reason · reason required' }).waitFor();
+  await staging.getByTestId('settings-summary').filter({ hasText: 'overridden — locked: 1 hour, custom up to 7 days · self-approved with a reason · reason required' }).waitFor();
   await axe(page, 'pools with request settings');
   await shot(page, '20-request-settings');
 });
@@ -95,7 +96,11 @@ test('a self-approval without a reason is refused in the form, before any reques
   await page.getByTestId('locked-pools').waitFor();
   assert.equal(await page.getByTestId('locked-pool').count(), 2, 'both locked pools of her group');
   await page.getByTestId('request-pool').selectOption('pool-payments-staging');
-  await page.getByTestId('request-period').selectOption('1h');
+  await page.getByTestId('request-period').selectOption('custom');
+  await page.getByTestId('request-minutes').fill('0');
+  await page.locator('#request-minutes-errors li').first().waitFor();
+  await page.getByTestId('request-minutes').fill('1');
+  assert.equal(await page.locator('#request-minutes-errors li').count(), 0);
   await page.locator('#request-reason-errors').getByText('self-approval needs a reason').waitFor();
   assert.equal(await page.getByTestId('send-request').isDisabled(), true);
   await page.getByTestId('request-form').evaluate((f) => f.requestSubmit());
@@ -103,10 +108,10 @@ test('a self-approval without a reason is refused in the form, before any reques
   await axe(page, 'request form with an error');
   await shot(page, '21-request-refused');
 
-  // With a reason the same request is approved at once.
+  // With a reason the same request is approved at once, for one minute.
   await page.getByTestId('request-reason').fill('check the staging payment retries');
   await page.getByTestId('send-request').click();
-  await page.getByTestId('request-sent').filter({ hasText: 'is yours now, for 1 hour' }).waitFor();
+  await page.getByTestId('request-sent').filter({ hasText: 'is yours now, for 1 minute' }).waitFor();
   assert.equal(sent.length, 1);
 });
 
@@ -182,4 +187,37 @@ test('the access summary shows the approved access, downloadable as CSV and JSON
   const json = await page.request.get(base + (await page.getByTestId('report-pool-json').getAttribute('href')));
   assert.equal(json.status(), 200);
   assert.ok(JSON.stringify(await json.json()).includes(DEV));
+});
+
+test('a reviewer delegates reviewing, checked as it is typed', async () => {
+  const page = people.reviewer;
+  await page.getByTestId('delegate-to').fill(REVIEWER);
+  await page.locator('#delegate-to-errors').getByText('delegate to someone else').waitFor();
+  await page.getByTestId('delegate-to').fill('ines.oncall@example.com');
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const local = (n) => String(n).padStart(2, '0');
+  await page.getByTestId('delegate-ends').fill(`${tomorrow.getFullYear()}-${local(tomorrow.getMonth() + 1)}-${local(tomorrow.getDate())}T09:00`);
+  assert.equal(await page.locator('#delegate-to-errors li').count(), 0);
+  await page.getByTestId('delegate').click();
+  await page.getByTestId('delegations').getByText('ines.oncall@example.com').waitFor();
+  await shot(page, '26-delegation');
+
+  // Ines now reviews too: her portal offers the queue.
+  const ines = await (await browser.newContext()).newPage();
+  await signIn(ines, base, 'ines.oncall@example.com');
+  await ines.getByRole('link', { name: 'Reviews', exact: true }).waitFor();
+  await ines.context().close();
+});
+
+test('self-approved access ends by itself at the end of its minute', async () => {
+  const dev = people.dev;
+  await open(dev, 'Requests');
+  const row = dev.locator('[data-testid="my-request"][data-pool="pool-payments-staging"]');
+  await row.getByTestId('request-status').filter({ hasText: 'ended' }).waitFor({ timeout: 70_000 });
+  // The server agrees: her access to the pool is over.
+  const answer = await people.admin.request.get(`${base}/api/v1/explain/pool-access?user=${DEV}&pool=pool-payments-staging`);
+  assert.equal(answer.status(), 200);
+  assert.equal((await answer.json()).decision.allowed, false);
+  await dev.reload();
+  await row.getByTestId('request-status').filter({ hasText: 'ended' }).waitFor();
 });

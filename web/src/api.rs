@@ -67,6 +67,13 @@ pub struct Page<T> {
 pub struct Me {
     pub email: String,
     pub permissions: EffectivePermissions,
+    /// Reviews access requests now (directly or as a delegate): the server
+    /// decides, since a delegate's snapshot does not hold their delegator.
+    #[serde(default)]
+    pub reviewer: bool,
+    /// May delegate reviewing (a direct reviewer).
+    #[serde(default)]
+    pub may_delegate: bool,
 }
 
 /// The CSRF token the server set at sign-in (a readable cookie).

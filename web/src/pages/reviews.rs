@@ -17,6 +17,7 @@ use crate::{FieldErrors, Session, api, loaded, text};
 
 #[component]
 pub fn Reviews() -> impl IntoView {
+    let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
     let pending = LocalResource::new(move || {
         reload.track();
@@ -49,7 +50,9 @@ pub fn Reviews() -> impl IntoView {
                     }.into_any()
             })}
         </section>
-        <Delegations/>
+        <Show when=move || session.me.get().is_some_and(|me| me.may_delegate)>
+            <Delegations/>
+        </Show>
     }
 }
 

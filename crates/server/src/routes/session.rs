@@ -9,6 +9,7 @@ use axum::{Json, Router};
 use chrono::Duration;
 use interim_policy::audit::{AuditAction, NewEvent};
 use interim_policy::decision::effective_permissions;
+use interim_policy::request::{is_direct_reviewer, is_reviewer};
 use interim_policy::time::format_instant;
 use serde::Deserialize;
 use serde_json::json;
@@ -212,5 +213,9 @@ pub(crate) async fn me(
         "credential": match actor.credential { Credential::Session { .. } => "session", Credential::ApiKey { .. } => "apiKey" },
         "groups": groups,
         "permissions": permissions,
+        // Reviews access requests now (directly or as a delegate), and may
+        // delegate that (directly only): what the portal offers.
+        "reviewer": is_reviewer(&snapshot, actor.idx, now),
+        "mayDelegate": is_direct_reviewer(&snapshot, actor.idx),
     })))
 }

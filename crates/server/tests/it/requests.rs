@@ -371,6 +371,23 @@ async fn a_delegate_reviews_until_the_delegation_ends() {
     assert_eq!(status, StatusCode::CREATED, "{d}");
     let (_, listed) = delegate.get("/api/v1/delegations").await;
     assert_eq!(listed["total"], 1);
+    // The portal offers the queue to the delegate, and delegating only to
+    // the direct reviewer.
+    let (_, me) = delegate.get("/api/v1/auth/me").await;
+    assert_eq!(
+        (&me["reviewer"], &me["mayDelegate"]),
+        (&json!(true), &json!(false))
+    );
+    let (_, me) = reviewer.get("/api/v1/auth/me").await;
+    assert_eq!(
+        (&me["reviewer"], &me["mayDelegate"]),
+        (&json!(true), &json!(true))
+    );
+    let (_, me) = req.get("/api/v1/auth/me").await;
+    assert_eq!(
+        (&me["reviewer"], &me["mayDelegate"]),
+        (&json!(false), &json!(false))
+    );
 
     let (_, r) = req
         .post(
@@ -396,6 +413,7 @@ async fn a_delegate_reviews_until_the_delegation_ends() {
         (StatusCode::FORBIDDEN, "request.actor.not_reviewer"),
         "{v}"
     );
+    assert_eq!(delegate.get("/api/v1/auth/me").await.1["reviewer"], false);
     s.clock.set(default_now() + Duration::minutes(30));
     let (status, v) = delegate
         .post(
