@@ -111,6 +111,13 @@ pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
     Signal::derive(f)
 }
 
+/// Asks the browser's confirmation dialog; false when refused or unavailable.
+pub fn confirmed(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
 /// Moves the keyboard focus to the element with `id`, if it exists.
 pub fn focus(id: &str) {
     use wasm_bindgen::JsCast;

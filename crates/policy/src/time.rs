@@ -55,6 +55,21 @@ pub fn duration_text(minutes: i64) -> String {
     parts.join(" ")
 }
 
+/// A request's period in words: as asked, or as granted with what was
+/// asked when a reviewer approved less (`1 hour (asked 4 hours)`).
+pub fn granted_text(requested_minutes: i64, from: Option<Instant>, to: Option<Instant>) -> String {
+    let asked = duration_text(requested_minutes);
+    match (from, to) {
+        (Some(from), Some(to)) if (to - from).num_minutes() != requested_minutes => {
+            format!(
+                "{} (asked {asked})",
+                duration_text((to - from).num_minutes())
+            )
+        }
+        _ => asked,
+    }
+}
+
 /// Serde helpers for instants written as RFC 3339 with milliseconds.
 pub mod rfc3339_millis {
     use super::{Instant, format_instant, parse_instant};
@@ -123,6 +138,17 @@ mod tests {
         for (m, text) in cases {
             assert_eq!(duration_text(m), text, "{m}");
         }
+        let at = |s: &str| super::parse_instant(s);
+        let from = at("2026-11-22T10:00:00Z");
+        assert_eq!(super::granted_text(240, None, None), "4 hours");
+        assert_eq!(
+            super::granted_text(240, from, at("2026-11-22T14:00:00Z")),
+            "4 hours"
+        );
+        assert_eq!(
+            super::granted_text(240, from, at("2026-11-22T11:00:00Z")),
+            "1 hour (asked 4 hours)"
+        );
     }
 
     use super::*;

@@ -27,7 +27,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use interim_policy::request::{RequestStatus, who_can_approve};
 use interim_policy::snapshot::Snapshot;
-use interim_policy::time::{duration_text, format_instant};
+use interim_policy::time::{duration_text, format_instant, granted_text};
 use interim_policy::wire::AccessRequestWire;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -168,15 +168,7 @@ fn words(channels: &Channels, s: &Snapshot, event: Event, r: &AccessRequestWire)
     let who = &r.requester;
     let by = r.decided_by.as_deref().unwrap_or("a reviewer");
     let asked = duration_text(r.requested_minutes);
-    let granted = match (r.approved_at, r.ends_at) {
-        (Some(from), Some(to)) if (to - from).num_minutes() != r.requested_minutes => {
-            format!(
-                "{} (asked {asked})",
-                duration_text((to - from).num_minutes())
-            )
-        }
-        _ => asked.clone(),
-    };
+    let granted = granted_text(r.requested_minutes, r.approved_at, r.ends_at);
     let until = r.ends_at.map(format_instant).unwrap_or_default();
     let details = [
         r.reason.as_ref().map(|x| format!("Reason: {x}.")),

@@ -125,15 +125,9 @@ fn GrantRow(
         crate::focus("grant-name");
     };
     let delete = move |_| {
-        let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(&format!(
-                    "Delete the grant “{name}”? Its access ends at once."
-                ))
-                .ok()
-            })
-            .unwrap_or(false);
-        if !confirmed {
+        if !crate::confirmed(&format!(
+            "Delete the grant “{name}”? Its access ends at once."
+        )) {
             return;
         }
         let id = id.clone();

@@ -38,12 +38,6 @@ fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
     }
 }
 
-fn confirmed(question: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
-}
-
 #[component]
 pub fn Groups() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -267,7 +261,7 @@ fn GroupCard(
     let remove_group = {
         let (id, name) = (id.clone(), group.name.clone());
         move |_| {
-            if !confirmed(&format!(
+            if !crate::confirmed(&format!(
                 "Delete the group “{name}”? Its members lose the access it gives."
             )) {
                 return;
@@ -376,7 +370,7 @@ fn MemberRow(
     let remove = {
         let (group_id, email) = (group_id.clone(), email.clone());
         move |_| {
-            if !confirmed(&format!("Remove {email} from the group?")) {
+            if !crate::confirmed(&format!("Remove {email} from the group?")) {
                 return;
             }
             let (group_id, email) = (group_id.clone(), email.clone());

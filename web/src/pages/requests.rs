@@ -72,16 +72,22 @@ pub fn pool_name(session: Session, id: &str) -> String {
 /// The period in words: as asked, or as granted when a reviewer approved
 /// less (`1 hour (asked 4 hours)`).
 pub fn period_text(r: &api::AccessRequest) -> String {
-    let asked = duration_text(r.requested_minutes);
-    match (r.approved_at, r.ends_at) {
-        (Some(from), Some(to)) if (to - from).num_minutes() != r.requested_minutes => {
-            format!(
-                "{} (asked {asked})",
-                duration_text((to - from).num_minutes())
-            )
+    interim_policy::time::granted_text(r.requested_minutes, r.approved_at, r.ends_at)
+}
+
+/// Sends `action` on request `id`; then `done`, or the refusal into `error`.
+pub fn act(
+    id: String,
+    action: &'static str,
+    done: impl Fn() + 'static,
+    error: RwSignal<Option<String>>,
+) {
+    spawn_local(async move {
+        match api::act_on_request(&id, action, &serde_json::json!({})).await {
+            Ok(_) => done(),
+            Err(e) => error.set(Some(e.message)),
         }
-        _ => asked,
-    }
+    });
 }
 
 /// A status in words, honouring the instant: approved access whose period
@@ -160,15 +166,7 @@ fn MyRequest(
     .collect::<Vec<_>>()
     .join(" · ");
     let id = r.id.clone();
-    let cancel = move |_| {
-        let id = id.clone();
-        spawn_local(async move {
-            match api::act_on_request(&id, "cancel", &serde_json::json!({})).await {
-                Ok(_) => on_changed(),
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
+    let cancel = move |_| act(id.clone(), "cancel", on_changed, error);
     view! {
         <tr data-testid="my-request" data-pool=r.agent_pool_id.clone()>
             <td>{pool_name(session, &r.agent_pool_id)}</td>

@@ -152,22 +152,10 @@ fn Running(
     let ends = r.ends_at.map(|t| t.timestamp_millis());
     let (id, who) = (r.id.clone(), r.requester.clone());
     let revoke = move |_| {
-        let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(&format!("End {who}'s access now?"))
-                    .ok()
-            })
-            .unwrap_or(false);
-        if !confirmed {
+        if !crate::confirmed(&format!("End {who}'s access now?")) {
             return;
         }
-        let id = id.clone();
-        spawn_local(async move {
-            match api::act_on_request(&id, "revoke", &serde_json::json!({})).await {
-                Ok(_) => on_changed(),
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        super::requests::act(id.clone(), "revoke", on_changed, error);
     };
     view! {
         <tr data-testid="running">
