@@ -162,7 +162,11 @@ fn Running(
             <td>{r.requester.clone()}</td>
             <td>{pool_name(session, &r.agent_pool_id)}</td>
             <td>{super::requests::period_text(&r)}</td>
-            <td aria-live="off">{text(move || ends.map(|t| countdown(t - now_ms.get())).unwrap_or_default())}</td>
+            <td aria-live="off">{text(move || match ends.map(|t| t - now_ms.get()) {
+                Some(left) if left > 0 => countdown(left),
+                Some(_) => "ended".to_owned(),
+                None => String::new(),
+            })}</td>
             <td>
                 <button class="danger" data-testid="revoke" on:click=revoke>"Revoke"</button>
                 <span class="error" role="alert">{text(move || error.get().unwrap_or_default())}</span>
