@@ -67,6 +67,19 @@ impl Period {
             .find(|p| p.wire_name() == text.trim())
     }
 
+    /// The period in words: `4 hours`, or `custom up to 7 days`.
+    pub fn label(self) -> String {
+        self.minutes().map_or_else(
+            || {
+                format!(
+                    "custom up to {}",
+                    crate::time::duration_text(MAX_REQUEST_MINUTES)
+                )
+            },
+            crate::time::duration_text,
+        )
+    }
+
     /// The preset's length in minutes (`None` for custom).
     pub const fn minutes(self) -> Option<i64> {
         match self {
@@ -319,11 +332,29 @@ pub fn request_window(request: &Request, now: Instant) -> Window {
 /// The status at `now`, honouring the instant before any sweeper runs: a
 /// pending request past its TTL is expired, an approved one past its period ended.
 pub fn effective_status(request: &Request, now: Instant) -> RequestStatus {
-    match request.wire.status {
-        RequestStatus::Pending if now >= pending_deadline(request) => RequestStatus::Expired,
-        RequestStatus::Approved if request.wire.ends_at.is_some_and(|t| t <= now) => {
-            RequestStatus::Ended
+    status_at(
+        request.wire.status,
+        request.wire.created_at,
+        request.wire.ends_at,
+        now,
+    )
+}
+
+/// [`effective_status`] from a request's stored status, creation and end,
+/// for callers that hold only those (the portal, from the API's answer).
+pub fn status_at(
+    status: RequestStatus,
+    created_at: Instant,
+    ends_at: Option<Instant>,
+    now: Instant,
+) -> RequestStatus {
+    match status {
+        RequestStatus::Pending
+            if now >= add(created_at, Duration::hours(PENDING_REQUEST_TTL_HOURS)) =>
+        {
+            RequestStatus::Expired
         }
+        RequestStatus::Approved if ends_at.is_some_and(|t| t <= now) => RequestStatus::Ended,
         s => s,
     }
 }
@@ -1081,6 +1112,21 @@ mod tests {
         assert!(!is_reviewer(&s, u("del@a.io"), after));
         assert!(!is_reviewer(&s, u("dev@a.io"), during));
         assert!(!is_direct_reviewer(&s, u("del@a.io")));
+    }
+
+    #[test]
+    fn periods_in_words_and_status_at_an_instant() {
+        assert_eq!(Period::FourHours.label(), "4 hours");
+        assert_eq!(Period::Custom.label(), "custom up to 7 days");
+        let at = |s: &str| crate::time::parse_instant(s).unwrap();
+        let created = at("2026-11-22T10:00:00Z");
+        let pending = |now| status_at(RequestStatus::Pending, created, None, at(now));
+        assert_eq!(pending("2026-11-23T09:59:59Z"), RequestStatus::Pending);
+        assert_eq!(pending("2026-11-23T10:00:00Z"), RequestStatus::Expired);
+        let ends = Some(at("2026-11-22T11:00:00Z"));
+        let approved = |now| status_at(RequestStatus::Approved, created, ends, at(now));
+        assert_eq!(approved("2026-11-22T10:59:59Z"), RequestStatus::Approved);
+        assert_eq!(approved("2026-11-22T11:00:00Z"), RequestStatus::Ended);
     }
 
     #[test]

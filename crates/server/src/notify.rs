@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use interim_policy::limits::PENDING_REQUEST_TTL_HOURS;
 use interim_policy::request::{RequestStatus, who_can_approve};
 use interim_policy::snapshot::Snapshot;
 use interim_policy::time::{duration_text, format_instant, granted_text};
@@ -184,7 +185,7 @@ fn words(channels: &Channels, s: &Snapshot, event: Event, r: &AccessRequestWire)
             subject: format!("Access request: {who} asks for {pool}"),
             text: format!("*{who}* requests access to *{pool}* for {asked}. {details}"),
             mail: format!(
-                "{who} requests access to {pool} for {asked}. {details}\n\nApprove or deny it in your review queue: {}/reviews\nUnanswered, it expires in 24 hours.",
+                "{who} requests access to {pool} for {asked}. {details}\n\nApprove or deny it in your review queue: {}/reviews\nUnanswered, it expires in {PENDING_REQUEST_TTL_HOURS} hours.",
                 channels.public_url
             ),
         },
@@ -220,9 +221,11 @@ fn words(channels: &Channels, s: &Snapshot, event: Event, r: &AccessRequestWire)
         },
         Event::Expired => Words {
             subject: format!("Expired: request for {pool}"),
-            text: format!("*{who}*'s request for *{pool}* expired unanswered after 24 hours."),
+            text: format!(
+                "*{who}*'s request for *{pool}* expired unanswered after {PENDING_REQUEST_TTL_HOURS} hours."
+            ),
             mail: format!(
-                "Your request for access to {pool} expired unanswered after 24 hours. You may request again.\n\nYour requests: {mine}"
+                "Your request for access to {pool} expired unanswered after {PENDING_REQUEST_TTL_HOURS} hours. You may request again.\n\nYour requests: {mine}"
             ),
         },
     }
@@ -376,9 +379,10 @@ pub async fn deliver_due(state: &AppState) -> StoreResult<usize> {
     for n in due {
         let outcome = send(&state.channels, &n).await;
         let now = state.clock.now();
+        let mut tx = state.store.begin().await?;
         match outcome {
             Ok(()) => {
-                state.store.record_attempt(&n.id, now, Ok(())).await?;
+                tx.record_attempt(&n.id, now, Ok(())).await?;
                 delivered += 1;
             }
             Err(error) => {
@@ -386,12 +390,10 @@ pub async fn deliver_due(state: &AppState) -> StoreResult<usize> {
                 let next = (attempts < MAX_ATTEMPTS).then(|| now + backoff(attempts));
                 tracing::warn!(id = %n.id, channel = %n.channel, attempts, %error, "notification not delivered");
                 let error: String = error.chars().take(300).collect();
-                state
-                    .store
-                    .record_attempt(&n.id, now, Err((&error, next)))
-                    .await?;
+                tx.record_attempt(&n.id, now, Err((&error, next))).await?;
             }
         }
+        tx.commit().await?;
     }
     Ok(delivered)
 }

@@ -526,42 +526,6 @@ impl Store {
         .collect()
     }
 
-    /// Records one delivery attempt: delivered, or failed with the error and
-    /// the next attempt (`None`: given up, the notification is `failed`).
-    pub async fn record_attempt(
-        &self,
-        id: &str,
-        now: DateTime<Utc>,
-        outcome: Result<(), (&str, Option<DateTime<Utc>>)>,
-    ) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        match outcome {
-            Ok(()) => sqlx::query("UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_ms = ?, last_error = NULL WHERE id = ? AND status = 'pending'")
-                .bind(ms(now))
-                .bind(id),
-            Err((error, next)) => sqlx::query("UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_ms = COALESCE(?, next_attempt_ms) WHERE id = ? AND status = 'pending'")
-                .bind(if next.is_some() { "pending" } else { "failed" })
-                .bind(error)
-                .bind(next.map(ms))
-                .bind(id),
-        }
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
-    }
-
-    /// Sends a pending or failed notification again at `now`; false when
-    /// there is none by that id or it was delivered.
-    pub async fn retry_notification(&self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-        let mut conn = self.pool.acquire().await?;
-        let done = sqlx::query("UPDATE notifications SET status = 'pending', next_attempt_ms = ? WHERE id = ? AND status <> 'delivered'")
-            .bind(ms(now))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     pub async fn audit_chain(&self) -> StoreResult<Vec<AuditEvent>> {
         let rows = sqlx::query(&format!("{AUDIT_COLUMNS} ORDER BY seq"))
             .fetch_all(&self.pool)
@@ -1040,6 +1004,41 @@ impl WriteTx {
         .bind(enum_text(&t.from))
         .execute(&mut *self.tx)
         .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records one delivery attempt (through the one writer, like every
+    /// write): delivered, or failed with the error and
+    /// the next attempt (`None`: given up, the notification is `failed`).
+    pub async fn record_attempt(
+        &mut self,
+        id: &str,
+        now: DateTime<Utc>,
+        outcome: Result<(), (&str, Option<DateTime<Utc>>)>,
+    ) -> StoreResult<()> {
+        match outcome {
+            Ok(()) => sqlx::query("UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_ms = ?, last_error = NULL WHERE id = ? AND status = 'pending'")
+                .bind(ms(now))
+                .bind(id),
+            Err((error, next)) => sqlx::query("UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_ms = COALESCE(?, next_attempt_ms) WHERE id = ? AND status = 'pending'")
+                .bind(if next.is_some() { "pending" } else { "failed" })
+                .bind(error)
+                .bind(next.map(ms))
+                .bind(id),
+        }
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Sends a pending or failed notification again at `now`; false when
+    /// there is none by that id or it was delivered.
+    pub async fn retry_notification(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE notifications SET status = 'pending', next_attempt_ms = ? WHERE id = ? AND status <> 'delivered'")
+            .bind(ms(now))
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -5,7 +5,6 @@
 
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::request::{Approval, Period, RequestSettings, validate_request_settings};
-use interim_policy::time::duration_text;
 use interim_policy::wire::RequestSettingsWire;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -139,7 +138,7 @@ pub fn RequestSettingsEditor(
                             {Period::ALL.into_iter().map(|p| view! {
                                 <label class="choice">
                                     <input type="checkbox" data-testid=format!("period-{}", p.wire_name()) prop:checked=w.periods.contains(&p) on:change=toggle_period(p)/>
-                                    {p.minutes().map_or("custom (up to 7 days)".to_owned(), duration_text)}
+                                    {p.label()}
                                 </label>
                             }).collect_view()}
                             <FieldErrors id=errors_id.clone() messages=Signal::derive(problems)/>

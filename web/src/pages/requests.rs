@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use interim_policy::limits::MAX_REQUEST_MINUTES;
 use interim_policy::request::{
     Approval, RequestAccess, RequestSettings, RequestStatus, request_access, validate_request,
 };
@@ -36,14 +37,7 @@ pub fn settings_text(s: &RequestSettings) -> String {
     if !s.enabled {
         return "open: members have standing access".to_owned();
     }
-    let periods: Vec<String> = s
-        .periods
-        .iter()
-        .map(|p| {
-            p.minutes()
-                .map_or("custom up to 7 days".to_owned(), duration_text)
-        })
-        .collect();
+    let periods: Vec<String> = s.periods.iter().map(|p| p.label()).collect();
     let approval = match s.approval {
         Approval::Manual => "approved by a reviewer",
         Approval::Auto => "self-approved with a reason",
@@ -93,10 +87,8 @@ pub fn act(
 /// A status in words, honouring the instant: approved access whose period
 /// is over reads `ended` even before the page reloads.
 fn status_text(r: &api::AccessRequest, now_ms: i64) -> &'static str {
-    match (r.effective_status, r.ends_at) {
-        (RequestStatus::Approved, Some(t)) if t.timestamp_millis() <= now_ms => "ended",
-        (s, _) => s.wire_name(),
-    }
+    let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or(r.created_at);
+    interim_policy::request::status_at(r.effective_status, r.created_at, r.ends_at, now).wire_name()
 }
 
 #[component]
@@ -346,7 +338,7 @@ fn RequestForm(on_sent: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                 </div>
                 <Show when=move || typed.with(|t| t.period == "custom")>
                     <div class="field">
-                        <label for="request-minutes">"Duration in minutes " <span class="hint">"(up to 10080, 7 days)"</span></label>
+                        <label for="request-minutes">"Duration in minutes " <span class="hint">{format!("(up to {MAX_REQUEST_MINUTES}, {})", duration_text(MAX_REQUEST_MINUTES))}</span></label>
                         <input id="request-minutes" type="number" min="1" data-testid="request-minutes" aria-describedby="request-minutes-errors"
                             aria-invalid=move || invalid("durationMinutes")
                             prop:value=move || typed.get().minutes on:input=edit(|t, v| t.minutes = v)/>

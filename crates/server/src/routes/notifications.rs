@@ -122,12 +122,14 @@ pub(crate) async fn retry(
         None,
         now,
     )?;
-    if !state.store.retry_notification(&id, now).await? {
+    let mut tx = state.store.begin().await?;
+    if !tx.retry_notification(&id, now).await? {
         return Err(ApiError::not_found(
             "notification.id.unknown",
             format!("no notification `{id}` waiting for delivery"),
         ));
     }
+    tx.commit().await?;
     notify::wake(&state.outbox);
     Ok(StatusCode::NO_CONTENT)
 }
