@@ -131,7 +131,8 @@ pub struct Config {
     #[arg(
         long = "webhook-url",
         env = "INTERIM_WEBHOOK_URLS",
-        value_delimiter = ','
+        value_delimiter = ',',
+        hide_env_values = true
     )]
     pub webhook_urls: Vec<String>,
     /// The SMTP server for e-mail notifications: `smtp://host:port` (plain),
@@ -199,6 +200,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             .clone()
             .unwrap_or_else(|| format!("http://{address}")),
     )?);
+    if state.channels.any() {
+        println!("notifications: {}", state.channels.summary());
+    }
     sweeper::spawn(state.clone());
     notify::spawn(state.clone());
     println!("Interim listening on http://{address}");

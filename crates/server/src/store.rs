@@ -506,24 +506,35 @@ impl Store {
         .collect()
     }
 
-    /// The outbox, newest first: every notification, or those in `status`.
+    /// A page of the outbox, newest first: every notification, or those in
+    /// `status`; and how many there are in all.
     pub async fn notifications(
         &self,
         status: Option<&str>,
+        offset: i64,
         limit: i64,
-    ) -> StoreResult<Vec<Notification>> {
+    ) -> StoreResult<(Vec<Notification>, i64)> {
         let mut conn = self.pool.acquire().await?;
-        sqlx::query(&format!(
-            "{NOTIFICATION_COLUMNS} WHERE (? IS NULL OR status = ?) ORDER BY created_ms DESC, id LIMIT ?"
+        let items = sqlx::query(&format!(
+            "{NOTIFICATION_COLUMNS} WHERE (? IS NULL OR status = ?) ORDER BY created_ms DESC, id LIMIT ? OFFSET ?"
         ))
         .bind(status)
         .bind(status)
         .bind(limit)
+        .bind(offset)
         .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(notification_row)
-        .collect()
+        .collect::<StoreResult<Vec<_>>>()?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM notifications WHERE (? IS NULL OR status = ?)",
+        )
+        .bind(status)
+        .bind(status)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok((items, total))
     }
 
     pub async fn audit_chain(&self) -> StoreResult<Vec<AuditEvent>> {
@@ -738,7 +749,13 @@ impl WriteTx {
             }
         }
         // Their requests and delegations go too (the audit log keeps their
-        // history): nothing of theirs may pass to a later account.
+        // history): nothing of theirs may pass to a later account. So do the
+        // notifications of their requests, and mail not yet sent to them.
+        sqlx::query("DELETE FROM notifications WHERE request_id IN (SELECT id FROM access_requests WHERE lower(requester) = ?) OR (channel = 'email' AND lower(recipient) = ? AND status <> 'delivered')")
+            .bind(email_key)
+            .bind(email_key)
+            .execute(&mut *self.tx)
+            .await?;
         sqlx::query("DELETE FROM access_requests WHERE lower(requester) = ?")
             .bind(email_key)
             .execute(&mut *self.tx)
@@ -879,6 +896,10 @@ impl WriteTx {
     pub async fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
         self.wrote = true;
         sqlx::query("DELETE FROM agent_pools WHERE id = ?")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM notifications WHERE request_id IN (SELECT id FROM access_requests WHERE agent_pool_id = ?)")
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
@@ -1031,10 +1052,22 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Sends a pending or failed notification again at `now`; false when
-    /// there is none by that id or it was delivered.
+    /// Holds a pending notification until `next` without counting an
+    /// attempt (its receiver is down: it waits with the one that failed).
+    pub async fn defer_notification(&mut self, id: &str, next: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE notifications SET next_attempt_ms = max(next_attempt_ms, ?) WHERE id = ? AND status = 'pending'")
+            .bind(ms(next))
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Sends a pending or failed notification again at `now`, with a fresh
+    /// allowance of attempts; false when there is none by that id or it was
+    /// delivered.
     pub async fn retry_notification(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE notifications SET status = 'pending', next_attempt_ms = ? WHERE id = ? AND status <> 'delivered'")
+        let done = sqlx::query("UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_ms = ? WHERE id = ? AND status <> 'delivered'")
             .bind(ms(now))
             .bind(id)
             .execute(&mut *self.tx)

@@ -108,13 +108,14 @@ pub(crate) async fn snapshot(
     let s = state.store.snapshot(now).await?;
     let full = allowed(&s, &actor, Operation::Users, Access::View, now)
         && allowed(&s, &actor, Operation::TemporaryAccess, Access::View, now);
-    // A reviewer picks a delegate among every user: they see the directory
-    // (names and whether enabled), not others' roles.
+    // A reviewer picks a delegate among the enabled users (only they may
+    // be delegated to): they see those addresses and names, not roles, and
+    // nothing of disabled accounts.
     let directory = !full && is_direct_reviewer(&s, actor.idx);
     let users: Vec<UserWire> = s
         .users
         .iter()
-        .filter(|u| full || directory || same_email(&u.email, &actor.email))
+        .filter(|u| full || (directory && u.enabled) || same_email(&u.email, &actor.email))
         .map(|u| UserWire {
             email: u.email.clone(),
             first_name: u.first_name.clone(),

@@ -17,8 +17,9 @@ use crate::extract::{Params, Path};
 use crate::notify;
 use crate::store::Notification;
 
-/// The most notifications one listing answers.
-const LISTED: i64 = 500;
+/// Notifications in one page unless `size` says otherwise, and the most.
+const PAGE: i64 = 50;
+const MOST: i64 = 500;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,7 +42,9 @@ fn out(n: &Notification) -> Value {
         "event": n.event,
         "requestId": n.request_id,
         "channel": n.channel,
-        "recipient": n.recipient,
+        // A webhook's URL often holds its secret (Slack's do): shown
+        // without its path to those who may view the outbox.
+        "recipient": if n.channel == "webhook" { notify::redacted(&n.recipient) } else { n.recipient.clone() },
         "subject": n.subject,
         "text": text,
         "status": n.status,
@@ -57,8 +60,8 @@ fn out(n: &Notification) -> Value {
     get,
     path = "/api/v1/notifications",
     tag = "Access Requests",
-    summary = "The notification outbox, newest first (at most 500): each message, its channel and recipient, and how delivery stands",
-    params(("status" = Option<String>, Query, description = "pending | delivered | failed")),
+    summary = "The notification outbox, newest first, a page at a time: each message, its channel and recipient (a webhook without its path), and how delivery stands",
+    params(("status" = Option<String>, Query, description = "pending | delivered | failed"), ("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 50, at most 500)")),
     responses((status = 200, description = "The channels configured and the notifications", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn list(
@@ -84,18 +87,19 @@ pub(crate) async fn list(
             format!("`status` is pending, delivered or failed, not `{s}`"),
         ));
     }
-    let items: Vec<Value> = state
-        .store
-        .notifications(status, LISTED)
-        .await?
-        .iter()
-        .map(out)
-        .collect();
+    let page = params.number("page", 0, 0, 1_000_000)?;
+    let size = params.number("size", PAGE, 1, MOST)?;
+    let offset = page.saturating_mul(size);
+    let (items, total) = state.store.notifications(status, offset, size).await?;
+    let shown = i64::try_from(items.len()).unwrap_or(size);
     let c = &state.channels;
     Ok(Json(json!({
         "channels": {"webhooks": c.webhooks.len(), "email": c.smtp_url.is_some()},
-        "total": items.len(),
-        "items": items,
+        "total": total,
+        "page": page,
+        "size": size,
+        "hasMore": offset + shown < total,
+        "items": items.iter().map(out).collect::<Vec<_>>(),
     })))
 }
 

@@ -5,7 +5,7 @@
 //! outbox shows how each delivery went. The app clock is controlled, so
 //! retries happen when the test moves time past their backoff.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -194,27 +194,55 @@ async fn every_notification_arrives_exactly_once_after_the_receivers_come_up() {
     );
     let expected = queued.len();
 
-    // Down: every attempt fails, is recorded, and waits for its backoff.
+    // Down: each receiver's first message fails and is recorded; the rest
+    // of its queue waits for the same instant, no attempt counted.
+    let receiver = |n: &Value| format!("{} {}", n["channel"], n["recipient"]);
+    let receivers: BTreeSet<String> = queued.values().map(receiver).collect();
     assert_eq!(notify::deliver_due(&s.state).await.unwrap(), 0);
     let after_one = outbox(&s).await;
+    let mut tried = BTreeMap::new();
     for n in after_one.values() {
         assert_eq!(n["status"], "pending", "{n}");
-        assert_eq!(n["attempts"], 1, "{n}");
-        assert!(!n["lastError"].as_str().unwrap().is_empty());
         assert_eq!(n["nextAttemptAt"], "2026-11-22T10:00:02.000Z");
+        match n["attempts"].as_i64().unwrap() {
+            1 => {
+                *tried.entry(receiver(n)).or_insert(0) += 1;
+                let error = n["lastError"].as_str().unwrap().to_ascii_lowercase();
+                assert!(
+                    error.contains("refused"),
+                    "the cause is kept, not only 'error sending request': {error}"
+                );
+                if n["channel"] == "webhook" {
+                    assert!(!error.contains("/hook"), "the URL is not repeated: {error}");
+                }
+            }
+            0 => assert_eq!(n["lastError"], Value::Null, "waits behind the first: {n}"),
+            _ => panic!("tried twice in one pass: {n}"),
+        }
     }
+    assert_eq!(
+        tried.keys().cloned().collect::<BTreeSet<_>>(),
+        receivers,
+        "every receiver was tried"
+    );
+    assert!(tried.values().all(|&c| c == 1), "once each: {tried:?}");
     assert_eq!(notify::deliver_due(&s.state).await.unwrap(), 0);
-    assert!(
-        outbox(&s).await.values().all(|n| n["attempts"] == 1),
+    assert_eq!(
+        outbox(&s).await,
+        after_one,
         "nothing is retried before its backoff"
     );
     s.clock.advance(Duration::seconds(2));
     assert_eq!(notify::deliver_due(&s.state).await.unwrap(), 0);
+    let after_two = outbox(&s).await;
     assert!(
-        outbox(&s)
-            .await
+        after_two
             .values()
-            .all(|n| n["attempts"] == 2 && n["nextAttemptAt"] == "2026-11-22T10:00:06.000Z")
+            .all(|n| n["nextAttemptAt"] == "2026-11-22T10:00:06.000Z")
+    );
+    assert_eq!(
+        after_two.values().filter(|n| n["attempts"] == 2).count(),
+        receivers.len()
     );
 
     // Up: the next pass after the backoff delivers everything.
@@ -280,6 +308,15 @@ async fn every_notification_arrives_exactly_once_after_the_receivers_come_up() {
     distinct_mails.sort_unstable();
     distinct_mails.dedup();
     assert_eq!(distinct_mails.len(), mail_ids.len(), "no mail twice");
+    // One receiver's messages arrive in the order they were written.
+    let mut written: Vec<(&str, &str)> = all
+        .values()
+        .filter(|n| n["channel"] == "webhook")
+        .map(|n| (n["createdAt"].as_str().unwrap(), n["id"].as_str().unwrap()))
+        .collect();
+    written.sort_unstable();
+    let written: Vec<&str> = written.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(webhook_ids, written, "in order");
     let (in_outbox_hooks, in_outbox_mails): (Vec<&Value>, Vec<&Value>) =
         all.values().partition(|n| n["channel"] == "webhook");
     assert_eq!(hooks.len(), in_outbox_hooks.len());
@@ -339,7 +376,7 @@ async fn a_self_approval_tells_the_requester_not_the_reviewers() {
     let (status, r) = req
         .post(
             "/api/v1/access-requests",
-            &json!({"agentPoolId": "pool-auto", "period": "1d", "reason": "on call"}),
+            &json!({"agentPoolId": "pool-auto", "period": "1d", "reason": "<!channel> on call & <https://x.io|paged>"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{r}");
@@ -356,9 +393,36 @@ async fn a_self_approval_tells_the_requester_not_the_reviewers() {
         })
         .collect();
     assert_eq!(mails, vec![("req2@acme.io", "request.approved")]);
-    assert!(all.values().any(
-        |n| n["channel"] == "webhook" && n["text"].as_str().unwrap().contains("self-approved")
-    ));
+    let hook = all.values().find(|n| n["channel"] == "webhook").unwrap();
+    let text = hook["text"].as_str().unwrap();
+    assert!(text.contains("self-approved"), "{text}");
+    assert!(
+        text.contains("Reason: &lt;!channel&gt; on call &amp; &lt;https://x.io|paged&gt;."),
+        "what people type makes no Slack mention or link: {text}"
+    );
+    let mail = all.values().find(|n| n["channel"] == "email").unwrap();
+    assert!(
+        mail["text"]
+            .as_str()
+            .unwrap()
+            .contains("Reason: <!channel> on call & <https://x.io|paged>."),
+        "mail is plain text, as typed: {mail}"
+    );
+    assert_eq!(
+        hook["recipient"],
+        format!("http://{}/…", s_hook_host(hook)),
+        "a webhook is listed without its path"
+    );
+}
+
+/// The host and port of a listed webhook recipient.
+fn s_hook_host(n: &Value) -> String {
+    let r = n["recipient"].as_str().unwrap();
+    r.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -393,6 +457,17 @@ async fn admins_see_the_outbox_and_retry_what_failed() {
     assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
     let (_, pending) = admin.get("/api/v1/notifications?status=pending").await;
     assert_eq!(pending["total"], 1);
+    assert_eq!(
+        pending["items"][0]["attempts"], 0,
+        "a retry gets the whole allowance again"
+    );
+    let (_, paged) = admin.get("/api/v1/notifications?size=1&page=1").await;
+    assert_eq!(paged["total"], 2, "{paged}");
+    assert_eq!(paged["items"].as_array().unwrap().len(), 1);
+    assert_eq!(paged["hasMore"], false);
+    let (status, v) = admin.get("/api/v1/notifications?size=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["fieldErrors"][0]["field"], "size");
     let (status, v) = admin
         .post("/api/v1/notifications/no-such-id/retry", &json!({}))
         .await;
@@ -402,10 +477,177 @@ async fn admins_see_the_outbox_and_retry_what_failed() {
     let (status, v) = admin.get("/api/v1/notifications?status=lost").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["fieldErrors"][0]["field"], "status");
+    // Days have passed: the requester signs in again, and may not look.
+    let req = s.sign_in("req2@acme.io").await;
     let (status, v) = req.get("/api/v1/notifications").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
     let (status, _) = req
         .post(&format!("/api/v1/notifications/{id}/retry"), &json!({}))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The requester is deleted: their request's notifications go with it.
+    let (status, v) = admin.delete("/api/v1/users/req2@acme.io").await;
+    assert!(status.is_success(), "{status} {v}");
+    let (_, left) = admin.get("/api/v1/notifications").await;
+    assert_eq!(left["total"], 0, "{left}");
+}
+
+#[tokio::test]
+async fn revocation_is_told_and_cancellations_refusals_and_no_channels_are_not() {
+    let (hook_addr, smtp_addr) = (free_port().await, free_port().await);
+    let inbox = Inbox::default();
+    start_webhooks(hook_addr, inbox.clone()).await;
+    start_smtp_sink(smtp_addr, inbox.clone()).await;
+    let s = start(hook_addr, smtp_addr).await;
+    let req = s.sign_in("req@acme.io").await;
+    let reviewer = s.sign_in("reviewer@acme.io").await;
+    let body = json!({"agentPoolId": "pool-locked", "period": "4h", "reason": "INC-7 rollback"});
+
+    // Approved, then revoked by the reviewer: the requester hears of both.
+    let (status, r) = req.post("/api/v1/access-requests", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let rid = r["id"].as_str().unwrap().to_owned();
+    let (status, v) = reviewer
+        .post(
+            &format!("/api/v1/access-requests/{rid}/approve"),
+            &json!({"durationMinutes": 90}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = reviewer
+        .post(&format!("/api/v1/access-requests/{rid}/revoke"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let told = outbox(&s).await.len();
+
+    // Cancelled by the requester: nothing but the request's own notices.
+    let (status, r) = req.post("/api/v1/access-requests", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let with_second = outbox(&s).await.len();
+    assert!(with_second > told);
+    let (status, v) = req
+        .post_raw(
+            &format!(
+                "/api/v1/access-requests/{}/cancel",
+                r["id"].as_str().unwrap()
+            ),
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(outbox(&s).await.len(), with_second, "a cancel is not told");
+
+    // Refused (a period the pool does not offer): rolled back, nothing queued.
+    let (status, v) = req
+        .post(
+            "/api/v1/access-requests",
+            &json!({"agentPoolId": "pool-locked", "period": "1d", "reason": "longer"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(outbox(&s).await.len(), with_second, "a refusal is not told");
+
+    assert_eq!(notify::deliver_due(&s.state).await.unwrap(), with_second);
+    let all = outbox(&s).await;
+    let events = |rid: &str, channel: &str| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = all
+            .values()
+            .filter(|n| n["requestId"] == rid && n["channel"] == channel)
+            .map(|n| {
+                (
+                    n["event"].as_str().unwrap().to_owned(),
+                    n["recipient"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let hook = format!("http://{hook_addr}/…");
+    assert_eq!(
+        events(&rid, "webhook"),
+        [
+            ("request.approved".to_owned(), hook.clone()),
+            ("request.created".to_owned(), hook.clone()),
+            ("request.revoked".to_owned(), hook.clone()),
+        ]
+    );
+    let mails = events(&rid, "email");
+    assert!(mails.contains(&("request.revoked".to_owned(), "req@acme.io".to_owned())));
+    assert!(mails.contains(&("request.approved".to_owned(), "req@acme.io".to_owned())));
+    assert!(
+        mails
+            .iter()
+            .all(|(e, to)| (e == "request.created") != (to == "req@acme.io")),
+        "reviewers hear of the request, the requester of its outcomes: {mails:?}"
+    );
+
+    let hooks = inbox.hooks.lock().unwrap().clone();
+    let revoked = hooks
+        .iter()
+        .map(|(_, b)| b)
+        .find(|b| b["event"] == "request.revoked")
+        .unwrap();
+    assert_eq!(revoked["request"]["id"], rid.as_str());
+    assert_eq!(revoked["request"]["status"], "revoked");
+    assert_eq!(revoked["request"]["agentPoolId"], "pool-locked");
+    assert_eq!(revoked["request"]["requester"], "req@acme.io");
+    assert!(
+        revoked["text"]
+            .as_str()
+            .unwrap()
+            .contains("revoked by reviewer@acme.io"),
+        "{revoked}"
+    );
+    let text_of = |event: &str| {
+        hooks
+            .iter()
+            .map(|(_, b)| b)
+            .find(|b| b["event"] == event && b["request"]["id"] == rid.as_str())
+            .map(|b| b["text"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let created = text_of("request.created");
+    assert!(created.contains("for 4 hours"), "{created}");
+    assert!(created.contains("Reason: INC-7 rollback"), "{created}");
+    let approved = text_of("request.approved");
+    assert!(approved.contains("90 minutes"), "{approved}");
+    assert!(
+        approved.contains("Ledger production (`pool-locked`)"),
+        "{approved}"
+    );
+    let mails = inbox.mails.lock().unwrap().clone();
+    let revoked_mail = mails
+        .iter()
+        .find(|(to, m)| to == &["req@acme.io".to_owned()] && m.contains("Subject: Revoked"))
+        .map(|(_, m)| m.clone())
+        .unwrap();
+    assert!(
+        revoked_mail.contains("https://interim.acme.io/requests"),
+        "{revoked_mail}"
+    );
+    let review_mail = mails
+        .iter()
+        .find(|(to, m)| to == &["reviewer@acme.io".to_owned()] && m.contains("INC-7 rollback"))
+        .map(|(_, m)| m.clone())
+        .unwrap();
+    assert!(
+        review_mail.contains("https://interim.acme.io/reviews"),
+        "{review_mail}"
+    );
+
+    // Without channels nothing is queued at all.
+    let mut company = corpus_company("small");
+    company.requests.clear();
+    company.delegations.clear();
+    let quiet = Server::start(&company, default_now()).await;
+    let req = quiet.sign_in("req@acme.io").await;
+    let (status, _) = req.post("/api/v1/access-requests", &body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let admin = quiet.sign_in("admin@acme.io").await;
+    let (_, v) = admin.get("/api/v1/notifications").await;
+    assert_eq!(v["total"], 0, "{v}");
+    assert_eq!(v["channels"], json!({"webhooks": 0, "email": false}));
+    assert_eq!(notify::deliver_due(&quiet.state).await.unwrap(), 0);
 }

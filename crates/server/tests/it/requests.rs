@@ -617,3 +617,35 @@ async fn the_access_summary_downloads_as_json_and_csv() {
         (StatusCode::BAD_REQUEST, Some("by"))
     );
 }
+
+#[tokio::test]
+async fn a_reviewer_sees_whom_they_may_delegate_to_and_no_more() {
+    let s = start().await;
+    let emails = |v: &Value| -> Vec<String> {
+        v["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["email"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A Developer who reviews a pool: the enabled users, without roles.
+    let reviewer = s.sign_in("reviewer@acme.io").await;
+    let (status, v) = reviewer.get("/api/v1/snapshot").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let seen = emails(&v);
+    assert!(seen.iter().any(|e| e == "delegate@acme.io"), "{seen:?}");
+    assert!(
+        !seen.iter().any(|e| e == "off@acme.io"),
+        "a disabled account is nobody's delegate: {seen:?}"
+    );
+    for u in v["users"].as_array().unwrap() {
+        if u["email"] != "reviewer@acme.io" {
+            assert_eq!(u["roles"], json!([]), "no one else's roles: {u}");
+        }
+    }
+    // A Developer who reviews nothing: only themself.
+    let req = s.sign_in("req@acme.io").await;
+    let (_, v) = req.get("/api/v1/snapshot").await;
+    assert_eq!(emails(&v), ["req@acme.io"]);
+}
