@@ -66,6 +66,8 @@ test('an admin locks a pool for every group, and overrides one assignment', asyn
   await prod.getByText('choose at least one access period').waitFor();
   assert.equal(await prod.getByTestId('save-settings').isDisabled(), true);
   await prod.getByTestId('period-4h').check();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), 'period-4h',
+    'a click changes the control and keeps the focus (the form is not rebuilt)');
   await prod.getByTestId('period-1d').check();
   assert.equal(await prod.getByText('choose at least one access period').count(), 0);
   await prod.getByTestId('save-settings').click();
@@ -81,6 +83,12 @@ test('an admin locks a pool for every group, and overrides one assignment', asyn
   await staging.getByTestId('period-custom').check();
   await staging.getByTestId('save-settings').click();
   await staging.getByTestId('settings-summary').filter({ hasText: 'overridden — locked: 1 hour, custom up to 7 days · self-approved with a reason · reason required' }).waitFor();
+  // Putting the pool's settings back is asked first; refused, nothing changes.
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await staging.getByTestId('clear-settings').click();
+  assert.match(asked, /Use the request settings of Payments staging for this group\?/);
+  await staging.getByTestId('settings-summary').filter({ hasText: 'overridden — ' }).waitFor();
   await axe(page, 'pools with request settings');
   await shot(page, '20-request-settings');
 });
@@ -139,7 +147,7 @@ test('a Developer requests, a reviewer approves for less in another browser, the
   await shot(reviewer, '22-review-queue');
   // Longer than asked is refused by the server, at the field.
   await review.getByTestId('approve-minutes').fill('600');
-  await review.getByTestId('approve').click();
+  await review.getByRole('button', { name: `Approve ${DEV}'s request for Payments production` }).click();
   await review.locator('.field-errors li').first().waitFor();
   await review.getByTestId('approve-minutes').fill('60');
   await review.getByTestId('approve').click();
@@ -198,13 +206,18 @@ test('a reviewer delegates reviewing, checked as it is typed', async () => {
   const local = (n) => String(n).padStart(2, '0');
   await page.getByTestId('delegate-ends').fill(`${tomorrow.getFullYear()}-${local(tomorrow.getMonth() + 1)}-${local(tomorrow.getDate())}T09:00`);
   assert.equal(await page.locator('#delegate-to-errors li').count(), 0);
-  await page.getByTestId('delegate').click();
-  await page.getByTestId('delegations').getByText('ines.oncall@example.com').waitFor();
-  await shot(page, '26-delegation');
-
-  // Ines now reviews too: her portal offers the queue.
+  // Ines is signed in already, and reviews nothing yet.
   const ines = await (await browser.newContext()).newPage();
   await signIn(ines, base, 'ines.oncall@example.com');
+  assert.equal(await ines.getByRole('link', { name: 'Reviews', exact: true }).count(), 0);
+  await page.getByTestId('delegate').click();
+  await page.getByTestId('delegations').getByText('ines.oncall@example.com').waitFor();
+  await page.getByRole('button', { name: `End the delegation from ${REVIEWER} to ines.oncall@example.com` }).waitFor();
+  await shot(page, '26-delegation');
+
+  // Now she reviews too: her portal offers the queue at her next step,
+  // without a reload.
+  await open(ines, 'Profile');
   await ines.getByRole('link', { name: 'Reviews', exact: true }).waitFor();
   await ines.context().close();
 });

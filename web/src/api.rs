@@ -542,16 +542,20 @@ pub struct Notification {
     pub created_at: String,
 }
 
-/// The outbox, newest first, with the channels configured.
+/// A page of the outbox, newest first, with the channels configured.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outbox {
     pub channels: Channels,
+    pub total: u32,
+    pub page: u32,
+    pub has_more: bool,
     pub items: Vec<Notification>,
 }
 
-pub async fn notifications() -> Result<Outbox, ApiError> {
-    answer(Request::get("/api/v1/notifications").send().await).await
+pub async fn notifications(page: u32) -> Result<Outbox, ApiError> {
+    let path = format!("/api/v1/notifications?page={page}");
+    answer(Request::get(&path).send().await).await
 }
 
 /// Sends a notification again now (a failed one, or a pending one early).

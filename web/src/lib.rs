@@ -59,6 +59,22 @@ impl Session {
         });
     }
 
+    /// Asks the server who I am now (a light call, made at each navigation):
+    /// when that changed — a delegation began or ended, an admin changed my
+    /// roles, my session ended — the company is loaded again.
+    pub fn recheck(self) {
+        spawn_local(async move {
+            match api::me().await {
+                Ok(me) if self.me.get_untracked().as_ref() != Some(&me) => self.refresh(),
+                Err(e) if e.status == 401 => {
+                    self.me.set(None);
+                    self.company.set(None);
+                }
+                _ => {}
+            }
+        });
+    }
+
     /// Whether I review access requests now (directly or as a delegate).
     pub fn reviews(self) -> bool {
         self.me.get().is_some_and(|me| me.reviewer)
@@ -202,6 +218,14 @@ fn Home() -> impl IntoView {
 #[component]
 fn Nav() -> impl IntoView {
     let session = expect_context::<Session>();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |before: Option<String>| {
+        let path = location.pathname.get();
+        if before.is_some_and(|b| b != path) {
+            session.recheck();
+        }
+        path
+    });
     let sign_out = move |_| {
         spawn_local(async move {
             let _ = api::sign_out().await;

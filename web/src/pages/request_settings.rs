@@ -108,9 +108,31 @@ pub fn RequestSettingsEditor(
             }
         }
     };
+    // Opening a pool gives its members standing access again; ending an
+    // override puts the pool's settings back: both asked first.
+    let name = super::requests::pool_name(session, &pool);
+    let question = if is_override {
+        format!("Use the request settings of {name} for this group?")
+    } else {
+        format!("Open {name}: its groups' members get standing access again, without requesting?")
+    };
     let off = {
         let save = save.clone();
-        move |_| save(None)
+        move |_| {
+            if crate::confirmed(&question) {
+                save(None);
+            }
+        }
+    };
+    // The draft as it stands, and one change to it.
+    let draft =
+        move |f: &dyn Fn(&RequestSettingsWire) -> bool| editing.with(|e| e.as_ref().is_some_and(f));
+    let change = move |f: &dyn Fn(&mut RequestSettingsWire)| {
+        editing.update(|e| {
+            if let Some(e) = e {
+                f(e);
+            }
+        })
     };
     view! {
         <div class="request-settings" data-testid="request-settings" data-key=data_key>
@@ -127,39 +149,41 @@ pub fn RequestSettingsEditor(
                     }
                 }
             </Show>
-            {move || editing.get().map(|w| {
-                let toggle_period = move |p: Period| move |_| editing.update(|e| if let Some(e) = e {
-                    if let Some(i) = e.periods.iter().position(|x| *x == p) { e.periods.remove(i); } else { e.periods.push(p); }
-                });
-                view! {
-                    <form class="settings-form" data-testid="settings-form" on:submit=submit.clone() novalidate>
-                        <fieldset aria-describedby=errors_id.clone()>
-                            <legend>"Periods members may request"</legend>
-                            {Period::ALL.into_iter().map(|p| view! {
-                                <label class="choice">
-                                    <input type="checkbox" data-testid=format!("period-{}", p.wire_name()) prop:checked=w.periods.contains(&p) on:change=toggle_period(p)/>
-                                    {p.label()}
-                                </label>
-                            }).collect_view()}
-                            <FieldErrors id=errors_id.clone() messages=Signal::derive(problems)/>
-                        </fieldset>
-                        <fieldset>
-                            <legend>"Approval"</legend>
-                            <label class="choice"><input type="radio" name=format!("approval-{key}") data-testid="approval-manual" prop:checked=w.approval == Approval::Manual
-                                on:change=move |_| editing.update(|e| if let Some(e) = e { e.approval = Approval::Manual; })/>"By a reviewer"</label>
-                            <label class="choice"><input type="radio" name=format!("approval-{key}") data-testid="approval-auto" prop:checked=w.approval == Approval::Auto
-                                on:change=move |_| editing.update(|e| if let Some(e) = e { e.approval = Approval::Auto; })/>"Self-approved with a reason"</label>
-                        </fieldset>
-                        <label class="choice"><input type="checkbox" data-testid="reason-required" prop:checked=w.reason_required
-                            on:change=move |_| editing.update(|e| if let Some(e) = e { e.reason_required = !e.reason_required; })/>"Always require a reason"</label>
-                        <button type="submit" data-testid="save-settings" disabled=move || !matches!(verdict(), Some(Ok(_)))>
-                            {if is_override { "Override for this group" } else { "Lock the pool" }}
-                        </button>
-                        " "
-                        <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
-                    </form>
-                }
-            })}
+            // Built once when editing starts; each control reads the draft,
+            // so a click changes one control and keeps the focus where it is.
+            <Show when=move || editing.with(Option::is_some)>
+                <form class="settings-form" data-testid="settings-form" on:submit=submit.clone() novalidate>
+                    <fieldset aria-describedby=errors_id.clone()>
+                        <legend>"Periods members may request"</legend>
+                        {Period::ALL.into_iter().map(|p| view! {
+                            <label class="choice">
+                                <input type="checkbox" data-testid=format!("period-{}", p.wire_name())
+                                    prop:checked=move || draft(&|w| w.periods.contains(&p))
+                                    on:change=move |_| change(&|e| if let Some(i) = e.periods.iter().position(|x| *x == p) { e.periods.remove(i); } else { e.periods.push(p); })/>
+                                {p.label()}
+                            </label>
+                        }).collect_view()}
+                        <FieldErrors id=errors_id.clone() messages=Signal::derive(problems)/>
+                    </fieldset>
+                    <fieldset>
+                        <legend>"Approval"</legend>
+                        <label class="choice"><input type="radio" name=format!("approval-{key}") data-testid="approval-manual"
+                            prop:checked=move || draft(&|w| w.approval == Approval::Manual)
+                            on:change=move |_| change(&|e| e.approval = Approval::Manual)/>"By a reviewer"</label>
+                        <label class="choice"><input type="radio" name=format!("approval-{key}") data-testid="approval-auto"
+                            prop:checked=move || draft(&|w| w.approval == Approval::Auto)
+                            on:change=move |_| change(&|e| e.approval = Approval::Auto)/>"Self-approved with a reason"</label>
+                    </fieldset>
+                    <label class="choice"><input type="checkbox" data-testid="reason-required"
+                        prop:checked=move || draft(&|w| w.reason_required)
+                        on:change=move |_| change(&|e| e.reason_required = !e.reason_required)/>"Always require a reason"</label>
+                    <button type="submit" data-testid="save-settings" disabled=move || !matches!(verdict(), Some(Ok(_)))>
+                        {if is_override { "Override for this group" } else { "Lock the pool" }}
+                    </button>
+                    " "
+                    <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
+                </form>
+            </Show>
             <p class="error" role="alert">{text(move || error.get().unwrap_or_default())}</p>
         </div>
     }

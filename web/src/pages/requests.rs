@@ -86,7 +86,7 @@ pub fn act(
 
 /// A status in words, honouring the instant: approved access whose period
 /// is over reads `ended` even before the page reloads.
-fn status_text(r: &api::AccessRequest, now_ms: i64) -> &'static str {
+pub fn status_text(r: &api::AccessRequest, now_ms: i64) -> &'static str {
     let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or(r.created_at);
     interim_policy::request::status_at(r.effective_status, r.created_at, r.ends_at, now).wire_name()
 }
@@ -134,7 +134,6 @@ fn MyRequest(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let error = RwSignal::new(None::<String>);
-    let pending = r.effective_status == RequestStatus::Pending;
     // Approved: the access ends; pending: the request expires unanswered.
     let until = r.ends_at.or(r.pending_until).map(|t| t.timestamp_millis());
     let left = {
@@ -159,6 +158,16 @@ fn MyRequest(
     .join(" · ");
     let id = r.id.clone();
     let cancel = move |_| act(id.clone(), "cancel", on_changed, error);
+    // Only while it is pending at this instant: past its lifetime it has
+    // expired, even before the sweeper writes so.
+    let pending = {
+        let r = r.clone();
+        move || status_text(&r, now_ms.get()) == "pending"
+    };
+    let cancel_label = format!(
+        "Cancel the request for {}",
+        pool_name(session, &r.agent_pool_id)
+    );
     view! {
         <tr data-testid="my-request" data-pool=r.agent_pool_id.clone()>
             <td>{pool_name(session, &r.agent_pool_id)}</td>
@@ -167,7 +176,9 @@ fn MyRequest(
             <td data-testid="request-countdown" aria-live="off">{left}</td>
             <td>{notes}</td>
             <td>
-                {pending.then(|| view! { <button class="secondary" data-testid="cancel-request" on:click=cancel.clone()>"Cancel"</button> })}
+                <Show when=pending.clone()>
+                    <button class="secondary" data-testid="cancel-request" aria-label=cancel_label.clone() on:click=cancel.clone()>"Cancel"</button>
+                </Show>
                 <span class="error" role="alert">{text(move || error.get().unwrap_or_default())}</span>
             </td>
         </tr>

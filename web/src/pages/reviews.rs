@@ -104,11 +104,18 @@ fn Review(
         format!("{minutes_id}-errors"),
         format!("{comment_id}-errors"),
     );
-    let heading = format!(
-        "{} asks for {}",
-        r.requester,
-        pool_name(session, &r.agent_pool_id)
+    let pool = pool_name(session, &r.agent_pool_id);
+    let heading = format!("{} asks for {pool}", r.requester);
+    let (approve_label, deny_label) = (
+        format!("Approve {}'s request for {pool}", r.requester),
+        format!("Deny {}'s request for {pool}", r.requester),
     );
+    // Answerable while pending at this instant; past its lifetime the
+    // request has expired, even before the sweeper writes so.
+    let open = {
+        let r = r.clone();
+        move || super::requests::status_text(&r, now_ms.get()) == "pending"
+    };
     view! {
         <article class="review" data-testid="review" data-requester=r.requester.clone() data-pool=r.agent_pool_id.clone()>
             <h3>{heading}</h3>
@@ -119,20 +126,21 @@ fn Review(
                 " · expires unanswered in "
                 <span aria-live="off">{text(move || expires.map(|t| countdown(t - now_ms.get())).unwrap_or_default())}</span>
             </p>
-            <div class="review-actions">
+            <p class="notice" data-testid="review-expired" hidden={let open = open.clone(); move || open()}>"Expired unanswered: the requester may ask again."</p>
+            <div class="review-actions" hidden=move || !open()>
                 <div class="field">
                     <label for=minutes_id.clone()>"Approve for (minutes) " <span class="hint">{format!("(blank: the {} asked)", duration_text(r.requested_minutes))}</span></label>
                     <input id=minutes_id.clone() type="number" min="1" data-testid="approve-minutes" aria-describedby=minutes_errors.clone()
                         prop:value=move || minutes.get() on:input=move |ev| { server.set(Vec::new()); minutes.set(event_target_value(&ev)); }/>
                     <FieldErrors id=minutes_errors messages=Signal::derive(move || messages_for(&server.get(), "durationMinutes"))/>
-                    <button data-testid="approve" on:click=act("approve")>"Approve"</button>
+                    <button data-testid="approve" aria-label=approve_label.clone() on:click=act("approve")>"Approve"</button>
                 </div>
                 <div class="field">
                     <label for=comment_id.clone()>"Comment for the requester " <span class="hint">"(required to deny)"</span></label>
                     <input id=comment_id.clone() data-testid="deny-comment" aria-describedby=comment_errors.clone()
                         prop:value=move || comment.get() on:input=move |ev| { server.set(Vec::new()); comment.set(event_target_value(&ev)); }/>
                     <FieldErrors id=comment_errors messages=Signal::derive(move || messages_for(&server.get(), "comment"))/>
-                    <button class="danger" data-testid="deny" on:click=act("deny")>"Deny"</button>
+                    <button class="danger" data-testid="deny" aria-label=deny_label.clone() on:click=act("deny")>"Deny"</button>
                 </div>
             </div>
             <FieldErrors id=format!("review-{}-errors", r.id) messages=Signal::derive(move || form_messages(&server.get()).into_iter().chain(refusal.get()).collect())/>
@@ -151,6 +159,8 @@ fn Running(
     let error = RwSignal::new(None::<String>);
     let ends = r.ends_at.map(|t| t.timestamp_millis());
     let (id, who) = (r.id.clone(), r.requester.clone());
+    let pool = pool_name(session, &r.agent_pool_id);
+    let revoke_label = format!("Revoke {who}'s access to {pool}");
     let revoke = move |_| {
         if !crate::confirmed(&format!("End {who}'s access now?")) {
             return;
@@ -160,7 +170,7 @@ fn Running(
     view! {
         <tr data-testid="running">
             <td>{r.requester.clone()}</td>
-            <td>{pool_name(session, &r.agent_pool_id)}</td>
+            <td>{pool}</td>
             <td>{super::requests::period_text(&r)}</td>
             <td aria-live="off">{text(move || match ends.map(|t| t - now_ms.get()) {
                 Some(left) if left > 0 => countdown(left),
@@ -168,7 +178,7 @@ fn Running(
                 None => String::new(),
             })}</td>
             <td>
-                <button class="danger" data-testid="revoke" on:click=revoke>"Revoke"</button>
+                <button class="danger" data-testid="revoke" aria-label=revoke_label on:click=revoke>"Revoke"</button>
                 <span class="error" role="alert">{text(move || error.get().unwrap_or_default())}</span>
             </td>
         </tr>
@@ -284,7 +294,7 @@ fn Delegations() -> impl IntoView {
                                 <tr>
                                     <td>{d.from.clone()}</td><td>{d.to.clone()}</td>
                                     <td><time datetime=interim_policy::time::format_instant(d.ends_at)>{super::grants::local(d.ends_at)}</time></td>
-                                    <td><button class="secondary" data-testid="end-delegation" on:click=end(d.id.clone())>"End"</button></td>
+                                    <td><button class="secondary" data-testid="end-delegation" aria-label=format!("End the delegation from {} to {}", d.from, d.to) on:click=end(d.id.clone())>"End"</button></td>
                                 </tr>
                             }).collect_view()}</tbody>
                         </table>

@@ -32,11 +32,14 @@ pub fn Settings() -> impl IntoView {
 /// status and attempts, and a retry for those that failed.
 #[component]
 fn Notifications() -> impl IntoView {
+    let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
+    let page = RwSignal::new(0u32);
     let outbox = LocalResource::new(move || {
         reload.track();
-        api::notifications()
+        api::notifications(page.get())
     });
+    let may_retry = move || session.may(Operation::CompanyWebhooks, Access::Change);
     let error = RwSignal::new(None::<String>);
     let retry = move |id: String| {
         move |_| {
@@ -66,14 +69,22 @@ fn Notifications() -> impl IntoView {
                             <tbody>{o.items.into_iter().map(|n| view! {
                                 <tr data-testid="notification">
                                     <td>{interim_policy::time::parse_instant(&n.created_at).map(super::grants::local).unwrap_or(n.created_at)}</td>
-                                    <td>{n.event}</td>
+                                    <td>{n.event.clone()}</td>
                                     <td>{format!("{}: {}", n.channel, n.recipient)}</td>
                                     <td>{n.status.clone()}{n.last_error.map(|e| format!(" ({e})"))}</td>
                                     <td>{n.attempts}</td>
-                                    <td>{(n.status != "delivered").then(|| view! { <button class="secondary" on:click=retry(n.id.clone())>"Retry now"</button> })}</td>
+                                    <td>{(n.status != "delivered" && may_retry()).then(|| view! {
+                                        <button class="secondary" aria-label=format!("Retry the {} {} to {} now", n.event, n.channel, n.recipient) on:click=retry(n.id.clone())>"Retry now"</button>
+                                    })}</td>
                                 </tr>
                             }).collect_view()}</tbody>
                         </table>
+                        <p class="pager">
+                            {format!("{} notification(s) in all; page {}. ", o.total, o.page + 1)}
+                            {(o.page > 0).then(|| view! { <button class="secondary" on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Newer"</button> })}
+                            " "
+                            {o.has_more.then(|| view! { <button class="secondary" data-testid="older-notifications" on:click=move |_| page.update(|p| *p += 1)>"Older"</button> })}
+                        </p>
                     }.into_any(),
                 })}
             </Suspense>
