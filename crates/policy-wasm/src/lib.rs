@@ -15,7 +15,7 @@
 
 use interim_policy::api::{self, Call, Malformed};
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::decision::{Check, decide, decide_idx};
+use interim_policy::decision::{Check, decide, decide_pools_idx};
 use interim_policy::parse::{from_json_str, from_value};
 use interim_policy::role::PoolLevel;
 use interim_policy::snapshot::{PoolIdx, Snapshot, UserIdx};
@@ -309,20 +309,19 @@ impl Company {
         now_ms: f64,
         #[wasm_bindgen(unchecked_param_type = "PoolLevelName")] level_name: Option<String>,
     ) -> Result<Vec<u8>, JsValue> {
-        let check = Check::Pool(match level_name {
+        let level = match level_name {
             None => PoolLevel::Standard,
             Some(name) => level(&name)?,
-        });
-        let now = instant(now_ms)?;
-        Ok(users
+        };
+        let pairs = users
             .iter()
             .zip(pools)
-            .map(|(&u, &p)| {
-                u8::from(
-                    decide_idx(&self.snapshot, UserIdx(u), check, Some(PoolIdx(p)), now).allowed,
-                )
-            })
-            .collect())
+            .map(|(&u, &p)| (UserIdx(u), PoolIdx(p)));
+        Ok(
+            decide_pools_idx(&self.snapshot, pairs, level, instant(now_ms)?)
+                .map(|d| u8::from(d.allowed))
+                .collect(),
+        )
     }
 
     /// How many users, pools, groups and active grants the company holds.

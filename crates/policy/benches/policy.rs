@@ -15,6 +15,7 @@ use std::hint::black_box;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use interim_policy::decision::decide_pools_idx;
 use interim_policy::grant::{GrantContext, validate_grant_form};
 use interim_policy::snapshot::{PoolIdx, UserIdx};
 use interim_policy::wire::{
@@ -212,6 +213,20 @@ fn bench_decisions(c: &mut Criterion) {
                 black_box(decide_idx(&snapshot, black_box(u), check, p, now))
             })
         });
+        // The batch path: 1,024 pool decisions at one instant, per decision.
+        let pairs: Vec<(UserIdx, PoolIdx)> = interned
+            .iter()
+            .filter_map(|&(u, _, p)| Some((u, p?)))
+            .collect();
+        group.throughput(criterion::Throughput::Elements(pairs.len() as u64));
+        group.bench_function(format!("{label}/batch"), |b| {
+            b.iter(|| {
+                decide_pools_idx(&snapshot, pairs.iter().copied(), PoolLevel::Standard, now)
+                    .filter(|d| d.allowed)
+                    .count()
+            })
+        });
+        group.throughput(criterion::Throughput::Elements(1));
     }
     group.finish();
 }

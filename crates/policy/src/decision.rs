@@ -119,6 +119,31 @@ pub fn decide_idx(
     pool: Option<PoolIdx>,
     now: Instant,
 ) -> Decision {
+    decide_at(snapshot, u, check, pool, now.timestamp_millis())
+}
+
+/// Pool decisions on many (user, pool) pairs at one instant, by interned
+/// indices: [`decide_idx`]'s rule, with the instant read once for all.
+pub fn decide_pools_idx<'a>(
+    snapshot: &'a Snapshot,
+    pairs: impl IntoIterator<Item = (UserIdx, PoolIdx)> + 'a,
+    level: PoolLevel,
+    now: Instant,
+) -> impl Iterator<Item = Decision> + 'a {
+    let now_ms = now.timestamp_millis();
+    pairs
+        .into_iter()
+        .map(move |(u, p)| decide_at(snapshot, u, Check::Pool(level), Some(p), now_ms))
+}
+
+/// The decision at `now_ms` (milliseconds since 1970).
+fn decide_at(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    check: Check,
+    pool: Option<PoolIdx>,
+    now_ms: i64,
+) -> Decision {
     let Some((enabled, roles)) = snapshot.user_flags(u) else {
         return Decision::deny(Reason::UserUnknown);
     };
@@ -128,7 +153,7 @@ pub fn decide_idx(
     match check {
         Check::Operation(op, access) => decide_operation(snapshot, u, roles, op, access, pool),
         Check::Pool(level) => match pool {
-            Some(p) => decide_pool(snapshot, u, level, p, now),
+            Some(p) => decide_pool(snapshot, u, level, p, now_ms),
             None => Decision::deny(Reason::PoolUnknown),
         },
     }
@@ -208,7 +233,7 @@ fn decide_pool(
     u: UserIdx,
     need: PoolLevel,
     p: PoolIdx,
-    now: Instant,
+    now_ms: i64,
 ) -> Decision {
     if !snapshot.rbac_enabled {
         return match need {
@@ -216,7 +241,6 @@ fn decide_pool(
             PoolLevel::Privileged => Decision::deny(Reason::RbacOffPrivileged),
         };
     }
-    let now_ms = now.timestamp_millis();
     // Entries come in the order standing, locked, grants, requests: the first
     // sufficient source by that order gives the reason; among grants, the one
     // that lasts longest.

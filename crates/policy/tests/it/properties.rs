@@ -1,12 +1,16 @@
 use chrono::{Duration, TimeZone, Utc};
 use interim_policy::api::call_json;
+use interim_policy::decision::decide_pools_idx;
 use interim_policy::grant::{GrantContext, validate_grant, validate_grant_form};
+use interim_policy::snapshot::UserIdx;
 use interim_policy::wire::{AgentPoolWire, GrantRole};
 use interim_policy::wire::{
     CreateTempAccess, FormValue, GrantForm, GroupMemberWire, GroupWire, SnapshotWire, TempAccess,
     UserWire,
 };
-use interim_policy::{Access, Check, Instant, Operation, PoolLevel, Role, Snapshot, decide};
+use interim_policy::{
+    Access, Check, Decision, Instant, Operation, PoolLevel, Role, Snapshot, decide, decide_idx,
+};
 use proptest::prelude::*;
 
 fn instant(ms: i64) -> Instant {
@@ -156,6 +160,32 @@ proptest! {
         let snapshot = Snapshot::build(wire(true, vec![Role::Developer], vec![grant])).unwrap();
         let d = decide(&snapshot, "u@x.io", Check::Pool(PoolLevel::Standard), Some("p2"), instant(t));
         prop_assert_eq!(d.allowed, created <= t && t < created + len);
+    }
+
+    /// The batch path decides each pair as a single decision does.
+    #[test]
+    fn a_batch_decides_as_single_decisions(created in -100_000i64..100_000, len in 1i64..200_000, t in -200_000i64..400_000, privileged in any::<bool>()) {
+        let grant = TempAccess {
+            id: "g1".into(),
+            name: "G".into(),
+            agent_pool_ids: vec!["p2".into()],
+            user_emails: vec!["u@x.io".into()],
+            roles: vec![GrantRole(if privileged { PoolLevel::Privileged } else { PoolLevel::Standard })],
+            expiration_date: instant(created + len),
+            created_at: instant(created),
+            incident_id: None,
+            created_by: None,
+        };
+        let snapshot = Snapshot::build(wire(true, vec![Role::Developer], vec![grant])).unwrap();
+        let (u, p1, p2) = (snapshot.user_idx("u@x.io").unwrap(), snapshot.pool_idx("p1").unwrap(), snapshot.pool_idx("p2").unwrap());
+        for level in [PoolLevel::Standard, PoolLevel::Privileged] {
+            let batch: Vec<Decision> = decide_pools_idx(&snapshot, [(u, p1), (u, p2), (UserIdx(99), p2)], level, instant(t)).collect();
+            let single: Vec<Decision> = [(u, p1), (u, p2), (UserIdx(99), p2)]
+                .into_iter()
+                .map(|(u, p)| decide_idx(&snapshot, u, Check::Pool(level), Some(p), instant(t)))
+                .collect();
+            prop_assert_eq!(batch, single);
+        }
     }
 
     /// Adding a role never lowers a level: whatever was allowed stays allowed.
