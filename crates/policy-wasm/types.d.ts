@@ -599,7 +599,7 @@ export interface TransitionInput {
   action: "approve" | "deny" | "cancel" | "expire" | "revoke" | "end";
   /** `approve`: a shorter period than asked, in minutes. */
   durationMinutes?: FormValue;
-  /** `deny`: why (required there). */
+  /** For the requester: required to `deny`, optional to `approve` or `revoke`; at most 1000 characters. */
   comment?: string;
 }
 
@@ -835,7 +835,7 @@ export interface Transition {
   endsAt?: Instant;
   /** `approve`: the minutes granted. */
   grantedMinutes?: number;
-  /** `deny`: the comment for the requester. */
+  /** The reviewer's comment, trimmed (`deny`, and `approve` or `revoke` when given). */
   comment?: string;
 }
 

@@ -514,11 +514,12 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
             let action = match t.action.as_str() {
                 "approve" => RequestAction::Approve {
                     duration_minutes: t.duration_minutes,
+                    comment: t.comment,
                 },
                 "deny" => RequestAction::Deny { comment: t.comment },
                 "cancel" => RequestAction::Cancel,
                 "expire" => RequestAction::Expire,
-                "revoke" => RequestAction::Revoke,
+                "revoke" => RequestAction::Revoke { comment: t.comment },
                 "end" => RequestAction::End,
                 other => {
                     return Err(Malformed::one(Violation::new(

@@ -134,16 +134,21 @@ impl RequestStatus {
 /// What can be done to a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RequestAction {
-    /// A reviewer approves, optionally for a shorter period than asked.
-    Approve { duration_minutes: Option<FormValue> },
+    /// A reviewer approves, optionally for a shorter period than asked and
+    /// with a comment for the requester.
+    Approve {
+        duration_minutes: Option<FormValue>,
+        comment: Option<String>,
+    },
     /// A reviewer denies, with a comment for the requester.
     Deny { comment: Option<String> },
     /// The requester withdraws a pending request.
     Cancel,
     /// The sweeper: a pending request unanswered for 24 hours.
     Expire,
-    /// An admin or reviewer ends approved access early.
-    Revoke,
+    /// An admin or reviewer ends approved access early, optionally saying
+    /// why.
+    Revoke { comment: Option<String> },
     /// The sweeper: the approved period is over.
     End,
 }
@@ -156,7 +161,7 @@ impl RequestAction {
             RequestAction::Deny { .. } => "denied",
             RequestAction::Cancel => "cancelled",
             RequestAction::Expire => "expired",
-            RequestAction::Revoke => "revoked",
+            RequestAction::Revoke { .. } => "revoked",
             RequestAction::End => "ended",
         }
     }
@@ -167,7 +172,7 @@ impl RequestAction {
             RequestAction::Deny { .. } => "deny",
             RequestAction::Cancel => "cancel",
             RequestAction::Expire => "expire",
-            RequestAction::Revoke => "revoke",
+            RequestAction::Revoke { .. } => "revoke",
             RequestAction::End => "end",
         }
     }
@@ -182,7 +187,7 @@ pub fn next_status(from: RequestStatus, action: &RequestAction) -> Option<Reques
         (Pending, RequestAction::Deny { .. }) => Some(Denied),
         (Pending, RequestAction::Cancel) => Some(Cancelled),
         (Pending, RequestAction::Expire) => Some(Expired),
-        (Approved, RequestAction::Revoke) => Some(Revoked),
+        (Approved, RequestAction::Revoke { .. }) => Some(Revoked),
         (Approved, RequestAction::End) => Some(Ended),
         _ => None,
     }
@@ -790,6 +795,34 @@ pub struct TransitionOutcome {
     pub comment: Option<String>,
 }
 
+/// A reviewer's comment for the requester, trimmed: required to deny,
+/// optional to approve or revoke, never longer than a reason.
+fn checked_comment(
+    comment: Option<&String>,
+    required: bool,
+    errors: &mut Vec<Violation>,
+) -> Option<String> {
+    match text(comment) {
+        None if required => {
+            errors.push(Violation::new(
+                "comment",
+                Code::RequestCommentRequired,
+                "tell the requester why",
+            ));
+            None
+        }
+        Some(c) if c.chars().count() > MAX_REASON_CHARS => {
+            errors.push(Violation::new(
+                "comment",
+                Code::RequestCommentTooLong,
+                format!("at most {MAX_REASON_CHARS} characters"),
+            ));
+            None
+        }
+        c => c,
+    }
+}
+
 /// Applies an action to a request, by `actor` (`None` for the sweeper).
 pub fn apply_action(
     snapshot: &Snapshot,
@@ -870,7 +903,11 @@ pub fn apply_action(
         .as_ref()
         .is_some_and(|a| reviewers.iter().any(|r| email_key(&r.email) == a.as_str()));
     match action {
-        RequestAction::Approve { duration_minutes } => {
+        RequestAction::Approve {
+            duration_minutes,
+            comment,
+        } => {
+            outcome.comment = checked_comment(comment.as_ref(), false, &mut errors);
             if is_requester {
                 errors.push(Violation::new(
                     "",
@@ -919,19 +956,7 @@ pub fn apply_action(
             } else if !is_reviewer {
                 errors.push(not_reviewer(actor));
             }
-            match text(comment.as_ref()) {
-                None => errors.push(Violation::new(
-                    "comment",
-                    Code::RequestCommentRequired,
-                    "tell the requester why",
-                )),
-                Some(c) if c.chars().count() > MAX_REASON_CHARS => errors.push(Violation::new(
-                    "comment",
-                    Code::RequestCommentTooLong,
-                    format!("at most {MAX_REASON_CHARS} characters"),
-                )),
-                Some(c) => outcome.comment = Some(c),
-            }
+            outcome.comment = checked_comment(comment.as_ref(), true, &mut errors);
         }
         RequestAction::Cancel => {
             if !is_requester {
@@ -942,7 +967,8 @@ pub fn apply_action(
                 ));
             }
         }
-        RequestAction::Revoke => {
+        RequestAction::Revoke { comment } => {
+            outcome.comment = checked_comment(comment.as_ref(), false, &mut errors);
             if !is_reviewer {
                 errors.push(Violation::new(
                     "",
@@ -1135,11 +1161,12 @@ mod tests {
         let actions = [
             RequestAction::Approve {
                 duration_minutes: None,
+                comment: None,
             },
             RequestAction::Deny { comment: None },
             RequestAction::Cancel,
             RequestAction::Expire,
-            RequestAction::Revoke,
+            RequestAction::Revoke { comment: None },
             RequestAction::End,
         ];
         let mut legal = Vec::new();

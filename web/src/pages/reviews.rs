@@ -80,8 +80,10 @@ fn Review(
                     serde_json::json!(FormValue::Text(m)),
                 );
             }
+            // The comment goes with either answer: why it was denied, or
+            // why for less time than asked.
             let c = comment.get_untracked();
-            if action == "deny" && !c.trim().is_empty() {
+            if !c.trim().is_empty() {
                 body.insert("comment".into(), c.into());
             }
             let id = id.clone();
@@ -136,7 +138,7 @@ fn Review(
                     <button data-testid="approve" aria-label=approve_label.clone() on:click=act("approve")>"Approve"</button>
                 </div>
                 <div class="field">
-                    <label for=comment_id.clone()>"Comment for the requester " <span class="hint">"(required to deny)"</span></label>
+                    <label for=comment_id.clone()>"Comment for the requester " <span class="hint">"(required to deny; sent with an approval too)"</span></label>
                     <input id=comment_id.clone() data-testid="deny-comment" aria-describedby=comment_errors.clone()
                         prop:value=move || comment.get() on:input=move |ev| { server.set(Vec::new()); comment.set(event_target_value(&ev)); }/>
                     <FieldErrors id=comment_errors messages=Signal::derive(move || messages_for(&server.get(), "comment"))/>

@@ -309,7 +309,7 @@ pub struct ActionBody {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     duration_minutes: Option<FormValue>,
-    /// Required to deny; shown to the requester.
+    /// For the requester: required to deny, optional to approve or revoke.
     #[serde(default)]
     comment: Option<String>,
 }
@@ -423,6 +423,7 @@ pub(crate) async fn approve(
     let b = action_body(&body)?;
     let action = RequestAction::Approve {
         duration_minutes: b.duration_minutes,
+        comment: b.comment,
     };
     act(&state, &actor, &id, action, AuditAction::RequestApproved).await
 }
@@ -485,12 +486,12 @@ pub(crate) async fn revoke(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Value>> {
-    action_body(&body)?;
+    let b = action_body(&body)?;
     act(
         &state,
         &actor,
         &id,
-        RequestAction::Revoke,
+        RequestAction::Revoke { comment: b.comment },
         AuditAction::RequestRevoked,
     )
     .await

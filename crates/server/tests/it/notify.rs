@@ -516,7 +516,10 @@ async fn revocation_is_told_and_cancellations_refusals_and_no_channels_are_not()
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let (status, v) = reviewer
-        .post(&format!("/api/v1/access-requests/{rid}/revoke"), &json!({}))
+        .post(
+            &format!("/api/v1/access-requests/{rid}/revoke"),
+            &json!({"comment": "the rollback is done"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let told = outbox(&s).await.len();
@@ -599,6 +602,13 @@ async fn revocation_is_told_and_cancellations_refusals_and_no_channels_are_not()
             .unwrap()
             .contains("revoked by reviewer@acme.io"),
         "{revoked}"
+    );
+    assert!(
+        revoked["text"]
+            .as_str()
+            .unwrap()
+            .contains("Comment: the rollback is done"),
+        "the reviewer says why: {revoked}"
     );
     let text_of = |event: &str| {
         hooks
