@@ -150,16 +150,19 @@ test('a Developer requests, a reviewer approves for less in another browser, the
   await review.getByRole('button', { name: `Approve ${DEV}'s request for Payments production` }).click();
   await review.locator('.field-errors li').first().waitFor();
   await review.getByTestId('approve-minutes').fill('60');
+  await review.getByTestId('review-comment').fill('an hour is enough for the hotfix');
   await review.getByTestId('approve').click();
   await reviewer.getByTestId('queue-empty').waitFor();
   await reviewer.getByTestId('running').filter({ hasText: 'Payments production' }).filter({ hasText: '1 hour (asked 4 hours)' }).waitFor();
 
   const outcome = await hook((h) => h.event === 'request.approved' && h.request.agentPoolId === 'pool-payments-prod');
   assert.match(outcome.text, /approved by gil\.groupadmin@example\.com for 1 hour \(asked 4 hours\)/);
+  assert.match(outcome.text, /Comment: an hour is enough for the hotfix/);
 
   await dev.reload();
   await mine.getByTestId('request-status').filter({ hasText: 'approved' }).waitFor();
   assert.equal(await mine.getByTestId('granted-period').textContent(), '1 hour (asked 4 hours)');
+  assert.match(await mine.textContent(), /reviewer: an hour is enough for the hotfix/);
   const left = await mine.getByTestId('request-countdown').textContent();
   assert.match(left, /^(00:5\d:\d\d|01:00:00)$/, `an hour at most is left: ${left}`);
   await dev.waitForTimeout(1100);

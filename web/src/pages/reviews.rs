@@ -101,7 +101,7 @@ fn Review(
     };
     let expires = r.pending_until.map(|t| t.timestamp_millis());
     let minutes_id = format!("approve-minutes-{}", r.id);
-    let comment_id = format!("deny-comment-{}", r.id);
+    let comment_id = format!("review-comment-{}", r.id);
     let (minutes_errors, comment_errors) = (
         format!("{minutes_id}-errors"),
         format!("{comment_id}-errors"),
@@ -139,7 +139,7 @@ fn Review(
                 </div>
                 <div class="field">
                     <label for=comment_id.clone()>"Comment for the requester " <span class="hint">"(required to deny; sent with an approval too)"</span></label>
-                    <input id=comment_id.clone() data-testid="deny-comment" aria-describedby=comment_errors.clone()
+                    <input id=comment_id.clone() data-testid="review-comment" aria-describedby=comment_errors.clone()
                         prop:value=move || comment.get() on:input=move |ev| { server.set(Vec::new()); comment.set(event_target_value(&ev)); }/>
                     <FieldErrors id=comment_errors messages=Signal::derive(move || messages_for(&server.get(), "comment"))/>
                     <button class="danger" data-testid="deny" aria-label=deny_label.clone() on:click=act("deny")>"Deny"</button>
