@@ -561,7 +561,8 @@ async fn send(channels: &Channels, n: &Notification) -> Result<(), Failure> {
 ///
 /// Each receiver (a webhook URL, an e-mail address) gets its messages in
 /// order, one at a time; receivers are served at the same time, so a slow
-/// or dead one delays nobody else. When a receiver is down, its first
+/// or dead one holds the next pass back by one send's timeout at most, and
+/// is tried again only after its backoff. When a receiver is down, its first
 /// message records the failed attempt and the rest of its queue waits for
 /// the same instant without an attempt counted.
 pub async fn deliver_due(state: &AppState) -> StoreResult<usize> {
