@@ -133,8 +133,13 @@ impl Params {
 
     /// `page` (from 0) and `size` (default 20).
     pub fn paging(&self) -> Result<Paging, ApiError> {
+        self.paging_sized(20, 1000)
+    }
+
+    /// `page` (from 0) and `size` (default `size`, at most `most`).
+    pub fn paging_sized(&self, size: i64, most: i64) -> Result<Paging, ApiError> {
         let page = self.number("page", 0, 0, 1_000_000)?;
-        let size = self.number("size", 20, 1, 1000)?;
+        let size = self.number("size", size, 1, most)?;
         Ok(Paging { page, size })
     }
 
@@ -196,15 +201,14 @@ pub struct Page<T> {
 }
 
 impl Paging {
-    /// Cuts a whole sorted list into this page.
-    pub fn page<T>(self, all: Vec<T>) -> Page<T> {
-        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-        let offset = self.page.saturating_mul(self.size);
-        let items: Vec<T> = all
-            .into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(self.size).unwrap_or(0))
-            .collect();
+    /// Where this page starts.
+    pub fn offset(self) -> i64 {
+        self.page.saturating_mul(self.size)
+    }
+
+    /// This page of a sorted list the store cut already, of `total` in all.
+    pub fn cut<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        let offset = self.offset();
         let shown = i64::try_from(items.len()).unwrap_or(0);
         Page {
             items,
@@ -213,5 +217,16 @@ impl Paging {
             limit: self.size,
             has_more: offset + shown < total,
         }
+    }
+
+    /// Cuts a whole sorted list into this page.
+    pub fn page<T>(self, all: Vec<T>) -> Page<T> {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let items: Vec<T> = all
+            .into_iter()
+            .skip(usize::try_from(self.offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(self.size).unwrap_or(0))
+            .collect();
+        self.cut(items, total)
     }
 }

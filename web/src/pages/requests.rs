@@ -84,11 +84,12 @@ pub fn act(
     });
 }
 
-/// A status in words, honouring the instant: approved access whose period
-/// is over reads `ended` even before the page reloads.
-pub fn status_text(r: &api::AccessRequest, now_ms: i64) -> &'static str {
+/// A request's status at `now_ms`, by the policy: approved access whose
+/// period is over is `Ended`, a pending request past its lifetime
+/// `Expired`, even before the page reloads or the sweeper runs.
+pub fn status_now(r: &api::AccessRequest, now_ms: i64) -> RequestStatus {
     let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or(r.created_at);
-    interim_policy::request::status_at(r.effective_status, r.created_at, r.ends_at, now).wire_name()
+    interim_policy::request::status_at(r.effective_status, r.created_at, r.ends_at, now)
 }
 
 #[component]
@@ -138,14 +139,16 @@ fn MyRequest(
     let until = r.ends_at.or(r.pending_until).map(|t| t.timestamp_millis());
     let left = {
         let r = r.clone();
-        text(move || match (status_text(&r, now_ms.get()), until) {
-            ("approved" | "pending", Some(t)) => countdown(t - now_ms.get()),
+        text(move || match (status_now(&r, now_ms.get()), until) {
+            (RequestStatus::Approved | RequestStatus::Pending, Some(t)) => {
+                countdown(t - now_ms.get())
+            }
             _ => String::new(),
         })
     };
     let status = {
         let r = r.clone();
-        text(move || status_text(&r, now_ms.get()).to_owned())
+        text(move || status_now(&r, now_ms.get()).wire_name().to_owned())
     };
     let notes = [
         r.reason.clone(),
@@ -162,7 +165,7 @@ fn MyRequest(
     // expired, even before the sweeper writes so.
     let pending = {
         let r = r.clone();
-        move || status_text(&r, now_ms.get()) == "pending"
+        move || status_now(&r, now_ms.get()) == RequestStatus::Pending
     };
     let cancel_label = format!(
         "Cancel the request for {}",

@@ -4,7 +4,7 @@
 //! (checked by the policy's `validate_delegation` as it is typed).
 
 use chrono::Utc;
-use interim_policy::request::validate_delegation;
+use interim_policy::request::{RequestStatus, validate_delegation};
 use interim_policy::time::duration_text;
 use interim_policy::violation::Violation;
 use interim_policy::wire::{DelegationInput, FormValue};
@@ -116,7 +116,7 @@ fn Review(
     // request has expired, even before the sweeper writes so.
     let open = {
         let r = r.clone();
-        move || super::requests::status_text(&r, now_ms.get()) == "pending"
+        move || super::requests::status_now(&r, now_ms.get()) == RequestStatus::Pending
     };
     view! {
         <article class="review" data-testid="review" data-requester=r.requester.clone() data-pool=r.agent_pool_id.clone()>
@@ -160,6 +160,7 @@ fn Running(
     let session = expect_context::<Session>();
     let error = RwSignal::new(None::<String>);
     let ends = r.ends_at.map(|t| t.timestamp_millis());
+    let running = r.clone();
     let (id, who) = (r.id.clone(), r.requester.clone());
     let pool = pool_name(session, &r.agent_pool_id);
     let revoke_label = format!("Revoke {who}'s access to {pool}");
@@ -174,10 +175,10 @@ fn Running(
             <td>{r.requester.clone()}</td>
             <td>{pool}</td>
             <td>{super::requests::period_text(&r)}</td>
-            <td aria-live="off">{text(move || match ends.map(|t| t - now_ms.get()) {
-                Some(left) if left > 0 => countdown(left),
-                Some(_) => "ended".to_owned(),
-                None => String::new(),
+            <td aria-live="off">{text(move || match (super::requests::status_now(&running, now_ms.get()), ends) {
+                (RequestStatus::Ended, _) => RequestStatus::Ended.wire_name().to_owned(),
+                (_, Some(t)) => countdown(t - now_ms.get()),
+                (_, None) => String::new(),
             })}</td>
             <td>
                 <button class="danger" data-testid="revoke" aria-label=revoke_label on:click=revoke>"Revoke"</button>

@@ -77,16 +77,8 @@ pub(crate) async fn list(
     allowed(&state, &actor).await?;
     let paging = params.paging()?;
     let f = filter(&params)?;
-    let offset = paging.page.saturating_mul(paging.size);
-    let (items, total) = state.store.audit(&f, offset, paging.size).await?;
-    let shown = i64::try_from(items.len()).unwrap_or(0);
-    Ok(Json(Page {
-        items,
-        total,
-        offset,
-        limit: paging.size,
-        has_more: offset + shown < total,
-    }))
+    let (items, total) = state.store.audit(&f, paging.offset(), paging.size).await?;
+    Ok(Json(paging.cut(items, total)))
 }
 
 #[utoipa::path(

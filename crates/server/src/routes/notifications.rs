@@ -87,19 +87,20 @@ pub(crate) async fn list(
             format!("`status` is pending, delivered or failed, not `{s}`"),
         ));
     }
-    let page = params.number("page", 0, 0, 1_000_000)?;
-    let size = params.number("size", PAGE, 1, MOST)?;
-    let offset = page.saturating_mul(size);
-    let (items, total) = state.store.notifications(status, offset, size).await?;
-    let shown = i64::try_from(items.len()).unwrap_or(size);
+    let paging = params.paging_sized(PAGE, MOST)?;
+    let (items, total) = state
+        .store
+        .notifications(status, paging.offset(), paging.size)
+        .await?;
+    let shown = paging.cut(items, total);
     let c = &state.channels;
     Ok(Json(json!({
         "channels": {"webhooks": c.webhooks.len(), "email": c.smtp_url.is_some()},
-        "total": total,
-        "page": page,
-        "size": size,
-        "hasMore": offset + shown < total,
-        "items": items.iter().map(out).collect::<Vec<_>>(),
+        "total": shown.total,
+        "page": paging.page,
+        "size": paging.size,
+        "hasMore": shown.has_more,
+        "items": shown.items.iter().map(out).collect::<Vec<_>>(),
     })))
 }
 
