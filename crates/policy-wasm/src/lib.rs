@@ -15,7 +15,7 @@
 
 use interim_policy::api::{self, Call, Malformed};
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::decision::{Check, decide, decide_pools_idx};
+use interim_policy::decision::{Check, allowed_pools_idx, decide};
 use interim_policy::parse::{from_json_str, from_value};
 use interim_policy::role::PoolLevel;
 use interim_policy::snapshot::{PoolIdx, Snapshot, UserIdx};
@@ -318,8 +318,8 @@ impl Company {
             .zip(pools)
             .map(|(&u, &p)| (UserIdx(u), PoolIdx(p)));
         Ok(
-            decide_pools_idx(&self.snapshot, pairs, level, instant(now_ms)?)
-                .map(|d| u8::from(d.allowed))
+            allowed_pools_idx(&self.snapshot, pairs, level, instant(now_ms)?)
+                .map(u8::from)
                 .collect(),
         )
     }

@@ -15,7 +15,7 @@ use std::hint::black_box;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use interim_policy::decision::decide_pools_idx;
+use interim_policy::decision::allowed_pools_idx;
 use interim_policy::grant::{GrantContext, validate_grant_form};
 use interim_policy::snapshot::{PoolIdx, UserIdx};
 use interim_policy::wire::{
@@ -221,8 +221,8 @@ fn bench_decisions(c: &mut Criterion) {
         group.throughput(criterion::Throughput::Elements(pairs.len() as u64));
         group.bench_function(format!("{label}/batch"), |b| {
             b.iter(|| {
-                decide_pools_idx(&snapshot, pairs.iter().copied(), PoolLevel::Standard, now)
-                    .filter(|d| d.allowed)
+                allowed_pools_idx(&snapshot, pairs.iter().copied(), PoolLevel::Standard, now)
+                    .filter(|&allowed| allowed)
                     .count()
             })
         });

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Access, Operation};
 use crate::role::{Category, Level, PoolLevel, Role, RoleSet};
-use crate::snapshot::{EntrySource, GrantIdx, GroupIdx, PoolIdx, RequestIdx, Snapshot, UserIdx};
+use crate::snapshot::{
+    AccessEntry, EntrySource, GrantIdx, GroupIdx, PoolIdx, RequestIdx, Snapshot, UserIdx,
+};
 use crate::time::{Instant, format_instant};
 
 /// What is asked.
@@ -122,18 +124,29 @@ pub fn decide_idx(
     decide_at(snapshot, u, check, pool, now.timestamp_millis())
 }
 
-/// Pool decisions on many (user, pool) pairs at one instant, by interned
-/// indices: [`decide_idx`]'s rule, with the instant read once for all.
-pub fn decide_pools_idx<'a>(
+/// Whether each (user, pool) pair may use the pool at `level` at one
+/// instant, by interned indices: [`decide_idx`]'s answer without its reason,
+/// by the same rule (an enabled user, and an entry that gives the level), the
+/// instant read once for all. Unknown indices are refused.
+pub fn allowed_pools_idx<'a>(
     snapshot: &'a Snapshot,
     pairs: impl IntoIterator<Item = (UserIdx, PoolIdx)> + 'a,
     level: PoolLevel,
     now: Instant,
-) -> impl Iterator<Item = Decision> + 'a {
+) -> impl Iterator<Item = bool> + 'a {
     let now_ms = now.timestamp_millis();
-    pairs
-        .into_iter()
-        .map(move |(u, p)| decide_at(snapshot, u, Check::Pool(level), Some(p), now_ms))
+    pairs.into_iter().map(move |(u, p)| {
+        matches!(snapshot.user_flags(u), Some((true, _)))
+            && snapshot.pool(p).is_some()
+            && if snapshot.rbac_enabled {
+                snapshot
+                    .access_entries(u, p)
+                    .iter()
+                    .any(|e| e.gives(level, now_ms))
+            } else {
+                level == PoolLevel::Standard
+            }
+    })
 }
 
 /// The decision at `now_ms` (milliseconds since 1970).
@@ -153,8 +166,8 @@ fn decide_at(
     match check {
         Check::Operation(op, access) => decide_operation(snapshot, u, roles, op, access, pool),
         Check::Pool(level) => match pool {
-            Some(p) => decide_pool(snapshot, u, level, p, now_ms),
-            None => Decision::deny(Reason::PoolUnknown),
+            Some(p) if snapshot.pool(p).is_some() => decide_pool(snapshot, u, level, p, now_ms),
+            _ => Decision::deny(Reason::PoolUnknown),
         },
     }
 }
@@ -241,79 +254,71 @@ fn decide_pool(
             PoolLevel::Privileged => Decision::deny(Reason::RbacOffPrivileged),
         };
     }
-    // Entries come in the order standing, locked, grants, requests: the first
-    // sufficient source by that order gives the reason; among grants, the one
-    // that lasts longest.
-    let mut lower: Option<(PoolSource, PoolLevel)> = None;
-    let mut locked = None;
-    let mut best_grant: Option<(GrantIdx, PoolLevel, i64)> = None;
-    let mut expired = None;
-    let mut ended = None;
-    let mut request: Option<(RequestIdx, PoolLevel)> = None;
-    for e in snapshot.access_entries(u, p) {
-        let active = e.from_ms <= now_ms && now_ms < e.to_ms;
-        match e.source {
-            EntrySource::Standing(g) => {
-                if e.level >= need {
-                    return Decision::allow(Reason::PoolAccess(PoolSource::Group(g), e.level));
-                }
-                lower = Some((PoolSource::Group(g), e.level));
-            }
-            EntrySource::Locked(g) => locked = Some(g),
-            EntrySource::Grant(gi) => {
-                if active {
-                    let better = match best_grant {
-                        None => true,
-                        Some((_, level, to)) => {
-                            (e.level >= need && level < need)
-                                || ((e.level >= need) == (level >= need) && e.to_ms > to)
-                        }
-                    };
-                    if better {
-                        best_grant = Some((gi, e.level, e.to_ms));
-                    }
-                } else if e.to_ms <= now_ms {
-                    expired = Some(gi);
-                }
-            }
-            EntrySource::Request(ri) => {
-                if active {
-                    if request.is_none_or(|(_, level)| e.level > level) {
-                        request = Some((ri, e.level));
-                    }
-                } else if e.to_ms <= now_ms {
-                    ended = Some(ri);
-                }
-            }
-        }
-    }
-    for (source, level) in [
-        best_grant.map(|(gi, level, _)| (PoolSource::Grant(gi), level)),
-        request.map(|(ri, level)| (PoolSource::Request(ri), level)),
-    ]
-    .into_iter()
-    .flatten()
+    let entries = snapshot.access_entries(u, p);
+    // Allowed when an entry gives the level (the rule, `AccessEntry::gives`);
+    // the reason is the preferred such entry, else what comes closest.
+    if let Some((source, level)) = preferred(entries.iter().filter(|e| e.gives(need, now_ms)), need)
     {
-        if level >= need {
-            return Decision::allow(Reason::PoolAccess(source, level));
-        }
-        if lower.is_none() {
-            lower = Some((source, level));
-        }
+        return Decision::allow(Reason::PoolAccess(source, level));
     }
-    if let Some((source, level)) = lower {
+    if let Some((source, level)) = preferred(entries.iter().filter(|e| e.in_period(now_ms)), need) {
         return Decision::deny(Reason::PoolLevelTooLow(source, level));
     }
-    if let Some(gi) = expired {
-        return Decision::deny(Reason::GrantExpired(gi));
+    let mut expired = None;
+    let mut ended = None;
+    let mut locked = None;
+    for e in entries {
+        match e.source {
+            EntrySource::Grant(gi) if e.to_ms <= now_ms => expired = Some(gi),
+            EntrySource::Request(ri) if e.to_ms <= now_ms => ended = Some(ri),
+            EntrySource::Locked(g) => locked = Some(g),
+            _ => {}
+        }
     }
-    if let Some(ri) = ended {
-        return Decision::deny(Reason::RequestEnded(ri));
+    Decision::deny(match (expired, ended, locked) {
+        (Some(gi), _, _) => Reason::GrantExpired(gi),
+        (None, Some(ri), _) => Reason::RequestEnded(ri),
+        (None, None, Some(g)) => Reason::PoolLocked(g),
+        (None, None, None) => Reason::NoPoolAccess,
+    })
+}
+
+/// Of entries in their period, the one a decision names: a group's standing
+/// access first; then, among grants, one giving `need` before one that does
+/// not, and the one lasting longest; then the request giving the most. The
+/// first wins a tie. Entries come sorted by source (standing, locked,
+/// grants, requests), so the first kind met is the preferred kind.
+fn preferred<'a>(
+    entries: impl Iterator<Item = &'a AccessEntry>,
+    need: PoolLevel,
+) -> Option<(PoolSource, PoolLevel)> {
+    let mut best: Option<&AccessEntry> = None;
+    for e in entries {
+        best = match (best, e.source) {
+            (None, EntrySource::Locked(_)) => None,
+            (None, _) => Some(e),
+            (Some(b), EntrySource::Grant(_)) if matches!(b.source, EntrySource::Grant(_)) => {
+                let key = |x: &AccessEntry| (x.level >= need, x.to_ms);
+                if key(e) > key(b) { Some(e) } else { Some(b) }
+            }
+            (Some(b), EntrySource::Request(_)) if matches!(b.source, EntrySource::Request(_)) => {
+                if e.level > b.level {
+                    Some(e)
+                } else {
+                    Some(b)
+                }
+            }
+            (Some(b), _) => Some(b),
+        };
     }
-    if let Some(group) = locked {
-        return Decision::deny(Reason::PoolLocked(group));
-    }
-    Decision::deny(Reason::NoPoolAccess)
+    let e = best?;
+    let source = match e.source {
+        EntrySource::Standing(g) => PoolSource::Group(g),
+        EntrySource::Grant(gi) => PoolSource::Grant(gi),
+        EntrySource::Request(ri) => PoolSource::Request(ri),
+        EntrySource::Locked(_) => return None,
+    };
+    Some((source, e.level))
 }
 
 /// The stable code of a reason.

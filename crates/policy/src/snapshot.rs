@@ -174,6 +174,23 @@ pub struct AccessEntry {
     pub to_ms: i64,
 }
 
+impl AccessEntry {
+    /// Whether `now_ms` falls in the entry's period (standing and locked
+    /// entries always do).
+    pub fn in_period(&self, now_ms: i64) -> bool {
+        self.from_ms <= now_ms && now_ms < self.to_ms
+    }
+
+    /// The pool rule: the entry gives `need` at `now_ms` when it is not a
+    /// lock, is in its period and its level is at least `need`.
+    #[inline]
+    pub fn gives(&self, need: PoolLevel, now_ms: i64) -> bool {
+        !matches!(self.source, EntrySource::Locked(_))
+            && self.level >= need
+            && self.in_period(now_ms)
+    }
+}
+
 /// Interned string ids: the keys in one arena, a hash table of indices.
 /// A lookup touches the table and one key, both compact, so large
 /// companies stay in cache.
@@ -262,9 +279,15 @@ impl<T> Csr<T> {
     }
 
     fn get(&self, i: usize) -> &[T] {
+        let (a, b) = self.bounds(i);
+        self.items.get(a..b).unwrap_or(&[])
+    }
+
+    /// Where list `i` lies in `items` (empty for an unknown `i`).
+    fn bounds(&self, i: usize) -> (usize, usize) {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
+            (Some(&a), Some(&b)) => (a as usize, b as usize),
+            _ => (0, 0),
         }
     }
 }
@@ -293,6 +316,9 @@ pub struct Snapshot {
     user_requests: Csr<RequestIdx>,
     admin_pools: Csr<(PoolIdx, GroupIdx)>,
     access: Csr<AccessEntry>,
+    /// The pool of each entry of `access`, apart: a decision searches these
+    /// compactly and touches one entry's data only for the pool asked.
+    access_pools: Vec<PoolIdx>,
 }
 
 fn idx(n: usize) -> u32 {
@@ -331,6 +357,7 @@ impl Snapshot {
             user_requests: Csr::new(),
             admin_pools: Csr::new(),
             access: Csr::new(),
+            access_pools: Vec::new(),
         }
     }
 
@@ -599,6 +626,7 @@ impl Snapshot {
             return Err(errors);
         }
         let access = Csr::from_lists(links.iter().map(|l| access_list(l, &grants, &requests)));
+        let access_pools = access.items.iter().map(|e| e.pool).collect();
         let user_hot = users.iter().map(|u| (u.enabled, u.roles)).collect();
         Ok(Snapshot {
             company_id: wire.company_id,
@@ -617,6 +645,7 @@ impl Snapshot {
             grant_index,
             request_index,
             access,
+            access_pools,
             assignments: Csr::from_lists(
                 links.iter_mut().map(|l| std::mem::take(&mut l.assignments)),
             ),
@@ -716,11 +745,19 @@ impl Snapshot {
     /// Everything that gives the user access to `pool`, in the order
     /// standing, locked, grants, requests.
     pub fn access_entries(&self, u: UserIdx, pool: PoolIdx) -> &[AccessEntry] {
-        let list = self.access.get(u.get());
-        let start = list.partition_point(|e| e.pool < pool);
-        let rest = list.get(start..).unwrap_or(&[]);
-        let len = rest.partition_point(|e| e.pool == pool);
-        rest.get(..len).unwrap_or(&[])
+        let (start, end) = self.access.bounds(u.get());
+        let keys = self.access_pools.get(start..end).unwrap_or(&[]);
+        let first = lower_bound(keys, pool);
+        let count = keys
+            .get(first..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&k| k == pool)
+            .count();
+        self.access
+            .items
+            .get(start + first..start + first + count)
+            .unwrap_or(&[])
     }
 
     /// The group through which the user administers `pool`, if any
@@ -750,6 +787,22 @@ impl Snapshot {
             .filter(move |(i, g)| Some(GrantIdx(idx(*i))) != except && g.is_active(now))
             .map(|(_, g)| g)
     }
+}
+
+/// The first position in sorted `keys` whose key is not below `key`, without
+/// branching on the keys: decisions come in any order, so the branches of a
+/// binary search would be mispredicted half the time.
+fn lower_bound(keys: &[PoolIdx], key: PoolIdx) -> usize {
+    let mut base = 0;
+    let mut len = keys.len();
+    while len > 1 {
+        let half = len / 2;
+        if keys.get(base + half).is_some_and(|&k| k < key) {
+            base += half;
+        }
+        len -= half;
+    }
+    base + usize::from(keys.get(base).is_some_and(|&k| k < key))
 }
 
 /// A user's access list: assignments, grants and approved requests, by pool.
@@ -846,4 +899,45 @@ fn unknown(field: String, what: &str, id: &str) -> Violation {
         Code::SnapshotReferenceUnknown,
         format!("no {what} `{id}` in the snapshot"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_bound_agrees_with_a_binary_search() {
+        // Every sorted list of up to 9 keys drawn from 0..4 (with repeats),
+        // every key asked from 0..5.
+        let mut lists: Vec<Vec<u32>> = vec![vec![]];
+        for _ in 0..9 {
+            let longer: Vec<Vec<u32>> = lists
+                .iter()
+                .filter(|l| l.len() < 9)
+                .flat_map(|l| {
+                    let last = l.last().copied().unwrap_or(0);
+                    (last..4).map(move |k| {
+                        let mut l = l.clone();
+                        l.push(k);
+                        l
+                    })
+                })
+                .collect();
+            lists.extend(longer);
+            lists.sort();
+            lists.dedup();
+        }
+        assert!(lists.len() > 200);
+        for list in &lists {
+            let keys: Vec<PoolIdx> = list.iter().map(|&k| PoolIdx(k)).collect();
+            for key in 0..5 {
+                let key = PoolIdx(key);
+                assert_eq!(
+                    lower_bound(&keys, key),
+                    keys.partition_point(|&k| k < key),
+                    "{list:?} {key:?}"
+                );
+            }
+        }
+    }
 }

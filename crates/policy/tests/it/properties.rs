@@ -1,15 +1,15 @@
 use chrono::{Duration, TimeZone, Utc};
 use interim_policy::api::call_json;
-use interim_policy::decision::decide_pools_idx;
+use interim_policy::decision::allowed_pools_idx;
 use interim_policy::grant::{GrantContext, validate_grant, validate_grant_form};
-use interim_policy::snapshot::UserIdx;
+use interim_policy::snapshot::{PoolIdx, UserIdx};
 use interim_policy::wire::{AgentPoolWire, GrantRole};
 use interim_policy::wire::{
     CreateTempAccess, FormValue, GrantForm, GroupMemberWire, GroupWire, SnapshotWire, TempAccess,
     UserWire,
 };
 use interim_policy::{
-    Access, Check, Decision, Instant, Operation, PoolLevel, Role, Snapshot, decide, decide_idx,
+    Access, Check, Instant, Operation, PoolLevel, Role, Snapshot, decide, decide_idx,
 };
 use proptest::prelude::*;
 
@@ -162,27 +162,43 @@ proptest! {
         prop_assert_eq!(d.allowed, created <= t && t < created + len);
     }
 
-    /// The batch path decides each pair as a single decision does.
+    /// The batch path answers each pair as a single decision does: grants
+    /// of either level over either pool, overlapping or not, RBAC on or off,
+    /// unknown users and pools.
     #[test]
-    fn a_batch_decides_as_single_decisions(created in -100_000i64..100_000, len in 1i64..200_000, t in -200_000i64..400_000, privileged in any::<bool>()) {
-        let grant = TempAccess {
-            id: "g1".into(),
-            name: "G".into(),
-            agent_pool_ids: vec!["p2".into()],
-            user_emails: vec!["u@x.io".into()],
-            roles: vec![GrantRole(if privileged { PoolLevel::Privileged } else { PoolLevel::Standard })],
-            expiration_date: instant(created + len),
-            created_at: instant(created),
-            incident_id: None,
-            created_by: None,
-        };
-        let snapshot = Snapshot::build(wire(true, vec![Role::Developer], vec![grant])).unwrap();
-        let (u, p1, p2) = (snapshot.user_idx("u@x.io").unwrap(), snapshot.pool_idx("p1").unwrap(), snapshot.pool_idx("p2").unwrap());
+    fn a_batch_decides_as_single_decisions(
+        grants in prop::collection::vec((-100_000i64..100_000, 1i64..200_000, any::<bool>(), any::<bool>(), any::<bool>()), 0..5),
+        t in -200_000i64..400_000,
+        rbac in any::<bool>(),
+    ) {
+        let grants = grants
+            .into_iter()
+            .enumerate()
+            .map(|(i, (created, len, privileged, on_p1, on_p2))| TempAccess {
+                id: format!("g{i}"),
+                name: format!("G{i}"),
+                agent_pool_ids: [(on_p1, "p1"), (on_p2 || !on_p1, "p2")]
+                    .into_iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, p)| p.to_owned())
+                    .collect(),
+                user_emails: vec!["u@x.io".into()],
+                roles: vec![GrantRole(if privileged { PoolLevel::Privileged } else { PoolLevel::Standard })],
+                expiration_date: instant(created + len),
+                created_at: instant(created),
+                incident_id: None,
+                created_by: None,
+            })
+            .collect();
+        let snapshot = Snapshot::build(wire(rbac, vec![Role::Developer], grants)).unwrap();
+        let (u, admin) = (snapshot.user_idx("u@x.io").unwrap(), snapshot.user_idx("admin@x.io").unwrap());
+        let (p1, p2) = (snapshot.pool_idx("p1").unwrap(), snapshot.pool_idx("p2").unwrap());
+        let pairs = [(u, p1), (u, p2), (admin, p2), (UserIdx(99), p2), (u, PoolIdx(99))];
         for level in [PoolLevel::Standard, PoolLevel::Privileged] {
-            let batch: Vec<Decision> = decide_pools_idx(&snapshot, [(u, p1), (u, p2), (UserIdx(99), p2)], level, instant(t)).collect();
-            let single: Vec<Decision> = [(u, p1), (u, p2), (UserIdx(99), p2)]
+            let batch: Vec<bool> = allowed_pools_idx(&snapshot, pairs, level, instant(t)).collect();
+            let single: Vec<bool> = pairs
                 .into_iter()
-                .map(|(u, p)| decide_idx(&snapshot, u, Check::Pool(level), Some(p), instant(t)))
+                .map(|(u, p)| decide_idx(&snapshot, u, Check::Pool(level), Some(p), instant(t)).allowed)
                 .collect();
             prop_assert_eq!(batch, single);
         }
