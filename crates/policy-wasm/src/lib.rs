@@ -15,7 +15,8 @@
 
 use interim_policy::api::{self, Call, Malformed};
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::decision::{Check, allowed_pools_idx, decide};
+use interim_policy::decision::{Check, allowed_pools_idx, decide, decide_idx};
+use interim_policy::email::email_key;
 use interim_policy::parse::{from_json_str, from_value};
 use interim_policy::role::PoolLevel;
 use interim_policy::snapshot::{PoolIdx, Snapshot, UserIdx};
@@ -169,6 +170,54 @@ pub fn catalogue() -> JsValue {
 #[derive(Debug)]
 pub struct Company {
     snapshot: Snapshot,
+    /// The snapshot's user keys (e-mail in key form) and pool ids to their
+    /// indices, as a JavaScript `Map`: a decision by string ids looks its
+    /// strings up where they live, without copying them into wasm. A miss
+    /// falls back to the policy's own lookup (another letter case, say).
+    user_ids: IdMap,
+    pool_ids: IdMap,
+}
+
+/// An index as stored (a snapshot holds far fewer than 2^32 of anything).
+fn idx(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// An id argument that must be a string.
+fn id_text(value: &JsValue, field: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| bad(field, format!("`{field}` must be a string")))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JavaScript `Map` from id strings to indices.
+    #[wasm_bindgen(js_name = Map)]
+    #[derive(Debug)]
+    type IdMap;
+
+    #[wasm_bindgen(constructor, js_class = "Map")]
+    fn new() -> IdMap;
+
+    #[wasm_bindgen(method, js_class = "Map")]
+    fn set(this: &IdMap, key: &str, value: f64);
+
+    /// `get` read as a number: `NaN` for a missing key, so a lookup is one
+    /// call with nothing to convert or release.
+    #[wasm_bindgen(method, js_class = "Map", js_name = get)]
+    fn get_number(this: &IdMap, key: &JsValue) -> f64;
+}
+
+/// A `Map` hit: the index stored for the key.
+fn cached(map: &IdMap, key: &JsValue) -> Option<u32> {
+    let i = map.get_number(key);
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "the map holds only indices this module stored, all u32"
+    )]
+    (!i.is_nan()).then_some(i as u32)
 }
 
 fn instant(now_ms: f64) -> Result<Instant, JsValue> {
@@ -209,7 +258,35 @@ impl Company {
         // The argument is the snapshot: its problems' fields are relative to it.
         let snapshot =
             Snapshot::build(wire).map_err(|errors| malformed(&Malformed::many(errors)))?;
-        Ok(Company { snapshot })
+        let user_ids = IdMap::new();
+        for (i, u) in snapshot.users.iter().enumerate() {
+            user_ids.set(&email_key(&u.email), f64::from(idx(i)));
+        }
+        let pool_ids = IdMap::new();
+        for (i, p) in snapshot.pools.iter().enumerate() {
+            pool_ids.set(&p.id, f64::from(idx(i)));
+        }
+        Ok(Company {
+            snapshot,
+            user_ids,
+            pool_ids,
+        })
+    }
+
+    /// The user an id argument names, if the company has one.
+    fn user_of(&self, user: &JsValue) -> Result<Option<UserIdx>, JsValue> {
+        match cached(&self.user_ids, user) {
+            Some(i) => Ok(Some(UserIdx(i))),
+            None => Ok(self.snapshot.user_idx(&id_text(user, "user")?)),
+        }
+    }
+
+    /// The pool an id argument names, if the company has one.
+    fn pool_of(&self, pool: &JsValue) -> Result<Option<PoolIdx>, JsValue> {
+        match cached(&self.pool_ids, pool) {
+            Some(i) => Ok(Some(PoolIdx(i))),
+            None => Ok(self.snapshot.pool_idx(&id_text(pool, "pool")?)),
+        }
     }
 
     /// Any operation of the interface against this company: `{op, now?,
@@ -228,8 +305,8 @@ impl Company {
     #[wasm_bindgen(js_name = canUsePool)]
     pub fn can_use_pool(
         &self,
-        user: &str,
-        pool: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] user: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] pool: &JsValue,
         now_ms: f64,
         #[wasm_bindgen(unchecked_param_type = "PoolLevelName")] level_name: Option<String>,
     ) -> Result<bool, JsValue> {
@@ -237,7 +314,11 @@ impl Company {
             None => PoolLevel::Standard,
             Some(name) => level(&name)?,
         });
-        Ok(decide(&self.snapshot, user, check, Some(pool), instant(now_ms)?).allowed)
+        let now = instant(now_ms)?;
+        let (Some(u), Some(p)) = (self.user_of(user)?, self.pool_of(pool)?) else {
+            return Ok(false);
+        };
+        Ok(decide_idx(&self.snapshot, u, check, Some(p), now).allowed)
     }
 
     /// May `user` view or change `operation` (an id of the catalogue, e.g.
@@ -282,20 +363,26 @@ impl Company {
 
     /// The index of a user by e-mail (any letter case), or -1.
     #[wasm_bindgen(js_name = userIndex)]
-    pub fn user_index(&self, email: &str) -> i32 {
-        self.snapshot
-            .user_idx(email)
+    pub fn user_index(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] email: &JsValue,
+    ) -> Result<i32, JsValue> {
+        Ok(self
+            .user_of(email)?
             .and_then(|u| i32::try_from(u.0).ok())
-            .unwrap_or(-1)
+            .unwrap_or(-1))
     }
 
     /// The index of a pool by id, or -1.
     #[wasm_bindgen(js_name = poolIndex)]
-    pub fn pool_index(&self, id: &str) -> i32 {
-        self.snapshot
-            .pool_idx(id)
+    pub fn pool_index(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
+    ) -> Result<i32, JsValue> {
+        Ok(self
+            .pool_of(id)?
             .and_then(|p| i32::try_from(p.0).ok())
-            .unwrap_or(-1)
+            .unwrap_or(-1))
     }
 
     /// Many pool decisions at once: pair `i` is `users[i]` on `pools[i]`

@@ -177,6 +177,7 @@ pub struct AccessEntry {
 impl AccessEntry {
     /// Whether `now_ms` falls in the entry's period (standing and locked
     /// entries always do).
+    #[inline]
     pub fn in_period(&self, now_ms: i64) -> bool {
         self.from_ms <= now_ms && now_ms < self.to_ms
     }
@@ -284,6 +285,7 @@ impl<T> Csr<T> {
     }
 
     /// Where list `i` lies in `items` (empty for an unknown `i`).
+    #[inline]
     fn bounds(&self, i: usize) -> (usize, usize) {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
             (Some(&a), Some(&b)) => (a as usize, b as usize),
@@ -671,6 +673,7 @@ impl Snapshot {
     }
 
     /// Whether the user is enabled, and the roles recorded.
+    #[inline]
     pub fn user_flags(&self, u: UserIdx) -> Option<(bool, RoleSet)> {
         self.user_hot.get(u.get()).copied()
     }
@@ -691,6 +694,7 @@ impl Snapshot {
         self.users.get(u.get())
     }
 
+    #[inline]
     pub fn pool(&self, p: PoolIdx) -> Option<&Pool> {
         self.pools.get(p.get())
     }
@@ -744,6 +748,7 @@ impl Snapshot {
 
     /// Everything that gives the user access to `pool`, in the order
     /// standing, locked, grants, requests.
+    #[inline]
     pub fn access_entries(&self, u: UserIdx, pool: PoolIdx) -> &[AccessEntry] {
         let (start, end) = self.access.bounds(u.get());
         let keys = self.access_pools.get(start..end).unwrap_or(&[]);
@@ -792,6 +797,7 @@ impl Snapshot {
 /// The first position in sorted `keys` whose key is not below `key`, without
 /// branching on the keys: decisions come in any order, so the branches of a
 /// binary search would be mispredicted half the time.
+#[inline]
 fn lower_bound(keys: &[PoolIdx], key: PoolIdx) -> usize {
     let mut base = 0;
     let mut len = keys.len();
