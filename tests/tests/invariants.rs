@@ -47,7 +47,6 @@ fn the_policy_crate_depends_only_on_pure_libraries() {
         "chrono",
         "serde",
         "serde_json",
-        "serde_path_to_error",
         "sha2",
         "rustc-hash",
         "hashbrown",

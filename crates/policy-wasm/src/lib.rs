@@ -17,7 +17,7 @@ use interim_policy::api::{self, Call, Malformed};
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::decision::{Check, allowed_pools_idx, decide, decide_idx};
 use interim_policy::email::email_key;
-use interim_policy::parse::{from_json_str, from_value};
+use interim_policy::parse::{from_value, parse_json};
 use interim_policy::role::PoolLevel;
 use interim_policy::snapshot::{PoolIdx, Snapshot, UserIdx};
 use interim_policy::time::Instant;
@@ -64,7 +64,7 @@ fn to_json(value: &JsValue) -> Result<Value, JsValue> {
             .unwrap_or_default()
     };
     // The policy's own reading of JSON text: the same message as every surface.
-    from_json_str(&text).map_err(malformed_one)
+    parse_json(&text).map_err(malformed_one)
 }
 
 fn to_js(value: &Value) -> JsValue {

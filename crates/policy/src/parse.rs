@@ -1,64 +1,63 @@
 //! Reading JSON into wire types with a field path and a stable code for
 //! every way the shape can be wrong.
+//!
+//! Every surface reads the same way: JSON text becomes a [`Value`] (an
+//! object naming a key twice is refused, not read as its last value), and a
+//! value becomes a wire type through one deserializer that knows where it
+//! is. The messages are serde_json's (`invalid type: integer `7`, expected a
+//! string`), the field is the path to the value at fault (`userEmails[1]`).
+//!
+//! One small deserializer, rather than a generic wrapper around serde_json's,
+//! keeps each wire type's code instantiated once: the wasm package is a
+//! fraction of the size for it.
 
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
+    Unexpected, VariantAccess, Visitor,
+};
+use serde_json::{Map, Value};
 
 use crate::violation::{Code, Violation};
 
-/// Parses JSON text.
+/// Parses JSON text into a wire type.
 pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T, Violation> {
+    from_value(parse_json(text)?)
+}
+
+/// Parses JSON text into a value; an object naming a key twice is refused,
+/// with the path to that key.
+pub fn parse_json(text: &str) -> Result<Value, Violation> {
+    let twice = Cell::new(None);
+    let seed = ValueSeed {
+        at: None,
+        twice: &twice,
+    };
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        to_violation(&path, e.inner())
-    })?;
-    de.end().map_err(|e| to_violation(".", &e))?;
-    Ok(value)
+    let read = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    read.map_err(|e| match twice.take() {
+        Some(field) => Violation::new(field, Code::BodyInvalidType, strip_position(&e.to_string())),
+        None => syntax_or_data(&e),
+    })
 }
 
 /// Converts an already parsed JSON value.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Violation> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        to_violation(&path, e.inner())
-    })
+    T::deserialize(De(&value)).map_err(|e| e.violation())
 }
 
-fn to_violation(path: &str, e: &serde_json::Error) -> Violation {
+fn syntax_or_data(e: &serde_json::Error) -> Violation {
     use serde_json::error::Category;
-    let message = e.to_string();
-    let base = if path == "." {
-        String::new()
-    } else {
-        path.to_owned()
-    };
+    let message = strip_position(&e.to_string());
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => Violation::new(
             "",
             Code::BodyMalformed,
             format!("the body is not valid JSON: {message}"),
         ),
-        Category::Data => {
-            let quoted = message.split('`').nth(1).unwrap_or_default().to_owned();
-            let join = |name: &str| {
-                if base.is_empty() {
-                    name.to_owned()
-                } else if base.ends_with(name) {
-                    base.clone()
-                } else {
-                    format!("{base}.{name}")
-                }
-            };
-            let clean = strip_position(&message);
-            if message.starts_with("unknown field") {
-                Violation::new(join(&quoted), Code::BodyUnknownField, clean)
-            } else if message.starts_with("missing field") {
-                Violation::new(join(&quoted), Code::BodyMissingField, clean)
-            } else {
-                Violation::new(base, Code::BodyInvalidType, clean)
-            }
-        }
+        Category::Data => Violation::new("", Code::BodyInvalidType, message),
     }
 }
 
@@ -67,6 +66,581 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message.get(..i).unwrap_or(message).to_owned(),
         None => message.to_owned(),
+    }
+}
+
+/// Reads a JSON value as serde_json does, but refuses an object that names
+/// a key twice (which serde_json reads as its last value), noting the path
+/// to it in `twice`.
+#[derive(Clone, Copy)]
+struct ValueSeed<'a> {
+    at: Option<&'a Node<'a>>,
+    twice: &'a Cell<Option<String>>,
+}
+
+/// Where the value being read is: a chain of steps back to the top.
+struct Node<'a> {
+    key: Option<&'a str>,
+    index: usize,
+    up: Option<&'a Node<'a>>,
+}
+
+impl<'a> ValueSeed<'a> {
+    fn path(at: Option<&Node<'_>>, key: &str) -> String {
+        let mut steps = vec![Step::Key(key.to_owned())];
+        let mut node = at;
+        while let Some(n) = node {
+            steps.push(match n.key {
+                Some(k) => Step::Key(k.to_owned()),
+                None => Step::Index(n.index),
+            });
+            node = n.up;
+        }
+        Error {
+            message: String::new(),
+            steps,
+        }
+        .path()
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            let node = Node {
+                key: None,
+                index: items.len(),
+                up: self.at,
+            };
+            let seed = ValueSeed {
+                at: Some(&node),
+                twice: self.twice,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(item) => items.push(item),
+                None => return Ok(Value::Array(items)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                self.twice.set(Some(ValueSeed::path(self.at, &key)));
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            let node = Node {
+                key: Some(&key),
+                index: 0,
+                up: self.at,
+            };
+            let seed = ValueSeed {
+                at: Some(&node),
+                twice: self.twice,
+            };
+            let value = map.next_value_seed(seed)?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// One step of the path to a value.
+#[derive(Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A shape error and where it is: the steps are gathered innermost first as
+/// the error returns through each object and array.
+#[derive(Debug)]
+struct Error {
+    message: String,
+    steps: Vec<Step>,
+}
+
+impl Error {
+    fn at(mut self, step: Step) -> Error {
+        self.steps.push(step);
+        self
+    }
+
+    /// The path as `a.b[2].c` (empty for the value itself).
+    fn path(&self) -> String {
+        let mut out = String::new();
+        for step in self.steps.iter().rev() {
+            match step {
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Step::Index(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
+
+    fn violation(&self) -> Violation {
+        let base = self.path();
+        let message = self.message.clone();
+        let join = |name: &str| {
+            if base.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{base}.{name}")
+            }
+        };
+        // serde names the field in backquotes: `unknown field `x`, expected …`.
+        let quoted = message.split('`').nth(1).unwrap_or_default();
+        if message.starts_with("unknown field") {
+            Violation::new(join(quoted), Code::BodyUnknownField, message)
+        } else if message.starts_with("missing field") {
+            Violation::new(join(quoted), Code::BodyMissingField, message)
+        } else {
+            Violation::new(base, Code::BodyInvalidType, message)
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// serde_json's words for what was found (`null`, not serde's `unit value`).
+struct Found<'a>(Unexpected<'a>);
+
+impl fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Unexpected::Unit => f.write_str("null"),
+            // Numbers written as JSON writes them.
+            Unexpected::Float(v) => write!(f, "floating point `{}`", number(v)),
+            other => fmt::Display::fmt(&other, f),
+        }
+    }
+}
+
+fn number(v: f64) -> String {
+    serde_json::Number::from_f64(v).map_or_else(|| "NaN".to_owned(), |n| n.to_string())
+}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Error {
+        Error {
+            message: msg.to_string(),
+            steps: Vec::new(),
+        }
+    }
+
+    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Error {
+        Error::custom(format_args!(
+            "invalid type: {}, expected {}",
+            Found(unexp),
+            exp
+        ))
+    }
+
+    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Error {
+        Error::custom(format_args!(
+            "invalid value: {}, expected {}",
+            Found(unexp),
+            exp
+        ))
+    }
+}
+
+/// What a value is, in the words of an error.
+fn unexpected(value: &Value) -> Unexpected<'_> {
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Unexpected::Unsigned(u),
+            (None, Some(i), _) => Unexpected::Signed(i),
+            (None, None, f) => Unexpected::Float(f.unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+/// `deserialize_*` methods that read as `$to` does (their other arguments
+/// unused).
+macro_rules! forward {
+    ($de:lifetime $to:ident => $($method:ident($($arg:ident: $ty:ty),*))*) => {
+        $(
+            fn $method<V: Visitor<$de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Error> {
+                self.$to(visitor)
+            }
+        )*
+    };
+}
+
+/// The deserializer over a parsed value. Everything goes through
+/// `deserialize_any` but options, enums and newtypes, as serde_json's own
+/// deserializer of values does, with the same answers.
+#[derive(Clone, Copy)]
+struct De<'a>(&'a Value);
+
+impl<'de> Deserializer<'de> for De<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => visitor.visit_u64(u),
+                (None, Some(i), _) => visitor.visit_i64(i),
+                (None, None, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => visit_array(items, visitor),
+            Value::Object(map) => visit_object(map, visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::String(variant) => visitor.visit_enum(Variant {
+                name: variant,
+                value: None,
+            }),
+            Value::Object(map) => {
+                let mut entries = map.iter();
+                match (entries.next(), entries.next()) {
+                    (Some((name, value)), None) => visitor
+                        .visit_enum(Variant {
+                            name,
+                            value: Some(value),
+                        })
+                        .map_err(|e| e.at(Step::Key(name.clone()))),
+                    _ => Err(de::Error::invalid_value(
+                        Unexpected::Map,
+                        &"map with a single key",
+                    )),
+                }
+            }
+            other => Err(de::Error::invalid_type(unexpected(other), &"string or map")),
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Bool(b) => visitor.visit_bool(*b),
+            other => Err(wrong(other, &visitor)),
+        }
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => visitor.visit_u64(u),
+                (None, Some(i), _) => visitor.visit_i64(i),
+                (None, None, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
+            },
+            other => Err(wrong(other, &visitor)),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            other => Err(wrong(other, &visitor)),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            other => Err(wrong(other, &visitor)),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Array(items) => visit_array(items, visitor),
+            other => Err(wrong(other, &visitor)),
+        }
+    }
+
+    /// An object only (serde_json would also read an array, by position).
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Object(map) => visit_object(map, visitor),
+            other => Err(wrong(other, &visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! { bytes byte_buf }
+    forward! { 'de deserialize_i64 => deserialize_i8() deserialize_i16() deserialize_i32()
+    deserialize_i128() deserialize_u8() deserialize_u16() deserialize_u32() deserialize_u64()
+    deserialize_u128() deserialize_f32() deserialize_f64() }
+    forward! { 'de deserialize_str => deserialize_char() deserialize_string() deserialize_identifier() }
+    forward! { 'de deserialize_seq => deserialize_tuple(_len: usize)
+    deserialize_tuple_struct(_name: &'static str, _len: usize) }
+    forward! { 'de deserialize_unit => deserialize_unit_struct(_name: &'static str) }
+}
+
+fn visit_array<'de, V: Visitor<'de>>(items: &'de [Value], visitor: V) -> Result<V::Value, Error> {
+    let mut seq = Seq {
+        items: items.iter(),
+        index: 0,
+    };
+    let out = visitor.visit_seq(&mut seq)?;
+    if seq.items.len() == 0 {
+        Ok(out)
+    } else {
+        Err(de::Error::invalid_length(
+            items.len(),
+            &"fewer elements in array",
+        ))
+    }
+}
+
+fn visit_object<'de, V: Visitor<'de>>(
+    map: &'de Map<String, Value>,
+    visitor: V,
+) -> Result<V::Value, Error> {
+    let mut access = Entries {
+        entries: map.iter(),
+        value: None,
+    };
+    let out = visitor.visit_map(&mut access)?;
+    if access.entries.len() == 0 {
+        Ok(out)
+    } else {
+        Err(de::Error::invalid_length(
+            map.len(),
+            &"fewer elements in map",
+        ))
+    }
+}
+
+/// A value of the wrong type for `expected`.
+fn wrong(value: &Value, expected: &dyn de::Expected) -> Error {
+    de::Error::invalid_type(unexpected(value), expected)
+}
+
+struct Seq<'a> {
+    items: std::slice::Iter<'a, Value>,
+    index: usize,
+}
+
+impl<'de> SeqAccess<'de> for Seq<'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some(item) = self.items.next() else {
+            return Ok(None);
+        };
+        let index = self.index;
+        self.index += 1;
+        seed.deserialize(De(item))
+            .map(Some)
+            .map_err(|e| e.at(Step::Index(index)))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+struct Entries<'a> {
+    entries: serde_json::map::Iter<'a>,
+    value: Option<(&'a String, &'a Value)>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.value = Some((key, value));
+        let key = de::value::BorrowedStrDeserializer::<Error>::new(key);
+        seed.deserialize(key).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        match self.value.take() {
+            Some((key, value)) => seed
+                .deserialize(De(value))
+                .map_err(|e| e.at(Step::Key(key.clone()))),
+            None => Err(de::Error::custom("a value was asked before its key")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// An enum given as `"Variant"` or `{"Variant": value}`.
+struct Variant<'a> {
+    name: &'a str,
+    value: Option<&'a Value>,
+}
+
+impl<'de> EnumAccess<'de> for Variant<'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Error> {
+        let name = de::value::BorrowedStrDeserializer::<Error>::new(self.name);
+        Ok((seed.deserialize(name)?, self))
+    }
+}
+
+impl<'de> VariantAccess<'de> for Variant<'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        match self.value {
+            None | Some(Value::Null) => Ok(()),
+            Some(other) => Err(de::Error::invalid_type(unexpected(other), &"unit variant")),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        match self.value {
+            Some(value) => seed.deserialize(De(value)),
+            None => Err(de::Error::invalid_type(
+                Unexpected::UnitVariant,
+                &"newtype variant",
+            )),
+        }
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        match self.value {
+            Some(value @ Value::Array(_)) => De(value).deserialize_any(visitor),
+            Some(other) => Err(de::Error::invalid_type(unexpected(other), &"tuple variant")),
+            None => Err(de::Error::invalid_type(
+                Unexpected::UnitVariant,
+                &"tuple variant",
+            )),
+        }
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.value {
+            Some(value @ (Value::Object(_) | Value::Array(_))) => {
+                De(value).deserialize_any(visitor)
+            }
+            Some(other) => Err(de::Error::invalid_type(
+                unexpected(other),
+                &"struct variant",
+            )),
+            None => Err(de::Error::invalid_type(
+                Unexpected::UnitVariant,
+                &"struct variant",
+            )),
+        }
     }
 }
 
@@ -85,12 +659,53 @@ mod tests {
         );
         let e = from_json_str::<CreateTempAccess>(r#"{"userEmails":["a@b.co", 7]}"#).unwrap_err();
         assert_eq!(
-            (e.field.as_str(), e.code),
-            ("userEmails[1]", Code::BodyInvalidType)
+            (e.field.as_str(), e.code, e.message.as_str()),
+            (
+                "userEmails[1]",
+                Code::BodyInvalidType,
+                "invalid type: integer `7`, expected a string"
+            )
+        );
+        let e = from_json_str::<CreateTempAccess>(r#"{"roles": [null]}"#).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("roles[0]", "invalid type: null, expected a string")
         );
         let e = from_json_str::<CreateTempAccess>(r#"{"name": "x""#).unwrap_err();
         assert_eq!(e.code, Code::BodyMalformed);
         let e = from_json_str::<CreateTempAccess>(r#"{} []"#).unwrap_err();
         assert_eq!(e.code, Code::BodyMalformed);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused() {
+        let e =
+            from_json_str::<CreateTempAccess>(r#"{"name":"a","roles":[],"name":"b"}"#).unwrap_err();
+        assert_eq!(e.code, Code::BodyInvalidType);
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("name", "duplicate field `name`")
+        );
+        let e = parse_json(r#"{"a":[{"b":1},{"b":1,"b":2}]}"#).unwrap_err();
+        assert_eq!(e.field, "a[1].b");
+        assert!(parse_json(r#"[{"b":1},{"b":2}]"#).is_ok());
+    }
+
+    #[test]
+    fn text_and_value_read_the_same() {
+        let text = r#"{"userEmails":["a@b.co"],"agentPoolIds":[1.5],"roles":"x"}"#;
+        let value: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            from_json_str::<CreateTempAccess>(text).unwrap_err(),
+            from_value::<CreateTempAccess>(value).unwrap_err()
+        );
+        let e = from_json_str::<CreateTempAccess>(r#"{"agentPoolIds":[1.5]}"#).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            (
+                "agentPoolIds[0]",
+                "invalid type: floating point `1.5`, expected a string"
+            )
+        );
     }
 }
