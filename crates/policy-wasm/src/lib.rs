@@ -234,7 +234,7 @@ fn instant(now_ms: f64) -> Result<Instant, JsValue> {
     )]
     let ms = now_ms as i64;
     chrono::DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| bad("nowMs", format!("`nowMs` {now_ms} is out of range")))
+        .ok_or_else(|| bad("nowMs", "`nowMs` is out of the range of dates"))
 }
 
 fn level(name: &str) -> Result<PoolLevel, JsValue> {

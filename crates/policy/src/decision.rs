@@ -651,7 +651,7 @@ pub fn effective_permissions(
                 reached.push(r.pool);
             }
         }
-        reached.sort_unstable();
+        crate::order::sort(&mut reached);
         reached.dedup();
         for p in reached {
             let sources = pool_sources(snapshot, u, p, now);

@@ -111,7 +111,7 @@ pub fn preview_migration(
         if roles.is_empty() {
             roles.push(Role::Developer);
         }
-        roles.sort_unstable();
+        crate::order::sort(&mut roles);
         let existing = snapshot.and_then(|s| s.user_idx(email).and_then(|u| s.user(u)));
         let exists = existing.is_some();
         // Blank names keep an existing user's names; a new user needs them.

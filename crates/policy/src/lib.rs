@@ -20,6 +20,7 @@ pub mod legacy;
 pub mod limits;
 #[cfg(feature = "openapi")]
 mod openapi;
+mod order;
 pub mod parse;
 pub mod report;
 pub mod request;

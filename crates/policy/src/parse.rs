@@ -265,22 +265,43 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// serde_json's words for what was found (`null`, not serde's `unit value`).
+/// serde_json's words for what was found (`null`, not serde's `unit value`),
+/// numbers and strings written as JSON writes them.
 struct Found<'a>(Unexpected<'a>);
 
 impl fmt::Display for Found<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Unexpected::Unit => f.write_str("null"),
-            // Numbers written as JSON writes them.
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(u) => write!(f, "integer `{u}`"),
+            Unexpected::Signed(i) => write!(f, "integer `{i}`"),
             Unexpected::Float(v) => write!(f, "floating point `{}`", number(v)),
-            other => fmt::Display::fmt(&other, f),
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string {}", quoted(s)),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
         }
     }
 }
 
+/// A number as JSON writes it (`1.5`, `1e21`).
 fn number(v: f64) -> String {
     serde_json::Number::from_f64(v).map_or_else(|| "NaN".to_owned(), |n| n.to_string())
+}
+
+/// A string as JSON writes it, quotes and escapes included.
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
 impl de::Error for Error {

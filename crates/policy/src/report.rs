@@ -180,13 +180,13 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
                 })
                 .map(|g| g.id.clone())
                 .collect();
-            holders.sort();
+            crate::order::sort(&mut holders);
             let mut who: Vec<&str> = access
                 .iter()
                 .filter(|r| r.agent_pool_id == pool.id)
                 .map(|r| r.user.as_str())
                 .collect();
-            who.sort_unstable();
+            crate::order::sort(&mut who);
             who.dedup();
             PoolSummary {
                 agent_pool_id: pool.id.clone(),
@@ -233,17 +233,17 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
         })
         .collect();
     match by {
-        ReportBy::Pool | ReportBy::Group => access.sort_by(|a, b| {
+        ReportBy::Pool | ReportBy::Group => crate::order::sort_by(&mut access, |a, b| {
             (&a.agent_pool_id, &a.user, &a.source).cmp(&(&b.agent_pool_id, &b.user, &b.source))
         }),
-        ReportBy::User => access.sort_by(|a, b| {
+        ReportBy::User => crate::order::sort_by(&mut access, |a, b| {
             (&a.user, &a.agent_pool_id, &a.source).cmp(&(&b.user, &b.agent_pool_id, &b.source))
         }),
     }
     if by == ReportBy::Group {
         // Group view: access that comes through a group, by group.
         access.retain(|r| r.source == "group");
-        access.sort_by(|a, b| {
+        crate::order::sort_by(&mut access, |a, b| {
             (&a.source_id, &a.agent_pool_id, &a.user).cmp(&(
                 &b.source_id,
                 &b.agent_pool_id,

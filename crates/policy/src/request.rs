@@ -206,7 +206,7 @@ pub struct RequestSettings {
 impl From<RequestSettingsWire> for RequestSettings {
     fn from(w: RequestSettingsWire) -> Self {
         let mut periods = w.periods;
-        periods.sort_unstable();
+        crate::order::sort(&mut periods);
         periods.dedup();
         RequestSettings {
             enabled: w.enabled,
@@ -231,7 +231,7 @@ impl RequestSettings {
     /// periods are the union, a reason is required only if both require one.
     pub fn merge(&self, other: &RequestSettings) -> RequestSettings {
         let mut periods: Vec<Period> = self.periods.iter().chain(&other.periods).copied().collect();
-        periods.sort_unstable();
+        crate::order::sort(&mut periods);
         periods.dedup();
         RequestSettings {
             enabled: self.enabled || other.enabled,

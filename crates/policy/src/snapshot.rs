@@ -443,7 +443,7 @@ impl Snapshot {
                     )),
                 }
             }
-            group_pools.sort_unstable();
+            crate::order::sort(&mut group_pools);
             group_pools.dedup();
             let mut members = Vec::with_capacity(g.members.len());
             for (j, m) in g.members.iter().enumerate() {
@@ -498,7 +498,7 @@ impl Snapshot {
                 .iter()
                 .filter_map(|p| find_pool(p))
                 .collect();
-            grant_pools.sort_unstable();
+            crate::order::sort(&mut grant_pools);
             grant_pools.dedup();
             for email in &g.user_emails {
                 if let Some(l) = find_user(email).and_then(|u| links.get_mut(u.get()))
@@ -611,9 +611,9 @@ impl Snapshot {
             }
         }
         for l in &mut links {
-            l.admin_pools.sort_unstable();
+            crate::order::sort(&mut l.admin_pools);
             l.admin_pools.dedup_by_key(|(p, _)| *p);
-            l.assignments.sort_by_key(|a| a.pool);
+            crate::order::sort_by_key(&mut l.assignments, |a| a.pool);
             l.assignments.dedup_by(|later, first| {
                 if later.pool != first.pool {
                     return false;
@@ -874,7 +874,7 @@ fn access_list(l: &UserLinks, grants: &[Grant], requests: &[Request]) -> Vec<Acc
             to_ms,
         });
     }
-    out.sort_by_key(|e| (e.pool, e.source));
+    crate::order::sort_by_key(&mut out, |e| (e.pool, e.source));
     out
 }
 

@@ -38,7 +38,7 @@ pub fn validate_roles(roles: &[Role], rbac_enabled: bool) -> Result<Vec<Role>, V
         return Err(errors);
     }
     let mut out: Vec<Role> = roles.to_vec();
-    out.sort_unstable();
+    crate::order::sort(&mut out);
     out.dedup();
     if out.is_empty() {
         out.push(Role::Developer);
@@ -469,7 +469,7 @@ pub fn validate_group(
         }
     }
     let mut roles = input.roles.clone().unwrap_or_default();
-    roles.sort_unstable();
+    crate::order::sort(&mut roles);
     roles.dedup();
     if errors.is_empty() {
         Ok(ValidGroup {
