@@ -370,11 +370,7 @@ impl<'de> Deserializer<'de> for De<'de> {
         match self.0 {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => visitor.visit_u64(u),
-                (None, Some(i), _) => visitor.visit_i64(i),
-                (None, None, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
-            },
+            Value::Number(n) => visit_number(n, visitor),
             Value::String(s) => visitor.visit_borrowed_str(s),
             Value::Array(items) => visit_array(items, visitor),
             Value::Object(map) => visit_object(map, visitor),
@@ -439,11 +435,7 @@ impl<'de> Deserializer<'de> for De<'de> {
 
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => visitor.visit_u64(u),
-                (None, Some(i), _) => visitor.visit_i64(i),
-                (None, None, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
-            },
+            Value::Number(n) => visit_number(n, visitor),
             other => Err(wrong(other, &visitor)),
         }
     }
@@ -496,20 +488,24 @@ impl<'de> Deserializer<'de> for De<'de> {
     forward! { 'de deserialize_unit => deserialize_unit_struct(_name: &'static str) }
 }
 
+fn visit_number<'de, V: Visitor<'de>>(
+    n: &serde_json::Number,
+    visitor: V,
+) -> Result<V::Value, Error> {
+    match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => visitor.visit_u64(u),
+        (None, Some(i), _) => visitor.visit_i64(i),
+        (None, None, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
+    }
+}
+
 fn visit_array<'de, V: Visitor<'de>>(items: &'de [Value], visitor: V) -> Result<V::Value, Error> {
     let mut seq = Seq {
         items: items.iter(),
         index: 0,
     };
     let out = visitor.visit_seq(&mut seq)?;
-    if seq.items.len() == 0 {
-        Ok(out)
-    } else {
-        Err(de::Error::invalid_length(
-            items.len(),
-            &"fewer elements in array",
-        ))
-    }
+    all_read(out, seq.items.len(), items.len(), "fewer elements in array")
 }
 
 fn visit_object<'de, V: Visitor<'de>>(
@@ -521,13 +517,20 @@ fn visit_object<'de, V: Visitor<'de>>(
         value: None,
     };
     let out = visitor.visit_map(&mut access)?;
-    if access.entries.len() == 0 {
+    all_read(
+        out,
+        access.entries.len(),
+        map.len(),
+        "fewer elements in map",
+    )
+}
+
+/// What a visitor read, if it read everything: `left` is what it left of `len`.
+fn all_read<T>(out: T, left: usize, len: usize, expected: &'static str) -> Result<T, Error> {
+    if left == 0 {
         Ok(out)
     } else {
-        Err(de::Error::invalid_length(
-            map.len(),
-            &"fewer elements in map",
-        ))
+        Err(de::Error::invalid_length(len, &expected))
     }
 }
 
