@@ -83,13 +83,15 @@ test('speed from JavaScript', () => {
   let allowed = 0;
   for (const [u, p] of pairs) allowed += big.canUsePool(u, p, NOW) ? 1 : 0;
   assert.ok(allowed > 0 && allowed < pairs.length, `a mix: ${allowed} of ${pairs.length} allowed`);
-  const single = time(100_000, (i) => { const [u, p] = pairs[i & 1023]; big.canUsePool(u, p, NOW); });
+  // More rounds for the two decision figures: they are the budgets, and a
+  // shared machine's noise moves a median of few rounds.
+  const single = time(100_000, (i) => { const [u, p] = pairs[i & 1023]; big.canUsePool(u, p, NOW); }, 15);
 
   const users = new Uint32Array(pairs.map(([u]) => big.userIndex(u)));
   const pools = new Uint32Array(pairs.map(([, p]) => big.poolIndex(p)));
   const batch = big.canUsePools(users, pools, NOW);
   assert.equal(batch.reduce((a, b) => a + b, 0), allowed, 'the batch agrees with single decisions');
-  const batched = time(1_000, () => big.canUsePools(users, pools, NOW)) / 1024 * 1000;
+  const batched = time(1_000, () => big.canUsePools(users, pools, NOW), 15) / 1024 * 1000;
 
   const form = { role: 'Standard', agentPoolIds: wire.agentPools.slice(0, 20).map((p) => p.id), userEmails: wire.users.filter((u) => u.enabled).slice(100, 150).map((u) => u.email), expiryKind: 'days', expiry: '3', name: 'Bench' };
   const valid = big.validateGrantForm({ now: iso(NOW), actor: wire.users[0].email, replacing: 'grant-0000', input: form });
