@@ -5,7 +5,11 @@
 //! object naming a key twice is refused, not read as its last value), and a
 //! value becomes a wire type through one deserializer that knows where it
 //! is. The messages are serde_json's (`invalid type: integer `7`, expected a
-//! string`), the field is the path to the value at fault (`userEmails[1]`).
+//! string`), with strings and numbers quoted as JSON writes them; the field
+//! is the path to the value at fault (`userEmails[1]`). An object's keys are
+//! read in their sorted order (a value's map is sorted), so when an input
+//! has several shape problems the one reported is the same on every
+//! surface: the first by key, not by position in the text.
 //!
 //! One small deserializer, rather than a generic wrapper around serde_json's,
 //! keeps each wire type's code instantiated once: the wasm package is a
@@ -406,12 +410,10 @@ impl<'de> Deserializer<'de> for De<'de> {
             Value::Object(map) => {
                 let mut entries = map.iter();
                 match (entries.next(), entries.next()) {
-                    (Some((name, value)), None) => visitor
-                        .visit_enum(Variant {
-                            name,
-                            value: Some(value),
-                        })
-                        .map_err(|e| e.at(Step::Key(name.clone()))),
+                    (Some((name, value)), None) => visitor.visit_enum(Variant {
+                        name,
+                        value: Some(value),
+                    }),
                     _ => Err(de::Error::invalid_value(
                         Unexpected::Map,
                         &"map with a single key",
@@ -616,19 +618,28 @@ impl<'de> EnumAccess<'de> for Variant<'de> {
     }
 }
 
+impl Variant<'_> {
+    /// An error about the variant's value is at the variant (`roles[0].X`);
+    /// one about its name (an unknown variant) is not.
+    fn inside<T>(&self, read: Result<T, Error>) -> Result<T, Error> {
+        read.map_err(|e| e.at(Step::Key(self.name.to_owned())))
+    }
+}
+
 impl<'de> VariantAccess<'de> for Variant<'de> {
     type Error = Error;
 
+    /// As serde_json: a unit variant given a value reads it as `()`.
     fn unit_variant(self) -> Result<(), Error> {
         match self.value {
             None | Some(Value::Null) => Ok(()),
-            Some(other) => Err(de::Error::invalid_type(unexpected(other), &"unit variant")),
+            Some(other) => self.inside(Err(wrong(other, &"unit"))),
         }
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
         match self.value {
-            Some(value) => seed.deserialize(De(value)),
+            Some(value) => self.inside(seed.deserialize(De(value))),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"newtype variant",
@@ -638,8 +649,8 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
         match self.value {
-            Some(value @ Value::Array(_)) => De(value).deserialize_any(visitor),
-            Some(other) => Err(de::Error::invalid_type(unexpected(other), &"tuple variant")),
+            Some(value @ Value::Array(_)) => self.inside(De(value).deserialize_any(visitor)),
+            Some(other) => self.inside(Err(wrong(other, &"tuple variant"))),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"tuple variant",
@@ -654,12 +665,9 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
     ) -> Result<V::Value, Error> {
         match self.value {
             Some(value @ (Value::Object(_) | Value::Array(_))) => {
-                De(value).deserialize_any(visitor)
+                self.inside(De(value).deserialize_any(visitor))
             }
-            Some(other) => Err(de::Error::invalid_type(
-                unexpected(other),
-                &"struct variant",
-            )),
+            Some(other) => self.inside(Err(wrong(other, &"struct variant"))),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"struct variant",
@@ -699,6 +707,40 @@ mod tests {
         assert_eq!(e.code, Code::BodyMalformed);
         let e = from_json_str::<CreateTempAccess>(r#"{} []"#).unwrap_err();
         assert_eq!(e.code, Code::BodyMalformed);
+    }
+
+    #[test]
+    fn an_enum_error_is_at_the_variant_only_for_its_value() {
+        use crate::wire::UserWire;
+        let user = |roles: &str| {
+            format!(
+                r#"{{"email":"a@b.co","firstName":"A","lastName":"B","enabled":true,"roles":{roles}}}"#
+            )
+        };
+        let e = from_json_str::<UserWire>(&user(r#"[{"NOPE":null}]"#)).unwrap_err();
+        assert_eq!(e.field, "roles[0]");
+        assert!(
+            e.message.starts_with("unknown variant `NOPE`"),
+            "{}",
+            e.message
+        );
+        let e = from_json_str::<UserWire>(&user(r#"[{"DEVELOPER":1}]"#)).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            (
+                "roles[0].DEVELOPER",
+                "invalid type: integer `1`, expected unit"
+            )
+        );
+        let e = from_json_str::<UserWire>(&user(r#"[7]"#)).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            (
+                "roles[0]",
+                "invalid type: integer `7`, expected string or map"
+            )
+        );
+        assert!(from_json_str::<UserWire>(&user(r#"[{"DEVELOPER":null}, "SECURITY"]"#)).is_ok());
     }
 
     #[test]
