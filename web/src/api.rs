@@ -2,9 +2,12 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use interim_policy::decision::EffectivePermissions;
+use interim_policy::parse::{from_json_str, from_value, parse_json};
 use interim_policy::wire::{CreateTempAccess, SnapshotWire, TempAccess};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::marker::PhantomData;
 use wasm_bindgen::JsCast;
 
 /// A field error as the server answers it.
@@ -41,6 +44,17 @@ impl ApiError {
                 })
             })
             .collect()
+    }
+
+    /// An answer that does not have the shape this portal knows (a server
+    /// of another version, say).
+    fn unreadable(e: impl std::fmt::Display) -> ApiError {
+        ApiError {
+            code: "server.unreadable".into(),
+            message: format!("the server's answer could not be read: {e}"),
+            field_errors: Vec::new(),
+            status: 0,
+        }
     }
 
     fn network(e: impl std::fmt::Display) -> ApiError {
@@ -97,7 +111,9 @@ fn write(builder: RequestBuilder) -> RequestBuilder {
 /// The server's refusal, read from its answer (its own shape when it has one).
 async fn refusal(r: Response) -> ApiError {
     let status = r.status();
-    let mut e = r.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
+    let body = r.text().await.ok();
+    let read = body.and_then(|t| from_json_str::<ApiError>(&t).ok());
+    let mut e = read.unwrap_or_else(|| ApiError {
         code: "server.unexpected".into(),
         message: format!("the server answered {status}"),
         field_errors: Vec::new(),
@@ -107,13 +123,56 @@ async fn refusal(r: Response) -> ApiError {
     e
 }
 
-async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+/// A successful answer's body as JSON, or the refusal: the one way the
+/// portal reads the server (the async part exists once, not once per type).
+async fn answer_json(r: Result<Response, gloo_net::Error>) -> Result<Value, ApiError> {
     let r = r.map_err(ApiError::network)?;
-    if r.ok() {
-        r.json::<T>().await.map_err(ApiError::network)
-    } else {
-        Err(refusal(r).await)
+    if !r.ok() {
+        return Err(refusal(r).await);
     }
+    let text = r.text().await.map_err(ApiError::network)?;
+    parse_json(&text).map_err(|v| ApiError::unreadable(v.message))
+}
+
+/// Something the portal lists, read with a GET: its path, and the type of
+/// its answer. Every list is fetched by the one [`get_json`], so the portal
+/// carries one fetching future, not one per list; the answer becomes its
+/// type only when read ([`read`]).
+pub struct Get<T> {
+    pub path: String,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Get<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Get").field("path", &self.path).finish()
+    }
+}
+
+impl<T> Get<T> {
+    fn new(path: impl Into<String>) -> Get<T> {
+        Get {
+            path: path.into(),
+            answer: PhantomData,
+        }
+    }
+}
+
+/// A GET answered with JSON, or the refusal.
+pub async fn get_json(path: String) -> Result<Value, ApiError> {
+    answer_json(Request::get(&path).send().await).await
+}
+
+/// A JSON answer as the type it has (read as the policy reads every JSON).
+pub fn read<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    from_value(value).map_err(|v| {
+        let at = if v.field.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`: ", v.field)
+        };
+        ApiError::unreadable(format!("{at}{}", v.message))
+    })
 }
 
 async fn empty(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
@@ -130,14 +189,25 @@ async fn send<T: DeserializeOwned>(
     builder: RequestBuilder,
     body: &impl Serialize,
 ) -> Result<T, ApiError> {
-    let req = write(builder).json(body).map_err(ApiError::network)?;
-    answer(req.send().await).await
+    read(answer_json(post(builder, serde_json::to_string(body)).await).await?)
 }
 
 /// A write with a JSON body whose answer carries nothing to read.
 async fn send_empty(builder: RequestBuilder, body: &impl Serialize) -> Result<(), ApiError> {
-    let req = write(builder).json(body).map_err(ApiError::network)?;
-    empty(req.send().await).await
+    empty(post(builder, serde_json::to_string(body)).await).await
+}
+
+/// Sends a write with its JSON text (one future for every write).
+async fn post(
+    builder: RequestBuilder,
+    body: serde_json::Result<String>,
+) -> Result<Response, gloo_net::Error> {
+    let body = body.map_err(gloo_net::Error::from)?;
+    write(builder)
+        .header("Content-Type", "application/json")
+        .body(body)?
+        .send()
+        .await
 }
 
 pub async fn sign_in(email: &str, password: &str) -> Result<(), ApiError> {
@@ -145,9 +215,7 @@ pub async fn sign_in(email: &str, password: &str) -> Result<(), ApiError> {
     let req = Request::post("/api/v1/auth/sign-in")
         .json(&body)
         .map_err(ApiError::network)?;
-    answer::<serde_json::Value>(req.send().await)
-        .await
-        .map(|_| ())
+    answer_json(req.send().await).await.map(|_| ())
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
@@ -155,20 +223,15 @@ pub async fn sign_out() -> Result<(), ApiError> {
 }
 
 pub async fn me() -> Result<Me, ApiError> {
-    answer(Request::get("/api/v1/auth/me").send().await).await
+    read(get_json("/api/v1/auth/me".into()).await?)
 }
 
 pub async fn snapshot() -> Result<SnapshotWire, ApiError> {
-    answer(Request::get("/api/v1/snapshot").send().await).await
+    read(get_json("/api/v1/snapshot".into()).await?)
 }
 
-pub async fn grants() -> Result<Page<TempAccess>, ApiError> {
-    answer(
-        Request::get("/api/v1/temp-access?size=1000&sort=expirationDate,asc")
-            .send()
-            .await,
-    )
-    .await
+pub fn grants() -> Get<Page<TempAccess>> {
+    Get::new("/api/v1/temp-access?size=1000&sort=expirationDate,asc")
 }
 
 pub async fn create_grant(grant: &CreateTempAccess) -> Result<TempAccess, ApiError> {
@@ -203,12 +266,12 @@ pub struct ChainStatus {
 }
 
 /// Audit events matching `query` (already URL-encoded pairs).
-pub async fn audit(query: &str) -> Result<Page<interim_policy::audit::AuditEvent>, ApiError> {
-    answer(Request::get(&format!("/api/v1/audit?{query}")).send().await).await
+pub fn audit(query: &str) -> Get<Page<interim_policy::audit::AuditEvent>> {
+    Get::new(format!("/api/v1/audit?{query}"))
 }
 
-pub async fn audit_verify() -> Result<ChainStatus, ApiError> {
-    answer(Request::get("/api/v1/audit/verify").send().await).await
+pub fn audit_verify() -> Get<ChainStatus> {
+    Get::new("/api/v1/audit/verify")
 }
 
 /// The company's settings.
@@ -220,8 +283,8 @@ pub struct Settings {
     pub limits: interim_policy::Limits,
 }
 
-pub async fn settings() -> Result<Settings, ApiError> {
-    answer(Request::get("/api/v1/settings").send().await).await
+pub fn settings() -> Get<Settings> {
+    Get::new("/api/v1/settings")
 }
 
 pub async fn save_settings(
@@ -245,8 +308,8 @@ pub struct User {
     pub enabled: bool,
 }
 
-pub async fn users() -> Result<Page<User>, ApiError> {
-    answer(Request::get("/api/v1/users?size=1000").send().await).await
+pub fn users() -> Get<Page<User>> {
+    Get::new("/api/v1/users?size=1000")
 }
 
 pub async fn create_user(input: &interim_policy::user::UserInput) -> Result<User, ApiError> {
@@ -292,8 +355,8 @@ pub struct Pool {
     pub description: String,
 }
 
-pub async fn pools() -> Result<Page<Pool>, ApiError> {
-    answer(Request::get("/api/v1/agent-pools?size=1000").send().await).await
+pub fn pools() -> Get<Page<Pool>> {
+    Get::new("/api/v1/agent-pools?size=1000")
 }
 
 pub async fn create_pool(input: &interim_policy::user::PoolInput) -> Result<Pool, ApiError> {
@@ -323,8 +386,8 @@ pub struct Group {
     pub members: Vec<Member>,
 }
 
-pub async fn groups() -> Result<Page<Group>, ApiError> {
-    answer(Request::get("/api/v1/groups?size=1000").send().await).await
+pub fn groups() -> Get<Page<Group>> {
+    Get::new("/api/v1/groups?size=1000")
 }
 
 pub async fn create_group(input: &interim_policy::user::GroupInput) -> Result<Group, ApiError> {
@@ -437,9 +500,9 @@ pub struct AccessRequest {
 }
 
 /// Requests in `scope` (`mine`, `review`, `all`), optionally of one status.
-pub async fn requests(scope: &str, status: &str) -> Result<Page<AccessRequest>, ApiError> {
+pub fn requests(scope: &str, status: &str) -> Get<Page<AccessRequest>> {
     let path = format!("/api/v1/access-requests?scope={scope}&status={status}");
-    answer(Request::get(path.trim_end_matches("&status=")).send().await).await
+    Get::new(path.trim_end_matches("&status="))
 }
 
 pub async fn create_request(
@@ -472,8 +535,8 @@ pub struct Delegation {
     pub ends_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn delegations() -> Result<Page<Delegation>, ApiError> {
-    answer(Request::get("/api/v1/delegations").send().await).await
+pub fn delegations() -> Get<Page<Delegation>> {
+    Get::new("/api/v1/delegations")
 }
 
 pub async fn delegate(
@@ -553,9 +616,8 @@ pub struct Outbox {
     pub items: Vec<Notification>,
 }
 
-pub async fn notifications(page: u32) -> Result<Outbox, ApiError> {
-    let path = format!("/api/v1/notifications?page={page}");
-    answer(Request::get(&path).send().await).await
+pub fn notifications(page: u32) -> Get<Outbox> {
+    Get::new(format!("/api/v1/notifications?page={page}"))
 }
 
 /// Sends a notification again now (a failed one, or a pending one early).

@@ -107,11 +107,54 @@ pub fn FieldErrors(#[prop(into)] id: String, messages: Signal<Vec<String>>) -> i
     }
 }
 
+/// A list of the API, fetched as JSON and read as `T`: every list of the
+/// portal is one resource type (the fetching future exists once in the
+/// wasm), and each becomes its type only when read.
+pub struct Fetched<T> {
+    raw: LocalResource<Result<serde_json::Value, api::ApiError>>,
+    answer: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Fetched<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetched").finish_non_exhaustive()
+    }
+}
+
+impl<T> Clone for Fetched<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Fetched<T> {}
+
+impl<T: serde::de::DeserializeOwned> Fetched<T> {
+    /// The answer, once it has come (tracked, as a resource's `get`).
+    pub fn get(&self) -> Option<Result<T, api::ApiError>> {
+        self.raw.get().map(|r| r.and_then(api::read::<T>))
+    }
+}
+
+/// Fetches what `get` names, again whenever the signals it reads change.
+pub fn fetch<T>(get: impl Fn() -> api::Get<T> + Send + Sync + 'static) -> Fetched<T> {
+    Fetched {
+        raw: fetch_json(std::sync::Arc::new(move || get().path)),
+        answer: std::marker::PhantomData,
+    }
+}
+
+fn fetch_json(
+    path: std::sync::Arc<dyn Fn() -> String + Send + Sync>,
+) -> LocalResource<Result<serde_json::Value, api::ApiError>> {
+    LocalResource::new(move || api::get_json(path()))
+}
+
 /// A resource of the API shown as it stands: loading, the server's refusal,
 /// or `show` of its answer. One place for every list of the portal (lighter
 /// than a `Suspense` per list).
-pub fn loaded<T: Clone + Send + Sync + 'static>(
-    resource: LocalResource<Result<T, api::ApiError>>,
+pub fn loaded<T: serde::de::DeserializeOwned + 'static>(
+    resource: Fetched<T>,
     show: impl Fn(T) -> AnyView + Send + Sync + 'static,
 ) -> impl IntoView {
     move || match resource.get() {

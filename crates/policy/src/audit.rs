@@ -17,13 +17,17 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 macro_rules! actions {
     ($( $variant:ident = $name:literal; )*) => {
         /// What happened.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum AuditAction {
-            $( #[serde(rename = $name)] $variant, )*
+            $( $variant, )*
         }
+
+        crate::named::named_serde!(AuditAction, as_str);
 
         impl AuditAction {
             pub const ALL: &'static [AuditAction] = &[ $( AuditAction::$variant, )* ];
+            /// The names, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[ $( $name, )* ];
 
             pub const fn as_str(self) -> &'static str {
                 match self { $( AuditAction::$variant => $name, )* }

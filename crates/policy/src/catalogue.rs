@@ -7,14 +7,18 @@ use crate::role::{Category, Level};
 macro_rules! operations {
     ($( $variant:ident = $id:literal, $category:ident, $title:literal; )*) => {
         /// An operation of the management portal, in one category.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Operation {
-            $( #[serde(rename = $id)] $variant, )*
+            $( $variant, )*
         }
+
+        crate::named::named_serde!(Operation, id);
 
         impl Operation {
             /// Every operation, grouped by category.
             pub const ALL: &'static [Operation] = &[ $( Operation::$variant, )* ];
+            /// The ids, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[ $( $id, )* ];
 
             /// The stable id, e.g. `company.temporary_access`.
             pub const fn id(self) -> &'static str {

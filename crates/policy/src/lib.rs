@@ -18,6 +18,7 @@ pub mod email;
 pub mod grant;
 pub mod legacy;
 pub mod limits;
+mod named;
 #[cfg(feature = "openapi")]
 mod openapi;
 mod order;

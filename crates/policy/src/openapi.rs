@@ -7,7 +7,8 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 use crate::audit::AuditAction;
-use crate::role::PoolLevel;
+use crate::request::{Period, RequestStatus};
+use crate::role::{Category, Level, PoolLevel, Role};
 use crate::violation::Code;
 use crate::wire::GrantRole;
 
@@ -60,4 +61,34 @@ string_schema!(
     "AuditAction",
     AuditAction::ALL.iter().map(|a| a.as_str()).collect(),
     "What an audit event records."
+);
+string_schema!(
+    Period,
+    "Period",
+    Period::NAMES.to_vec(),
+    "An access period a pool offers."
+);
+string_schema!(
+    RequestStatus,
+    "RequestStatus",
+    RequestStatus::NAMES.to_vec(),
+    "The life of an access request."
+);
+string_schema!(
+    Role,
+    "Role",
+    Role::NAMES.to_vec(),
+    "A persona role, by the vendor's wire name (`SYSTEM_ADMIN` is Company Admin)."
+);
+string_schema!(
+    Category,
+    "Category",
+    Category::NAMES.to_vec(),
+    "A permission category of the role matrix."
+);
+string_schema!(
+    Level,
+    "Level",
+    Level::NAMES.to_vec(),
+    "A permission level on a category: NONE, R (read) or WR (write and read)."
 );

@@ -711,36 +711,44 @@ mod tests {
 
     #[test]
     fn an_enum_error_is_at_the_variant_only_for_its_value() {
-        use crate::wire::UserWire;
-        let user = |roles: &str| {
-            format!(
-                r#"{{"email":"a@b.co","firstName":"A","lastName":"B","enabled":true,"roles":{roles}}}"#
-            )
-        };
-        let e = from_json_str::<UserWire>(&user(r#"[{"NOPE":null}]"#)).unwrap_err();
-        assert_eq!(e.field, "roles[0]");
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code, reason = "only read")]
+        enum Kind {
+            Plain,
+            Sized(u8),
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code, reason = "only read")]
+        struct Holder {
+            kinds: Vec<Kind>,
+        }
+        let read = |kinds: &str| from_json_str::<Holder>(&format!(r#"{{"kinds":{kinds}}}"#));
+        let e = read(r#"[{"Nope":null}]"#).unwrap_err();
+        assert_eq!(e.field, "kinds[0]");
         assert!(
-            e.message.starts_with("unknown variant `NOPE`"),
+            e.message.starts_with("unknown variant `Nope`"),
             "{}",
             e.message
         );
-        let e = from_json_str::<UserWire>(&user(r#"[{"DEVELOPER":1}]"#)).unwrap_err();
+        let e = read(r#"[{"Plain":1}]"#).unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
-            (
-                "roles[0].DEVELOPER",
-                "invalid type: integer `1`, expected unit"
-            )
+            ("kinds[0].Plain", "invalid type: integer `1`, expected unit")
         );
-        let e = from_json_str::<UserWire>(&user(r#"[7]"#)).unwrap_err();
+        let e = read(r#"[{"Sized":"x"}]"#).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("kinds[0].Sized", "invalid type: string \"x\", expected u8")
+        );
+        let e = read("[7]").unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
             (
-                "roles[0]",
+                "kinds[0]",
                 "invalid type: integer `7`, expected string or map"
             )
         );
-        assert!(from_json_str::<UserWire>(&user(r#"[{"DEVELOPER":null}, "SECURITY"]"#)).is_ok());
+        assert!(read(r#"[{"Plain":null}, "Plain", {"Sized": 3}]"#).is_ok());
     }
 
     #[test]

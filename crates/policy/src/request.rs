@@ -17,28 +17,26 @@ use crate::wire::{
     AccessRequestInput, DelegationInput, DelegationWire, FormValue, RequestSettingsWire,
 };
 
-/// An access period a pool offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// An access period a pool offers (written `1h`, `4h`, `8h`, `12h`, `1d`,
+/// `7d`, `custom`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Period {
-    #[serde(rename = "1h")]
     OneHour,
-    #[serde(rename = "4h")]
     FourHours,
-    #[serde(rename = "8h")]
     EightHours,
-    #[serde(rename = "12h")]
     TwelveHours,
-    #[serde(rename = "1d")]
     OneDay,
-    #[serde(rename = "7d")]
     SevenDays,
     /// The requester picks any duration up to 7 days.
-    #[serde(rename = "custom")]
     Custom,
 }
 
+crate::named::named_serde!(Period, wire_name);
+
 impl Period {
+    /// The names, in the order of `ALL`.
+    pub const NAMES: &'static [&'static str] = &["1h", "4h", "8h", "12h", "1d", "7d", "custom"];
+
     pub const ALL: [Period; 7] = [
         Period::OneHour,
         Period::FourHours,
@@ -103,10 +101,8 @@ pub enum Approval {
     Auto,
 }
 
-/// The life of a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
+/// The life of a request (written in lower case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RequestStatus {
     Pending,
     Approved,
@@ -117,7 +113,29 @@ pub enum RequestStatus {
     Ended,
 }
 
+crate::named::named_serde!(RequestStatus, wire_name);
+
 impl RequestStatus {
+    pub const ALL: [RequestStatus; 7] = [
+        RequestStatus::Pending,
+        RequestStatus::Approved,
+        RequestStatus::Denied,
+        RequestStatus::Cancelled,
+        RequestStatus::Expired,
+        RequestStatus::Revoked,
+        RequestStatus::Ended,
+    ];
+    /// The names, in the order of `ALL`.
+    pub const NAMES: &'static [&'static str] = &[
+        "pending",
+        "approved",
+        "denied",
+        "cancelled",
+        "expired",
+        "revoked",
+        "ended",
+    ];
+
     pub const fn wire_name(self) -> &'static str {
         match self {
             RequestStatus::Pending => "pending",

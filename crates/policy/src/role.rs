@@ -4,26 +4,31 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A predefined persona role. Serialized with the vendor's wire names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
-    #[serde(rename = "DEVELOPER")]
     Developer,
-    #[serde(rename = "SYSTEM_ADMIN")]
     CompanyAdmin,
-    #[serde(rename = "COMPANY_VIEWER")]
     CompanyViewer,
-    #[serde(rename = "GROUP_ADMIN")]
     GroupAdmin,
-    #[serde(rename = "SECURITY")]
     Security,
-    #[serde(rename = "APP_SEC")]
     AppSec,
-    #[serde(rename = "INCIDENT_RESPONDER")]
     IncidentResponder,
 }
 
+crate::named::named_serde!(Role, wire_name);
+
 impl Role {
+    /// The wire names, in the order of `ALL`.
+    pub const NAMES: &'static [&'static str] = &[
+        "DEVELOPER",
+        "SYSTEM_ADMIN",
+        "COMPANY_VIEWER",
+        "GROUP_ADMIN",
+        "SECURITY",
+        "APP_SEC",
+        "INCIDENT_RESPONDER",
+    ];
+
     /// Every role, in the order of the matrix.
     pub const ALL: [Role; 7] = [
         Role::Developer,
@@ -91,22 +96,27 @@ impl Role {
 }
 
 /// A category of operations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Category {
-    #[serde(rename = "COMPANY_CONFIG")]
     CompanyConfig,
-    #[serde(rename = "SECURITY")]
     Security,
-    #[serde(rename = "ENVIRONMENT")]
     Environment,
-    #[serde(rename = "APP_SEC")]
     AppSec,
-    #[serde(rename = "DEBUGGING_RUNBOOKS")]
     DebuggingRunbooks,
 }
 
+crate::named::named_serde!(Category, wire_name);
+
 impl Category {
+    /// The wire names, in the order of `ALL`.
+    pub const NAMES: &'static [&'static str] = &[
+        "COMPANY_CONFIG",
+        "SECURITY",
+        "ENVIRONMENT",
+        "APP_SEC",
+        "DEBUGGING_RUNBOOKS",
+    ];
+
     pub const ALL: [Category; 5] = [
         Category::CompanyConfig,
         Category::Security,
@@ -141,21 +151,21 @@ impl Category {
 }
 
 /// Permission level on a category: `None < R < WR`.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
     #[default]
-    #[serde(rename = "NONE")]
     None,
-    #[serde(rename = "R")]
     Read,
-    #[serde(rename = "WR")]
     WriteRead,
 }
 
+crate::named::named_serde!(Level, wire_name);
+
 impl Level {
+    pub const ALL: [Level; 3] = [Level::None, Level::Read, Level::WriteRead];
+    /// The wire names, in the order of `ALL`.
+    pub const NAMES: &'static [&'static str] = &["NONE", "R", "WR"];
+
     pub const fn wire_name(self) -> &'static str {
         match self {
             Level::None => "NONE",

@@ -5,6 +5,7 @@ use interim_policy::audit::AuditAction;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::fetch;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -27,11 +28,8 @@ pub fn Audit() -> impl IntoView {
         }
         q
     });
-    let events = LocalResource::new(move || {
-        let q = query.get();
-        async move { api::audit(&q).await }
-    });
-    let chain = LocalResource::new(api::audit_verify);
+    let events = fetch(move || api::audit(&query.get()));
+    let chain = fetch(api::audit_verify);
     let export = move |format: &str| {
         let q = query.get();
         let filters: String = q

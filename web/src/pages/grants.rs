@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use crate::FieldErrors;
+use crate::fetch;
 use crate::form::{Fields, countdown, form_messages, messages_for, summarize, wall_clock};
 use crate::{Session, api};
 
@@ -52,7 +53,7 @@ fn local_input(t: chrono::DateTime<Utc>) -> String {
 pub fn Grants() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
-    let grants = LocalResource::new(move || {
+    let grants = fetch(move || {
         reload.track();
         api::grants()
     });

@@ -8,6 +8,7 @@ use interim_policy::user::{GroupInput, validate_group, validate_member};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::fetch;
 use crate::form::messages_for;
 use crate::{FieldErrors, Session, api};
 
@@ -42,7 +43,7 @@ fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
 pub fn Groups() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
-    let groups = LocalResource::new(move || {
+    let groups = fetch(move || {
         reload.track();
         api::groups()
     });

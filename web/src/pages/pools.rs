@@ -5,6 +5,7 @@ use interim_policy::user::{PoolInput, validate_pool};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::fetch;
 use crate::form::messages_for;
 use crate::{FieldErrors, Session, api};
 
@@ -12,7 +13,7 @@ use crate::{FieldErrors, Session, api};
 pub fn Pools() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
-    let pools = LocalResource::new(move || {
+    let pools = fetch(move || {
         reload.track();
         api::pools()
     });

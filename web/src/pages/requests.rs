@@ -16,6 +16,7 @@ use interim_policy::wire::{AccessRequestInput, FormValue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::fetch;
 use crate::form::{countdown, form_messages, messages_for};
 use crate::{FieldErrors, Session, api, loaded, text};
 
@@ -96,7 +97,7 @@ pub fn status_now(r: &api::AccessRequest, now_ms: i64) -> RequestStatus {
 pub fn Requests() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
-    let mine = LocalResource::new(move || {
+    let mine = fetch(move || {
         reload.track();
         api::requests("mine", "")
     });

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::requests::{pool_name, ticking_now};
+use crate::fetch;
 use crate::form::{countdown, form_messages, messages_for};
 use crate::{FieldErrors, Session, api, loaded, text};
 
@@ -19,11 +20,11 @@ use crate::{FieldErrors, Session, api, loaded, text};
 pub fn Reviews() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
-    let pending = LocalResource::new(move || {
+    let pending = fetch(move || {
         reload.track();
         api::requests("review", "pending")
     });
-    let approved = LocalResource::new(move || {
+    let approved = fetch(move || {
         reload.track();
         api::requests("review", "approved")
     });
@@ -193,7 +194,7 @@ fn Running(
 fn Delegations() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
+    let list = fetch(move || {
         reload.track();
         api::delegations()
     });

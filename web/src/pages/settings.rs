@@ -5,13 +5,14 @@ use interim_policy::catalogue::{Access, Operation};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::fetch;
 use crate::form::summarize;
 use crate::{FieldErrors, Session, api};
 
 #[component]
 pub fn Settings() -> impl IntoView {
     let session = expect_context::<Session>();
-    let loaded = LocalResource::new(api::settings);
+    let loaded = fetch(api::settings);
     view! {
         <section class="card">
             <h1>"Settings"</h1>
@@ -35,7 +36,7 @@ fn Notifications() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
     let page = RwSignal::new(0u32);
-    let outbox = LocalResource::new(move || {
+    let outbox = fetch(move || {
         reload.track();
         api::notifications(page.get())
     });

@@ -11,6 +11,7 @@ use interim_policy::wire::LegacyUserWire;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::fetch;
 use crate::form::{messages_for, summarize};
 use crate::{FieldErrors, Session, api};
 
@@ -18,7 +19,7 @@ use crate::{FieldErrors, Session, api};
 pub fn Users() -> impl IntoView {
     let session = expect_context::<Session>();
     let reload = RwSignal::new(0u32);
-    let users = LocalResource::new(move || {
+    let users = fetch(move || {
         reload.track();
         api::users()
     });
