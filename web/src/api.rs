@@ -46,24 +46,27 @@ impl ApiError {
             .collect()
     }
 
-    /// An answer that does not have the shape this portal knows (a server
-    /// of another version, say).
-    fn unreadable(e: impl std::fmt::Display) -> ApiError {
+    /// A failure found here, not answered by the server.
+    fn local(code: &str, message: String) -> ApiError {
         ApiError {
-            code: "server.unreadable".into(),
-            message: format!("the server's answer could not be read: {e}"),
+            code: code.into(),
+            message,
             field_errors: Vec::new(),
             status: 0,
         }
     }
 
+    /// An answer that does not have the shape this portal knows (a server
+    /// of another version, say).
+    fn unreadable(e: impl std::fmt::Display) -> ApiError {
+        ApiError::local(
+            "server.unreadable",
+            format!("the server's answer could not be read: {e}"),
+        )
+    }
+
     fn network(e: impl std::fmt::Display) -> ApiError {
-        ApiError {
-            code: "network".into(),
-            message: format!("the server could not be reached: {e}"),
-            field_errors: Vec::new(),
-            status: 0,
-        }
+        ApiError::local("network", format!("the server could not be reached: {e}"))
     }
 }
 
