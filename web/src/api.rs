@@ -57,11 +57,16 @@ impl ApiError {
     }
 
     /// An answer that does not have the shape this portal knows (a server
-    /// of another version, say).
-    fn unreadable(e: impl std::fmt::Display) -> ApiError {
+    /// of another version, say), with where the policy's reader found it.
+    fn unreadable(v: &interim_policy::violation::Violation) -> ApiError {
+        let at = if v.field.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`: ", v.field)
+        };
         ApiError::local(
             "server.unreadable",
-            format!("the server's answer could not be read: {e}"),
+            format!("the server's answer could not be read: {at}{}", v.message),
         )
     }
 
@@ -134,7 +139,7 @@ async fn answer_json(r: Result<Response, gloo_net::Error>) -> Result<Value, ApiE
         return Err(refusal(r).await);
     }
     let text = r.text().await.map_err(ApiError::network)?;
-    parse_json(&text).map_err(|v| ApiError::unreadable(v.message))
+    parse_json(&text).map_err(|v| ApiError::unreadable(&v))
 }
 
 /// Something the portal lists, read with a GET: its path, and the type of
@@ -168,14 +173,7 @@ pub async fn get_json(path: String) -> Result<Value, ApiError> {
 
 /// A JSON answer as the type it has (read as the policy reads every JSON).
 pub fn read<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    from_value(value).map_err(|v| {
-        let at = if v.field.is_empty() {
-            String::new()
-        } else {
-            format!("`{}`: ", v.field)
-        };
-        ApiError::unreadable(format!("{at}{}", v.message))
-    })
+    from_value(value).map_err(|v| ApiError::unreadable(&v))
 }
 
 async fn empty(r: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {

@@ -102,6 +102,12 @@ test('a loaded company decides by ids, as the JSON interface does', () => {
   assert.ok(u >= 0 && p >= 0);
   assert.deepEqual([...company.canUsePools(new Uint32Array([u, u]), new Uint32Array([p, p]), now, poolAccess)], [1, 1]);
   assert.equal(company.userIndex('nobody@example.com'), -1);
+  // Ids are looked up in the company's JavaScript Maps first; a miss falls
+  // back to the policy's own lookup, which reads e-mail in any letter case.
+  assert.equal(company.userIndex(user.toUpperCase()), u, 'another letter case names the same user');
+  assert.equal(company.canUsePool(user.toUpperCase(), pool, now, poolAccess), true);
+  assert.equal(company.poolIndex(pool.toUpperCase() === pool ? `${pool}-x` : pool.toUpperCase()), -1, 'pool ids are exact');
+  assert.throws(() => company.canUsePool(7, pool, now), (e) => e.name === 'MalformedInput' && /`user` must be a string/.test(e.message));
   assert.throws(() => company.canUsePool(user, pool, now, 'ROOT'), /STANDARD or PRIVILEGED/);
   assert.throws(() => company.may(user, 'company.nothing', 'view', now), /no operation/);
   assert.equal(typeof company.may(user, 'company.users', 'view', now), 'boolean');

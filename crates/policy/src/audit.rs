@@ -26,8 +26,6 @@ macro_rules! actions {
 
         impl AuditAction {
             pub const ALL: &'static [AuditAction] = &[ $( AuditAction::$variant, )* ];
-            /// The names, in the order of `ALL`.
-            pub const NAMES: &'static [&'static str] = &[ $( $name, )* ];
 
             pub const fn as_str(self) -> &'static str {
                 match self { $( AuditAction::$variant => $name, )* }

@@ -17,8 +17,6 @@ macro_rules! operations {
         impl Operation {
             /// Every operation, grouped by category.
             pub const ALL: &'static [Operation] = &[ $( Operation::$variant, )* ];
-            /// The ids, in the order of `ALL`.
-            pub const NAMES: &'static [&'static str] = &[ $( $id, )* ];
 
             /// The stable id, e.g. `company.temporary_access`.
             pub const fn id(self) -> &'static str {

@@ -125,9 +125,10 @@ pub fn decide_idx(
 }
 
 /// Whether each (user, pool) pair may use the pool at `level` at one
-/// instant, by interned indices: [`decide_idx`]'s answer without its reason,
-/// by the same rule (an enabled user, and an entry that gives the level), the
-/// instant read once for all. Unknown indices are refused.
+/// instant, by interned indices: [`decide_idx`]'s answer by the same rules
+/// ([`pool_gate`], then an entry that [gives](AccessEntry::gives) the
+/// level), without choosing a reason; the instant read once for all.
+/// Unknown indices are refused.
 pub fn allowed_pools_idx<'a>(
     snapshot: &'a Snapshot,
     pairs: impl IntoIterator<Item = (UserIdx, PoolIdx)> + 'a,
@@ -135,18 +136,56 @@ pub fn allowed_pools_idx<'a>(
     now: Instant,
 ) -> impl Iterator<Item = bool> + 'a {
     let now_ms = now.timestamp_millis();
-    pairs.into_iter().map(move |(u, p)| {
-        matches!(snapshot.user_flags(u), Some((true, _)))
-            && snapshot.pool(p).is_some()
-            && if snapshot.rbac_enabled {
-                snapshot
-                    .access_entries(u, p)
-                    .iter()
-                    .any(|e| e.gives(level, now_ms))
-            } else {
-                level == PoolLevel::Standard
-            }
-    })
+    pairs
+        .into_iter()
+        .map(move |(u, p)| match pool_gate(snapshot, u, Some(p), level) {
+            Err(_) => false,
+            Ok(Gate::Decided(_)) => true,
+            Ok(Gate::Entries(p)) => snapshot
+                .access_entries(u, p)
+                .iter()
+                .any(|e| e.gives(level, now_ms)),
+        })
+}
+
+/// A user who may be decided on: known and enabled (else the refusal's
+/// reason); their recorded roles.
+#[inline]
+fn user_gate(snapshot: &Snapshot, u: UserIdx) -> Result<RoleSet, Reason> {
+    match snapshot.user_flags(u) {
+        None => Err(Reason::UserUnknown),
+        Some((false, _)) => Err(Reason::UserDisabled),
+        Some((true, roles)) => Ok(roles),
+    }
+}
+
+/// What a pool decision settles before the user's entries.
+enum Gate {
+    /// Allowed without entries (RBAC off, Standard), for this reason.
+    Decided(Reason),
+    /// A known pool: the user's entries for it decide.
+    Entries(PoolIdx),
+}
+
+/// The rules of a pool decision before the entries: a known, enabled user
+/// and a known pool; with RBAC off every such user has Standard access to
+/// every pool and none has Privileged. `Err` is a refusal's reason.
+#[inline]
+fn pool_gate(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    pool: Option<PoolIdx>,
+    need: PoolLevel,
+) -> Result<Gate, Reason> {
+    user_gate(snapshot, u)?;
+    let p = pool
+        .filter(|&p| snapshot.pool(p).is_some())
+        .ok_or(Reason::PoolUnknown)?;
+    match (snapshot.rbac_enabled, need) {
+        (true, _) => Ok(Gate::Entries(p)),
+        (false, PoolLevel::Standard) => Ok(Gate::Decided(Reason::RbacOffStandard)),
+        (false, PoolLevel::Privileged) => Err(Reason::RbacOffPrivileged),
+    }
 }
 
 /// The decision at `now_ms` (milliseconds since 1970).
@@ -157,17 +196,15 @@ fn decide_at(
     pool: Option<PoolIdx>,
     now_ms: i64,
 ) -> Decision {
-    let Some((enabled, roles)) = snapshot.user_flags(u) else {
-        return Decision::deny(Reason::UserUnknown);
-    };
-    if !enabled {
-        return Decision::deny(Reason::UserDisabled);
-    }
     match check {
-        Check::Operation(op, access) => decide_operation(snapshot, u, roles, op, access, pool),
-        Check::Pool(level) => match pool {
-            Some(p) if snapshot.pool(p).is_some() => decide_pool(snapshot, u, level, p, now_ms),
-            _ => Decision::deny(Reason::PoolUnknown),
+        Check::Operation(op, access) => match user_gate(snapshot, u) {
+            Ok(roles) => decide_operation(snapshot, u, roles, op, access, pool),
+            Err(reason) => Decision::deny(reason),
+        },
+        Check::Pool(level) => match pool_gate(snapshot, u, pool, level) {
+            Ok(Gate::Entries(p)) => decide_pool(snapshot, u, level, p, now_ms),
+            Ok(Gate::Decided(reason)) => Decision::allow(reason),
+            Err(reason) => Decision::deny(reason),
         },
     }
 }
@@ -241,6 +278,8 @@ fn decide_operation(
     }
 }
 
+/// A pool decision past [`pool_gate`] (RBAC on, known user and pool): the
+/// user's entries for the pool decide.
 fn decide_pool(
     snapshot: &Snapshot,
     u: UserIdx,
@@ -248,12 +287,6 @@ fn decide_pool(
     p: PoolIdx,
     now_ms: i64,
 ) -> Decision {
-    if !snapshot.rbac_enabled {
-        return match need {
-            PoolLevel::Standard => Decision::allow(Reason::RbacOffStandard),
-            PoolLevel::Privileged => Decision::deny(Reason::RbacOffPrivileged),
-        };
-    }
     let entries = snapshot.access_entries(u, p);
     // Allowed when an entry gives the level (the rule, `AccessEntry::gives`);
     // the reason is the preferred such entry, else what comes closest.

@@ -36,11 +36,28 @@ impl Visitor<'_> for Name {
     }
 }
 
-/// `impl Serialize` and `impl Deserialize` for an enum with `ALL`, `NAMES`
-/// (in the same order) and `fn $name(self) -> &'static str`; a unit test
-/// per enum checks the three agree.
+/// For an enum with `ALL` and `const fn $name(self) -> &'static str`: its
+/// `NAMES` (in the order of `ALL`, computed at compile time from `$name`, so
+/// each name is written once), `impl Serialize` and `impl Deserialize`.
 macro_rules! named_serde {
     ($ty:ident, $name:ident) => {
+        impl $ty {
+            /// The names, in the order of `ALL`.
+            #[allow(
+                clippy::indexing_slicing,
+                reason = "compile-time evaluation: an index out of bounds fails the build"
+            )]
+            pub const NAMES: &'static [&'static str] = &{
+                let mut names = [""; $ty::ALL.len()];
+                let mut i = 0;
+                while i < names.len() {
+                    names[i] = $ty::ALL[i].$name();
+                    i += 1;
+                }
+                names
+            };
+        }
+
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.$name())

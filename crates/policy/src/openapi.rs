@@ -23,7 +23,11 @@ fn string_enum(values: Vec<&'static str>, description: &str) -> RefOr<Schema> {
 }
 
 macro_rules! string_schema {
-    ($ty:ty, $name:literal, $values:expr, $description:literal) => {
+    // An enum written by name (`named_serde!`): its own name, its `NAMES`.
+    ($ty:ident, $description:literal) => {
+        string_schema!($ty, stringify!($ty), $ty::NAMES.to_vec(), $description);
+    };
+    ($ty:ty, $name:expr, $values:expr, $description:literal) => {
         impl utoipa::PartialSchema for $ty {
             fn schema() -> RefOr<Schema> {
                 string_enum($values, $description)
@@ -56,39 +60,15 @@ string_schema!(
     Code::ALL.iter().map(|c| c.as_str()).collect(),
     "Stable violation code: object.field.problem."
 );
-string_schema!(
-    AuditAction,
-    "AuditAction",
-    AuditAction::ALL.iter().map(|a| a.as_str()).collect(),
-    "What an audit event records."
-);
-string_schema!(
-    Period,
-    "Period",
-    Period::NAMES.to_vec(),
-    "An access period a pool offers."
-);
-string_schema!(
-    RequestStatus,
-    "RequestStatus",
-    RequestStatus::NAMES.to_vec(),
-    "The life of an access request."
-);
+string_schema!(AuditAction, "What an audit event records.");
+string_schema!(Period, "An access period a pool offers.");
+string_schema!(RequestStatus, "The life of an access request.");
 string_schema!(
     Role,
-    "Role",
-    Role::NAMES.to_vec(),
     "A persona role, by the vendor's wire name (`SYSTEM_ADMIN` is Company Admin)."
 );
-string_schema!(
-    Category,
-    "Category",
-    Category::NAMES.to_vec(),
-    "A permission category of the role matrix."
-);
+string_schema!(Category, "A permission category of the role matrix.");
 string_schema!(
     Level,
-    "Level",
-    Level::NAMES.to_vec(),
     "A permission level on a category: NONE, R (read) or WR (write and read)."
 );

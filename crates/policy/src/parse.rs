@@ -84,27 +84,20 @@ struct ValueSeed<'a> {
 
 /// Where the value being read is: a chain of steps back to the top.
 struct Node<'a> {
-    key: Option<&'a str>,
-    index: usize,
+    step: Step<&'a str>,
     up: Option<&'a Node<'a>>,
 }
 
-impl<'a> ValueSeed<'a> {
+impl ValueSeed<'_> {
+    /// The path to `key` of the object read at `at`.
     fn path(at: Option<&Node<'_>>, key: &str) -> String {
-        let mut steps = vec![Step::Key(key.to_owned())];
+        let mut steps = vec![Step::Key(key)];
         let mut node = at;
         while let Some(n) = node {
-            steps.push(match n.key {
-                Some(k) => Step::Key(k.to_owned()),
-                None => Step::Index(n.index),
-            });
+            steps.push(n.step);
             node = n.up;
         }
-        Error {
-            message: String::new(),
-            steps,
-        }
-        .path()
+        path_text(&steps)
     }
 }
 
@@ -159,8 +152,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         let mut items = Vec::new();
         loop {
             let node = Node {
-                key: None,
-                index: items.len(),
+                step: Step::Index(items.len()),
                 up: self.at,
             };
             let seed = ValueSeed {
@@ -182,8 +174,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
             }
             let node = Node {
-                key: Some(&key),
-                index: 0,
+                step: Step::Key(&key),
                 up: self.at,
             };
             let seed = ValueSeed {
@@ -197,11 +188,33 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
-/// One step of the path to a value.
-#[derive(Debug)]
-enum Step {
-    Key(String),
+/// One step of the path to a value: an object's key or an array's index.
+#[derive(Clone, Copy, Debug)]
+enum Step<K> {
+    Key(K),
     Index(usize),
+}
+
+/// The path as `a.b[2].c` (empty for the value itself), from steps gathered
+/// innermost first.
+fn path_text<K: AsRef<str>>(innermost_first: &[Step<K>]) -> String {
+    let mut out = String::new();
+    for step in innermost_first.iter().rev() {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k.as_ref());
+            }
+            Step::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
 }
 
 /// A shape error and where it is: the steps are gathered innermost first as
@@ -209,38 +222,17 @@ enum Step {
 #[derive(Debug)]
 struct Error {
     message: String,
-    steps: Vec<Step>,
+    steps: Vec<Step<String>>,
 }
 
 impl Error {
-    fn at(mut self, step: Step) -> Error {
+    fn at(mut self, step: Step<String>) -> Error {
         self.steps.push(step);
         self
     }
 
-    /// The path as `a.b[2].c` (empty for the value itself).
-    fn path(&self) -> String {
-        let mut out = String::new();
-        for step in self.steps.iter().rev() {
-            match step {
-                Step::Key(k) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                }
-                Step::Index(i) => {
-                    out.push('[');
-                    out.push_str(&i.to_string());
-                    out.push(']');
-                }
-            }
-        }
-        out
-    }
-
     fn violation(&self) -> Violation {
-        let base = self.path();
+        let base = path_text(&self.steps);
         let message = self.message.clone();
         let join = |name: &str| {
             if base.is_empty() {

@@ -34,9 +34,6 @@ pub enum Period {
 crate::named::named_serde!(Period, wire_name);
 
 impl Period {
-    /// The names, in the order of `ALL`.
-    pub const NAMES: &'static [&'static str] = &["1h", "4h", "8h", "12h", "1d", "7d", "custom"];
-
     pub const ALL: [Period; 7] = [
         Period::OneHour,
         Period::FourHours,
@@ -125,17 +122,6 @@ impl RequestStatus {
         RequestStatus::Revoked,
         RequestStatus::Ended,
     ];
-    /// The names, in the order of `ALL`.
-    pub const NAMES: &'static [&'static str] = &[
-        "pending",
-        "approved",
-        "denied",
-        "cancelled",
-        "expired",
-        "revoked",
-        "ended",
-    ];
-
     pub const fn wire_name(self) -> &'static str {
         match self {
             RequestStatus::Pending => "pending",

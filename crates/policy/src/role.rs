@@ -18,17 +18,6 @@ pub enum Role {
 crate::named::named_serde!(Role, wire_name);
 
 impl Role {
-    /// The wire names, in the order of `ALL`.
-    pub const NAMES: &'static [&'static str] = &[
-        "DEVELOPER",
-        "SYSTEM_ADMIN",
-        "COMPANY_VIEWER",
-        "GROUP_ADMIN",
-        "SECURITY",
-        "APP_SEC",
-        "INCIDENT_RESPONDER",
-    ];
-
     /// Every role, in the order of the matrix.
     pub const ALL: [Role; 7] = [
         Role::Developer,
@@ -108,15 +97,6 @@ pub enum Category {
 crate::named::named_serde!(Category, wire_name);
 
 impl Category {
-    /// The wire names, in the order of `ALL`.
-    pub const NAMES: &'static [&'static str] = &[
-        "COMPANY_CONFIG",
-        "SECURITY",
-        "ENVIRONMENT",
-        "APP_SEC",
-        "DEBUGGING_RUNBOOKS",
-    ];
-
     pub const ALL: [Category; 5] = [
         Category::CompanyConfig,
         Category::Security,
@@ -163,9 +143,6 @@ crate::named::named_serde!(Level, wire_name);
 
 impl Level {
     pub const ALL: [Level; 3] = [Level::None, Level::Read, Level::WriteRead];
-    /// The wire names, in the order of `ALL`.
-    pub const NAMES: &'static [&'static str] = &["NONE", "R", "WR"];
-
     pub const fn wire_name(self) -> &'static str {
         match self {
             Level::None => "NONE",

@@ -4,8 +4,7 @@ use chrono::Local;
 use interim_policy::audit::AuditAction;
 use leptos::prelude::*;
 
-use crate::api;
-use crate::fetch;
+use crate::{api, fetch};
 
 const PAGE_SIZE: i64 = 25;
 

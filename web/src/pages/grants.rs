@@ -13,9 +13,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use crate::FieldErrors;
-use crate::fetch;
 use crate::form::{Fields, countdown, form_messages, messages_for, summarize, wall_clock};
-use crate::{Session, api};
+use crate::{Session, api, fetch};
 
 /// The browser's time zone, named.
 fn zone() -> String {

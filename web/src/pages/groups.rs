@@ -8,9 +8,8 @@ use interim_policy::user::{GroupInput, validate_group, validate_member};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::fetch;
 use crate::form::messages_for;
-use crate::{FieldErrors, Session, api};
+use crate::{FieldErrors, Session, api, fetch};
 
 fn blank_group() -> GroupInput {
     GroupInput {

@@ -5,9 +5,8 @@ use interim_policy::user::{PoolInput, validate_pool};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::fetch;
 use crate::form::messages_for;
-use crate::{FieldErrors, Session, api};
+use crate::{FieldErrors, Session, api, fetch};
 
 #[component]
 pub fn Pools() -> impl IntoView {

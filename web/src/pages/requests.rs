@@ -16,9 +16,8 @@ use interim_policy::wire::{AccessRequestInput, FormValue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::fetch;
 use crate::form::{countdown, form_messages, messages_for};
-use crate::{FieldErrors, Session, api, loaded, text};
+use crate::{FieldErrors, Session, api, fetch, loaded, text};
 
 /// A signal of the current instant in milliseconds, ticking every second
 /// while the page is shown: what the countdowns count against.

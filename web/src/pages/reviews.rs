@@ -12,9 +12,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::requests::{pool_name, ticking_now};
-use crate::fetch;
 use crate::form::{countdown, form_messages, messages_for};
-use crate::{FieldErrors, Session, api, loaded, text};
+use crate::{FieldErrors, Session, api, fetch, loaded, text};
 
 #[component]
 pub fn Reviews() -> impl IntoView {

@@ -5,9 +5,8 @@ use interim_policy::catalogue::{Access, Operation};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::fetch;
 use crate::form::summarize;
-use crate::{FieldErrors, Session, api};
+use crate::{FieldErrors, Session, api, fetch};
 
 #[component]
 pub fn Settings() -> impl IntoView {

@@ -11,9 +11,8 @@ use interim_policy::wire::LegacyUserWire;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::fetch;
 use crate::form::{messages_for, summarize};
-use crate::{FieldErrors, Session, api};
+use crate::{FieldErrors, Session, api, fetch};
 
 #[component]
 pub fn Users() -> impl IntoView {
