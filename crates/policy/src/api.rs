@@ -261,8 +261,15 @@ fn need_actor(call: &Call) -> Result<&str, Malformed> {
     })
 }
 
+/// The call's input as `T`. A missing input is read as an empty object, so
+/// that what it lacks is named field by field (`missing field `user``, at
+/// `input.user`), and an input of optional fields only may be left out.
 fn input<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, Malformed> {
-    from_value(call.input.clone()).map_err(|mut v| {
+    let value = match &call.input {
+        Value::Null => Value::Object(Map::new()),
+        given => given.clone(),
+    };
+    from_value(value).map_err(|mut v| {
         v.field = if v.field.is_empty() {
             "input".to_owned()
         } else if v.field.starts_with('[') {

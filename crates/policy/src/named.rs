@@ -18,7 +18,7 @@ pub(crate) fn read<'de, D: Deserializer<'de>, T: Copy>(
         .ok_or_else(|| de::Error::unknown_variant("", names))
 }
 
-/// Finds a name's position; an unknown name is serde's `unknown variant`.
+/// Finds a name's position; an unknown name is `unknown value`, with the names.
 struct Name(&'static [&'static str]);
 
 impl Visitor<'_> for Name {
@@ -115,7 +115,7 @@ mod tests {
         let e = crate::parse::from_value::<Period>(serde_json::json!("2h")).unwrap_err();
         assert_eq!(
             e.message,
-            "unknown variant `2h`, expected one of `1h`, `4h`, `8h`, `12h`, `1d`, `7d`, `custom`"
+            "unknown value `2h`, expected one of `1h`, `4h`, `8h`, `12h`, `1d`, `7d`, `custom`"
         );
         let e = crate::parse::from_value::<RequestStatus>(serde_json::json!(7)).unwrap_err();
         assert_eq!(e.message, "invalid type: integer `7`, expected a string");

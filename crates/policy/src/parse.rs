@@ -4,9 +4,12 @@
 //! Every surface reads the same way: JSON text becomes a [`Value`] (an
 //! object naming a key twice is refused, not read as its last value), and a
 //! value becomes a wire type through one deserializer that knows where it
-//! is. The messages are serde_json's (`invalid type: integer `7`, expected a
-//! string`), with strings and numbers quoted as JSON writes them; the field
-//! is the path to the value at fault (`userEmails[1]`). An object's keys are
+//! is. The messages keep serde_json's form (`invalid type: integer `7`,
+//! expected a string`) in the words of JSON rather than Rust: `an object`,
+//! not `struct GrantForm`; `an array`, not `a sequence`; `a whole number
+//! from 0 to 255`, not `u8`; `unknown value`, not `unknown variant`. Strings
+//! and numbers are quoted as JSON writes them; the field is the path to the
+//! value at fault (`userEmails[1]`). An object's keys are
 //! read in their sorted order (a value's map is sorted), so when an input
 //! has several shape problems the one reported is the same on every
 //! surface: the first by key, not by position in the text.
@@ -278,8 +281,8 @@ impl fmt::Display for Found<'_> {
             Unexpected::Unit => f.write_str("null"),
             Unexpected::Option => f.write_str("Option value"),
             Unexpected::NewtypeStruct => f.write_str("newtype struct"),
-            Unexpected::Seq => f.write_str("sequence"),
-            Unexpected::Map => f.write_str("map"),
+            Unexpected::Seq => f.write_str("array"),
+            Unexpected::Map => f.write_str("object"),
             Unexpected::Enum => f.write_str("enum"),
             Unexpected::UnitVariant => f.write_str("unit variant"),
             Unexpected::NewtypeVariant => f.write_str("newtype variant"),
@@ -312,7 +315,7 @@ impl de::Error for Error {
         Error::custom(format_args!(
             "invalid type: {}, expected {}",
             Found(unexp),
-            exp
+            wanted(exp)
         ))
     }
 
@@ -320,8 +323,51 @@ impl de::Error for Error {
         Error::custom(format_args!(
             "invalid value: {}, expected {}",
             Found(unexp),
-            exp
+            wanted(exp)
         ))
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Error {
+        Error::custom(format_args!(
+            "unknown value `{variant}`, expected {}",
+            one_of(expected)
+        ))
+    }
+}
+
+/// What a reader expected, in the words of JSON: serde names Rust types
+/// (`struct GrantForm`, `a sequence`, `u32`), which mean nothing to a caller
+/// who sends JSON.
+fn wanted(exp: &dyn de::Expected) -> String {
+    let rust = exp.to_string();
+    let json = match rust.as_str() {
+        "a sequence" => "an array",
+        "a map" => "an object",
+        "string or map" => "a string",
+        "u8" => "a whole number from 0 to 255",
+        "u16" => "a whole number from 0 to 65535",
+        "u32" => "a whole number from 0 to 4294967295",
+        "u64" | "usize" => "a whole number, 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "unit" => "null",
+        other if other.starts_with("struct ") => "an object",
+        _ => return rust,
+    };
+    json.to_owned()
+}
+
+/// `` `a` ``, `` `a` or `b` ``, `` one of `a`, `b`, `c` ``.
+fn one_of(names: &[&str]) -> String {
+    let ticked = |n: &&str| format!("`{n}`");
+    match names {
+        [] => "nothing: there are none".to_owned(),
+        [one] => ticked(one),
+        [a, b] => format!("{} or {}", ticked(a), ticked(b)),
+        all => format!(
+            "one of {}",
+            all.iter().map(ticked).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -718,29 +764,57 @@ mod tests {
         let e = read(r#"[{"Nope":null}]"#).unwrap_err();
         assert_eq!(e.field, "kinds[0]");
         assert!(
-            e.message.starts_with("unknown variant `Nope`"),
+            e.message == "unknown value `Nope`, expected `Plain` or `Sized`",
             "{}",
             e.message
         );
         let e = read(r#"[{"Plain":1}]"#).unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
-            ("kinds[0].Plain", "invalid type: integer `1`, expected unit")
+            ("kinds[0].Plain", "invalid type: integer `1`, expected null")
         );
         let e = read(r#"[{"Sized":"x"}]"#).unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
-            ("kinds[0].Sized", "invalid type: string \"x\", expected u8")
+            ("kinds[0].Sized", "invalid type: string \"x\", expected a whole number from 0 to 255")
         );
         let e = read("[7]").unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
             (
                 "kinds[0]",
-                "invalid type: integer `7`, expected string or map"
+                "invalid type: integer `7`, expected a string"
             )
         );
         assert!(read(r#"[{"Plain":null}, "Plain", {"Sized": 3}]"#).is_ok());
+    }
+
+    #[test]
+    fn messages_speak_json_not_rust() {
+        let e = from_json_str::<CreateTempAccess>("42").unwrap_err();
+        assert_eq!(e.message, "invalid type: integer `42`, expected an object");
+        let e = from_json_str::<CreateTempAccess>("[]").unwrap_err();
+        assert_eq!(e.message, "invalid type: array, expected an object");
+        let e = from_json_str::<CreateTempAccess>(r#"{"userEmails":{}}"#).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("userEmails", "invalid type: object, expected an array")
+        );
+        let e = from_json_str::<crate::limits::Limits>(
+            r#"{"maxUsersPerGrant":-1,"maxPoolsPerGrant":1,"maxGrantDays":1,"maxActiveGrants":1}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            (
+                "maxUsersPerGrant",
+                "invalid value: integer `-1`, expected a whole number from 0 to 4294967295"
+            )
+        );
+        let e = from_json_str::<crate::role::Role>(r#""ROOT""#).unwrap_err();
+        assert!(e.message.starts_with("unknown value `ROOT`, expected one of `DEVELOPER`, "));
+        assert_eq!(one_of(&[]), "nothing: there are none");
+        assert_eq!(one_of(&["a"]), "`a`");
     }
 
     #[test]

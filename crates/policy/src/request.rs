@@ -433,11 +433,21 @@ fn text(value: Option<&String>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Parses a whole number from a form value.
+/// Parses a whole number from a form value. A whole number too large (or
+/// too small) for an `i64` is read as the largest (smallest) one, so that it
+/// is refused as out of range rather than as not a number.
 pub(crate) fn form_number(value: &FormValue) -> Option<i64> {
+    use std::num::IntErrorKind;
     match value {
         FormValue::Number(n) => Some(*n),
-        FormValue::Text(t) => t.trim().parse().ok(),
+        FormValue::Text(t) => match t.trim().parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(e) => match e.kind() {
+                IntErrorKind::PosOverflow => Some(i64::MAX),
+                IntErrorKind::NegOverflow => Some(i64::MIN),
+                _ => None,
+            },
+        },
     }
 }
 

@@ -71,12 +71,64 @@ pub struct TempAccess {
 }
 
 /// A number typed into a form: JSON number or the text of an input.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Any JSON number is read: a whole one that fits is a `Number`; any other
+/// (`1.5`, `1e20`) is kept as its JSON text, so that validation answers it
+/// as it answers the same text typed into the form ("enter a whole number",
+/// or the range) instead of refusing the body's shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum FormValue {
     Number(i64),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for FormValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<FormValue, D::Error> {
+        deserializer.deserialize_any(FormValueVisitor)
+    }
+}
+
+struct FormValueVisitor;
+
+impl serde::de::Visitor<'_> for FormValueVisitor {
+    type Value = FormValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number or a string")
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<FormValue, E> {
+        Ok(FormValue::Number(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<FormValue, E> {
+        Ok(i64::try_from(v).map_or_else(|_| FormValue::Text(v.to_string()), FormValue::Number))
+    }
+
+    /// A whole float (`3.0`, `1e20`) is that number, saturated to the range
+    /// of `i64` (so a huge one is out of range, not "not a number"); any other
+    /// is its JSON text, which is not a whole number.
+    fn visit_f64<E>(self, v: f64) -> Result<FormValue, E> {
+        if v.is_finite() && v.fract() == 0.0 {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "a whole float; `as` saturates at the ends of i64"
+            )]
+            return Ok(FormValue::Number(v as i64));
+        }
+        let text = serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string());
+        Ok(FormValue::Text(text))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<FormValue, E> {
+        Ok(FormValue::Text(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<FormValue, E> {
+        Ok(FormValue::Text(v))
+    }
 }
 
 /// The portal's grant form: one role and an expiry chosen as a number of
