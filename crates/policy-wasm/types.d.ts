@@ -304,8 +304,10 @@ export type Answer<T = AnySuccess> = ({ type: "success" } & T) | Failure;
 /**
  * What is thrown for input that does not have the documented shape (an
  * unknown op or field, a wrong type, a missing `now`, `snapshot` or `actor`,
- * a snapshot that does not hold together): an `Error` whose `errors` lists
- * every problem with its field.
+ * a snapshot that does not hold together): an `Error` whose `errors` name
+ * each problem's field as a path in the argument (`input.userEmails[0]`).
+ * A shape problem is the first one found; a snapshot's problems are all
+ * listed at once.
  */
 export interface MalformedInput extends Error {
   name: "MalformedInput";

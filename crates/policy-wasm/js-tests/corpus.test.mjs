@@ -88,6 +88,18 @@ test('malformed input throws, naming what is wrong; refusals do not throw', () =
   const refused = policy.validateGrant({ now: '2026-11-22T10:00:00Z', input: { agentPoolIds: [], userEmails: [], roles: ['Standard'], expirationDate: '2026-11-23T10:00:00Z' } });
   assert.equal(refused.type, 'failure');
   assert.ok(refused.errors.length >= 2, 'every problem at once');
+  // Shape errors are worded in JSON's terms, not Rust's.
+  assert.throws(() => policy.call(42), (e) => e.message === 'invalid type: integer `42`, expected an object');
+  assert.throws(() => policy.validateLimits({ input: { maxUsersPerGrant: -1, maxPoolsPerGrant: 1, maxGrantDays: 1, maxActiveGrants: 1 } }),
+    (e) => e.errors[0].field === 'input.maxUsersPerGrant' && /expected a whole number from 0 to 4294967295/.test(e.message));
+  // A missing input is an empty one: the first field it lacks is named.
+  assert.throws(() => policy.explainPoolAccess({ now: '2026-11-22T10:00:00Z', snapshot: { rbacEnabled: true } }),
+    (e) => e.errors[0].code === 'body.field.missing' && e.errors[0].field === 'input.user');
+  // A decimal typed where a whole number goes is a refusal, as the same text typed would be.
+  const form = (expiry) => policy.validateGrantForm({ now: '2026-11-22T10:00:00Z', input: { role: 'Standard', agentPoolIds: ['p'], userEmails: ['a@b.co'], expiryKind: 'days', expiry } });
+  for (const expiry of [1.5, '1.5']) assert.deepEqual(form(expiry).errors.map((e) => e.message), ['enter a whole number']);
+  assert.deepEqual(form(1e20).errors.map((e) => e.code), ['grant.expiry.out_of_range']);
+  assert.equal(form(3.0).type, 'success');
 });
 
 test('a loaded company decides by ids, as the JSON interface does', () => {
@@ -101,6 +113,15 @@ test('a loaded company decides by ids, as the JSON interface does', () => {
   const u = company.userIndex(user), p = company.poolIndex(pool);
   assert.ok(u >= 0 && p >= 0);
   assert.deepEqual([...company.canUsePools(new Uint32Array([u, u]), new Uint32Array([p, p]), now, poolAccess)], [1, 1]);
+  // Batches take typed arrays or arrays of whole numbers; an index naming
+  // nobody (userIndex's -1) is refused; anything else is thrown, never read as 0.
+  assert.deepEqual([...company.canUsePools([u, -1, 4294967295], [p, p, p], now, poolAccess)], [1, 0, 0]);
+  assert.deepEqual([...company.canUsePools(new Int32Array([u, -1]), new Int32Array([p, p]), now, poolAccess)], [1, 0]);
+  const malformedAt = (field) => (e) => e.name === 'MalformedInput' && e.errors[0].field === field;
+  assert.throws(() => company.canUsePools([user], [pool], now), malformedAt('users[0]'), 'ids, not indices');
+  assert.throws(() => company.canUsePools([u], [0.5], now), malformedAt('pools[0]'), 'a decimal is not an index');
+  assert.throws(() => company.canUsePools(null, null, now), malformedAt('users'));
+  assert.throws(() => company.canUsePools([u, u], [p], now), (e) => malformedAt('pools')(e) && /2 users but 1 pools/.test(e.message));
   assert.equal(company.userIndex('nobody@example.com'), -1);
   // Ids are looked up in the company's JavaScript Maps first; a miss falls
   // back to the policy's own lookup, which reads e-mail in any letter case.

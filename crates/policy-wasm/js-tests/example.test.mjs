@@ -51,6 +51,7 @@ const ROLES = ['Standard', 'Privileged'];
 const KINDS = ['days', 'hours', 'custom'];
 // The context-free form cases a person can type into this form.
 const typable = cases.filter((c) => c.op === 'validateGrantForm' && typeof c.call === 'object' && !c.call.snapshot
+  && c.expect.type !== 'malformed' && ['undefined', 'string', 'number'].includes(typeof c.call.input.expiry)
   && (c.call.input.role === undefined || ROLES.includes(c.call.input.role))
   && (c.call.input.expiryKind === undefined || KINDS.includes(c.call.input.expiryKind)));
 

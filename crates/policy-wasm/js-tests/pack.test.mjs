@@ -50,7 +50,28 @@ test('the packed package installs and imports by name from CommonJS, ESM and Typ
   lines.push(`export const roles: P.Matrix = ${JSON.stringify(JSON.parse(execFileSync('node', ['-e', "console.log(JSON.stringify(require('interim-policy').matrix()))"], { cwd: app, encoding: 'utf8' })))};`);
   lines.push(`export const operations: P.Catalogue = ${JSON.stringify(JSON.parse(execFileSync('node', ['-e', "console.log(JSON.stringify(require('interim-policy').catalogue()))"], { cwd: app, encoding: 'utf8' })))};`);
   writeFileSync(join(app, 'answers.ts'), lines.join('\n') + '\n');
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], types: [] }, files: ['example.ts', 'answers.ts'] }));
+
+  // Every js and ts block of the package's README, pasted as a user would:
+  // the js ones run (CommonJS when they `require`), the ts ones type-checked.
+  const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```(js|ts)\n([\s\S]*?)```/g)];
+  const readmeTs = [];
+  let output = '';
+  blocks.forEach(([, lang, code], i) => {
+    if (lang === 'ts') {
+      readmeTs.push(`readme${i}.ts`);
+      writeFileSync(join(app, `readme${i}.ts`), code);
+      return;
+    }
+    const file = `readme${i}.${/\brequire\(/.test(code) ? 'cjs' : 'mjs'}`;
+    writeFileSync(join(app, file), code);
+    output += execFileSync('node', [file], { cwd: app, encoding: 'utf8' });
+  });
+  assert.ok(blocks.length >= 3 && readmeTs.length >= 1, `the README has runnable blocks (${blocks.length})`);
+  assert.match(output, /Uint8Array\(3\) \[ 1, 0, 0 \] allow\.group/, 'the README batch answers as its comment says');
+  assert.match(output, /\{ grants: 0, groups: 1, pools: 1, users: 2 \}/);
+
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], types: [] }, files: ['example.ts', 'answers.ts', ...readmeTs] }));
   execFileSync(tsc, ['-p', '.'], { cwd: app, stdio: 'inherit' });
-  console.log(`tsc --strict: the example and ${typed} corpus answers match the declarations`);
+  console.log(`tsc --strict: the example, the README's ${blocks.length} blocks and ${typed} corpus answers match the declarations`);
 });

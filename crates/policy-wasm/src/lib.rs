@@ -24,6 +24,7 @@ use interim_policy::time::Instant;
 use interim_policy::violation::{Code, Violation};
 use interim_policy::wire::SnapshotWire;
 use serde_json::Value;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -237,6 +238,50 @@ fn instant(now_ms: f64) -> Result<Instant, JsValue> {
         .ok_or_else(|| bad("nowMs", "`nowMs` is out of the range of dates"))
 }
 
+/// The indices of a batch: a `Uint32Array` (copied at once), an
+/// `Int32Array` or an array of whole numbers. One that is negative or too
+/// large names nobody (u32::MAX, which no company reaches): it is refused
+/// like an unknown id, as `userIndex`'s -1 should be.
+fn indices(value: &JsValue, field: &str) -> Result<Vec<u32>, JsValue> {
+    if let Some(typed) = value.dyn_ref::<js_sys::Uint32Array>() {
+        return Ok(typed.to_vec());
+    }
+    let nobody = |i: f64| {
+        if (0.0..=f64::from(u32::MAX)).contains(&i) {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole number in the range of u32"
+            )]
+            return i as u32;
+        }
+        u32::MAX
+    };
+    if let Some(typed) = value.dyn_ref::<js_sys::Int32Array>() {
+        return Ok(typed.to_vec().into_iter().map(|i| nobody(f64::from(i))).collect());
+    }
+    if !js_sys::Array::is_array(value) {
+        return Err(bad(
+            field,
+            format!("`{field}` must be a Uint32Array, an Int32Array or an array of indices"),
+        ));
+    }
+    let array: &js_sys::Array = value.unchecked_ref();
+    let mut out = Vec::with_capacity(usize::try_from(array.length()).unwrap_or(0));
+    for (i, item) in array.iter().enumerate() {
+        match item.as_f64() {
+            Some(n) if n.fract() == 0.0 => out.push(nobody(n)),
+            _ => {
+                return Err(bad(
+                    &format!("{field}[{i}]"),
+                    format!("`{field}[{i}]` must be a whole number: an index from userIndex or poolIndex"),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn level(name: &str) -> Result<PoolLevel, JsValue> {
     PoolLevel::parse(name).ok_or_else(|| {
         bad(
@@ -307,8 +352,8 @@ impl Company {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] user: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] pool: &JsValue,
-        now_ms: f64,
-        #[wasm_bindgen(unchecked_param_type = "PoolLevelName")] level_name: Option<String>,
+        #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
+        #[wasm_bindgen(js_name = "level")] level_name: Option<String>,
     ) -> Result<bool, JsValue> {
         let check = Check::Pool(match level_name {
             None => PoolLevel::Standard,
@@ -326,9 +371,9 @@ impl Company {
     pub fn may(
         &self,
         user: &str,
-        operation: &str,
-        access: &str,
-        now_ms: f64,
+        #[wasm_bindgen(unchecked_param_type = "OperationId")] operation: &str,
+        #[wasm_bindgen(unchecked_param_type = "Access")] access: &str,
+        #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
         pool: Option<String>,
     ) -> Result<bool, JsValue> {
         let op = Operation::ALL
@@ -386,23 +431,38 @@ impl Company {
     }
 
     /// Many pool decisions at once: pair `i` is `users[i]` on `pools[i]`
-    /// (indices from `userIndex` / `poolIndex`); 1 allowed, 0 refused. The
-    /// shorter array sets the count.
+    /// (indices from `userIndex` / `poolIndex`, as a `Uint32Array` for speed,
+    /// an `Int32Array` or an array of whole numbers); 1 allowed, 0 refused.
+    /// An index that names nobody (-1, say) is refused; anything but a whole
+    /// number, or arrays of different lengths, is thrown.
     #[wasm_bindgen(js_name = canUsePools)]
     pub fn can_use_pools(
         &self,
-        users: &[u32],
-        pools: &[u32],
-        now_ms: f64,
-        #[wasm_bindgen(unchecked_param_type = "PoolLevelName")] level_name: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | Int32Array | number[]")]
+        users: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | Int32Array | number[]")]
+        pools: &JsValue,
+        #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
+        #[wasm_bindgen(js_name = "level")] level_name: Option<String>,
     ) -> Result<Vec<u8>, JsValue> {
         let level = match level_name {
             None => PoolLevel::Standard,
             Some(name) => level(&name)?,
         };
+        let (users, pools) = (indices(users, "users")?, indices(pools, "pools")?);
+        if users.len() != pools.len() {
+            return Err(bad(
+                "pools",
+                format!(
+                    "`users` and `pools` are pairs: {} users but {} pools",
+                    users.len(),
+                    pools.len()
+                ),
+            ));
+        }
         let pairs = users
             .iter()
-            .zip(pools)
+            .zip(&pools)
             .map(|(&u, &p)| (UserIdx(u), PoolIdx(p)));
         Ok(
             allowed_pools_idx(&self.snapshot, pairs, level, instant(now_ms)?)
