@@ -327,6 +327,15 @@ impl de::Error for Error {
         ))
     }
 
+    /// A key given twice in the text is refused before this reader runs
+    /// ([`parse_json`]), so a field read twice here was given under two of
+    /// its names (`pool` and its alias `agentPoolId`).
+    fn duplicate_field(field: &'static str) -> Error {
+        Error::custom(format_args!(
+            "duplicate field `{field}`: it is given under two of its names"
+        ))
+    }
+
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Error {
         Error::custom(format_args!(
             "unknown value `{variant}`, expected {}",
@@ -813,6 +822,17 @@ mod tests {
         );
         let e = from_json_str::<crate::role::Role>(r#""ROOT""#).unwrap_err();
         assert!(e.message.starts_with("unknown value `ROOT`, expected one of `DEVELOPER`, "));
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code, reason = "only read")]
+        struct Aliased {
+            #[serde(alias = "agentPoolId")]
+            pool: String,
+        }
+        let e = from_json_str::<Aliased>(r#"{"pool":"a","agentPoolId":"b"}"#).unwrap_err();
+        assert_eq!(
+            e.message,
+            "duplicate field `pool`: it is given under two of its names"
+        );
         assert_eq!(one_of(&[]), "nothing: there are none");
         assert_eq!(one_of(&["a"]), "`a`");
     }
