@@ -68,7 +68,7 @@ test('the packed package installs and imports by name from CommonJS, ESM and Typ
     output += execFileSync('node', [file], { cwd: app, encoding: 'utf8' });
   });
   assert.ok(blocks.length >= 3 && readmeTs.length >= 1, `the README has runnable blocks (${blocks.length})`);
-  assert.match(output, /Uint8Array\(3\) \[ 1, 0, 0 \] allow\.group/, 'the README batch answers as its comment says');
+  assert.match(output, /Uint8Array\(3\) \[ 1, 0, 0 \] allow\.group true false/, 'the README answers as its comments say');
   assert.match(output, /\{ grants: 0, groups: 1, pools: 1, users: 2 \}/);
 
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], types: [] }, files: ['example.ts', 'answers.ts', ...readmeTs] }));

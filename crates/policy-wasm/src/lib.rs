@@ -267,7 +267,9 @@ fn indices(value: &JsValue, field: &str) -> Result<Vec<u32>, JsValue> {
         ));
     }
     let array: &js_sys::Array = value.unchecked_ref();
-    let mut out = Vec::with_capacity(usize::try_from(array.length()).unwrap_or(0));
+    // Not sized by `length`: a sparse `new Array(2 ** 32 - 1)` is thrown at
+    // its first hole, not allocated first.
+    let mut out = Vec::new();
     for (i, item) in array.iter().enumerate() {
         match item.as_f64() {
             Some(n) if n.fract() == 0.0 => out.push(nobody(n)),
@@ -353,7 +355,8 @@ impl Company {
         #[wasm_bindgen(unchecked_param_type = "string")] user: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] pool: &JsValue,
         #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
-        #[wasm_bindgen(js_name = "level")] level_name: Option<String>,
+        #[wasm_bindgen(js_name = "level", unchecked_optional_param_type = "PoolLevelName")]
+        level_name: Option<String>,
     ) -> Result<bool, JsValue> {
         let check = Check::Pool(match level_name {
             None => PoolLevel::Standard,
@@ -438,12 +441,13 @@ impl Company {
     #[wasm_bindgen(js_name = canUsePools)]
     pub fn can_use_pools(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Uint32Array | Int32Array | number[]")]
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | Int32Array | readonly number[]")]
         users: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Uint32Array | Int32Array | number[]")]
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | Int32Array | readonly number[]")]
         pools: &JsValue,
         #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
-        #[wasm_bindgen(js_name = "level")] level_name: Option<String>,
+        #[wasm_bindgen(js_name = "level", unchecked_optional_param_type = "PoolLevelName")]
+        level_name: Option<String>,
     ) -> Result<Vec<u8>, JsValue> {
         let level = match level_name {
             None => PoolLevel::Standard,

@@ -262,14 +262,24 @@ fn need_actor(call: &Call) -> Result<&str, Malformed> {
 }
 
 /// The call's input as `T`. A missing input is read as an empty object, so
-/// that what it lacks is named field by field (`missing field `user``, at
-/// `input.user`), and an input of optional fields only may be left out.
+/// that what it lacks is named field by field (``missing field `user` ``, at
+/// `input.user`), and an input of optional fields only may be left out; an
+/// input that cannot be an object (a list) is missing as a whole.
 fn input<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, Malformed> {
-    let value = match &call.input {
-        Value::Null => Value::Object(Map::new()),
-        given => given.clone(),
+    let missing = call.input.is_null();
+    let value = if missing {
+        Value::Object(Map::new())
+    } else {
+        call.input.clone()
     };
     from_value(value).map_err(|mut v| {
+        if missing && v.field.is_empty() {
+            return Malformed::one(Violation::new(
+                "input",
+                Code::BodyMissingField,
+                "`input` is required for this op",
+            ));
+        }
         v.field = if v.field.is_empty() {
             "input".to_owned()
         } else if v.field.starts_with('[') {

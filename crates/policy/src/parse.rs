@@ -356,8 +356,11 @@ fn wanted(exp: &dyn de::Expected) -> String {
         "u8" => "a whole number from 0 to 255",
         "u16" => "a whole number from 0 to 65535",
         "u32" => "a whole number from 0 to 4294967295",
-        "u64" | "usize" => "a whole number, 0 or more",
-        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "u64" | "usize" => "a whole number from 0 to 18446744073709551615",
+        "i8" => "a whole number from -128 to 127",
+        "i16" => "a whole number from -32768 to 32767",
+        "i32" => "a whole number from -2147483648 to 2147483647",
+        "i64" | "isize" => "a whole number from -9223372036854775808 to 9223372036854775807",
         "f32" | "f64" => "a number",
         "unit" => "null",
         other if other.starts_with("struct ") => "an object",
@@ -463,7 +466,7 @@ impl<'de> Deserializer<'de> for De<'de> {
                     }),
                     _ => Err(de::Error::invalid_value(
                         Unexpected::Map,
-                        &"map with a single key",
+                        &"a string, or an object of one key",
                     )),
                 }
             }
@@ -482,9 +485,16 @@ impl<'de> Deserializer<'de> for De<'de> {
         }
     }
 
+    /// Every integer type reads here. A whole float (`3.0`, `-0`, `1e3`) is
+    /// that integer; any other number goes to the visitor as it is, which
+    /// refuses it.
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Number(n) => visit_number(n, visitor),
+            Value::Number(n) => match whole(n) {
+                Some(Whole::Unsigned(u)) => visitor.visit_u64(u),
+                Some(Whole::Signed(i)) => visitor.visit_i64(i),
+                None => visit_number(n, visitor),
+            },
             other => Err(wrong(other, &visitor)),
         }
     }
@@ -535,6 +545,32 @@ impl<'de> Deserializer<'de> for De<'de> {
     forward! { 'de deserialize_seq => deserialize_tuple(_len: usize)
     deserialize_tuple_struct(_name: &'static str, _len: usize) }
     forward! { 'de deserialize_unit => deserialize_unit_struct(_name: &'static str) }
+}
+
+/// A float that is a whole number in the range of `u64` or `i64`.
+enum Whole {
+    Unsigned(u64),
+    Signed(i64),
+}
+
+fn whole(n: &serde_json::Number) -> Option<Whole> {
+    let f = n.as_f64().filter(|_| n.is_f64())?;
+    if f.fract() != 0.0 {
+        return None;
+    }
+    // 2^64 and -2^63 are exact in f64; `as` is exact inside them.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a whole float checked to be in range"
+    )]
+    if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+        Some(Whole::Unsigned(f as u64))
+    } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
+        Some(Whole::Signed(f as i64))
+    } else {
+        None
+    }
 }
 
 fn visit_number<'de, V: Visitor<'de>>(
@@ -833,6 +869,21 @@ mod tests {
             e.message,
             "duplicate field `pool`: it is given under two of its names"
         );
+        let limits = |users: &str| {
+            from_json_str::<crate::limits::Limits>(&format!(
+                r#"{{"maxUsersPerGrant":{users},"maxPoolsPerGrant":1,"maxGrantDays":1,"maxActiveGrants":1}}"#
+            ))
+        };
+        assert_eq!(limits("3.0").unwrap().max_users_per_grant, 3, "a whole float is an integer");
+        assert_eq!(limits("-0").unwrap().max_users_per_grant, 0);
+        assert_eq!(limits("4e2").unwrap().max_users_per_grant, 400);
+        let e = limits("1.5").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid type: floating point `1.5`, expected a whole number from 0 to 4294967295"
+        );
+        assert!(limits("1e20").unwrap_err().message.contains("expected a whole number from 0"));
+        assert!(limits("-3.0").unwrap_err().message.starts_with("invalid value: integer `-3`"));
         assert_eq!(one_of(&[]), "nothing: there are none");
         assert_eq!(one_of(&["a"]), "`a`");
     }

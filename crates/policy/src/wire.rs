@@ -72,10 +72,11 @@ pub struct TempAccess {
 
 /// A number typed into a form: JSON number or the text of an input.
 ///
-/// Any JSON number is read: a whole one that fits is a `Number`; any other
-/// (`1.5`, `1e20`) is kept as its JSON text, so that validation answers it
-/// as it answers the same text typed into the form ("enter a whole number",
-/// or the range) instead of refusing the body's shape.
+/// Any JSON number is read, so that validation answers it as it answers the
+/// same text typed into the form instead of refusing the body's shape: a
+/// whole one is a `Number` (`3.0` is 3; one beyond `i64`, `1e20`, is its
+/// end, which is out of range); any other (`1.5`) is kept as its JSON text,
+/// which is not a whole number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
