@@ -258,7 +258,11 @@ fn indices(value: &JsValue, field: &str) -> Result<Vec<u32>, JsValue> {
         u32::MAX
     };
     if let Some(typed) = value.dyn_ref::<js_sys::Int32Array>() {
-        return Ok(typed.to_vec().into_iter().map(|i| nobody(f64::from(i))).collect());
+        return Ok(typed
+            .to_vec()
+            .into_iter()
+            .map(|i| nobody(f64::from(i)))
+            .collect());
     }
     if !js_sys::Array::is_array(value) {
         return Err(bad(
@@ -276,7 +280,9 @@ fn indices(value: &JsValue, field: &str) -> Result<Vec<u32>, JsValue> {
             _ => {
                 return Err(bad(
                     &format!("{field}[{i}]"),
-                    format!("`{field}[{i}]` must be a whole number: an index from userIndex or poolIndex"),
+                    format!(
+                        "`{field}[{i}]` must be a whole number: an index from userIndex or poolIndex"
+                    ),
                 ));
             }
         }

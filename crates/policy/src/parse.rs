@@ -821,15 +821,15 @@ mod tests {
         let e = read(r#"[{"Sized":"x"}]"#).unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
-            ("kinds[0].Sized", "invalid type: string \"x\", expected a whole number from 0 to 255")
+            (
+                "kinds[0].Sized",
+                "invalid type: string \"x\", expected a whole number from 0 to 255"
+            )
         );
         let e = read("[7]").unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
-            (
-                "kinds[0]",
-                "invalid type: integer `7`, expected a string"
-            )
+            ("kinds[0]", "invalid type: integer `7`, expected a string")
         );
         assert!(read(r#"[{"Plain":null}, "Plain", {"Sized": 3}]"#).is_ok());
     }
@@ -857,7 +857,10 @@ mod tests {
             )
         );
         let e = from_json_str::<crate::role::Role>(r#""ROOT""#).unwrap_err();
-        assert!(e.message.starts_with("unknown value `ROOT`, expected one of `DEVELOPER`, "));
+        assert!(
+            e.message
+                .starts_with("unknown value `ROOT`, expected one of `DEVELOPER`, ")
+        );
         #[derive(Debug, serde::Deserialize)]
         #[allow(dead_code, reason = "only read")]
         struct Aliased {
@@ -874,7 +877,11 @@ mod tests {
                 r#"{{"maxUsersPerGrant":{users},"maxPoolsPerGrant":1,"maxGrantDays":1,"maxActiveGrants":1}}"#
             ))
         };
-        assert_eq!(limits("3.0").unwrap().max_users_per_grant, 3, "a whole float is an integer");
+        assert_eq!(
+            limits("3.0").unwrap().max_users_per_grant,
+            3,
+            "a whole float is an integer"
+        );
         assert_eq!(limits("-0").unwrap().max_users_per_grant, 0);
         assert_eq!(limits("4e2").unwrap().max_users_per_grant, 400);
         let e = limits("1.5").unwrap_err();
@@ -882,8 +889,18 @@ mod tests {
             e.message,
             "invalid type: floating point `1.5`, expected a whole number from 0 to 4294967295"
         );
-        assert!(limits("1e20").unwrap_err().message.contains("expected a whole number from 0"));
-        assert!(limits("-3.0").unwrap_err().message.starts_with("invalid value: integer `-3`"));
+        assert!(
+            limits("1e20")
+                .unwrap_err()
+                .message
+                .contains("expected a whole number from 0")
+        );
+        assert!(
+            limits("-3.0")
+                .unwrap_err()
+                .message
+                .starts_with("invalid value: integer `-3`")
+        );
         assert_eq!(one_of(&[]), "nothing: there are none");
         assert_eq!(one_of(&["a"]), "`a`");
     }
