@@ -62,7 +62,7 @@ fn syntax_or_data(e: &serde_json::Error) -> Violation {
         Category::Syntax | Category::Eof | Category::Io => Violation::new(
             "",
             Code::BodyMalformed,
-            format!("the body is not valid JSON: {message}"),
+            format!("not valid JSON: {message}"),
         ),
         Category::Data => Violation::new("", Code::BodyInvalidType, message),
     }

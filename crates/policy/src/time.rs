@@ -13,10 +13,22 @@ pub fn parse_instant(text: &str) -> Option<Instant> {
         .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
 }
 
-/// `t + d`, saturating at the last representable instant (never panics,
-/// whatever instant a caller passes as `now`).
+/// The first and last instants RFC 3339 can write (years 0000 to 9999):
+/// `0000-01-01T00:00:00.000Z` and `9999-12-31T23:59:59.999Z`.
+const FIRST_MS: i64 = -62_167_219_200_000;
+const LAST_MS: i64 = 253_402_300_799_999;
+
+/// `t + d`, kept within the instants RFC 3339 can write (never panics, and
+/// never computes an expiry such as `+10000-01-31T…` that no surface could
+/// read back, whatever instant a caller passes as `now`).
 pub fn add(t: Instant, d: chrono::Duration) -> Instant {
-    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    let ms = match t.checked_add_signed(d) {
+        Some(sum) if (FIRST_MS..=LAST_MS).contains(&sum.timestamp_millis()) => return sum,
+        Some(sum) => sum.timestamp_millis().clamp(FIRST_MS, LAST_MS),
+        None if d < chrono::Duration::zero() => FIRST_MS,
+        None => LAST_MS,
+    };
+    DateTime::from_timestamp_millis(ms).unwrap_or(t)
 }
 
 /// RFC 3339 in UTC with milliseconds: `2026-11-22T10:00:00.000Z`.
@@ -162,5 +174,27 @@ mod tests {
             "an offset is required"
         );
         assert!(parse_instant("tomorrow").is_none());
+    }
+
+    #[test]
+    fn sums_stay_writable() {
+        let t = parse_instant("9999-12-20T00:00:00Z").unwrap();
+        let end = add(t, chrono::Duration::days(31));
+        assert_eq!(format_instant(end), "9999-12-31T23:59:59.999Z");
+        assert_eq!(parse_instant(&format_instant(end)), Some(end));
+        let t = parse_instant("0000-01-02T00:00:00Z").unwrap();
+        assert_eq!(
+            format_instant(add(t, -chrono::Duration::days(3))),
+            "0000-01-01T00:00:00.000Z"
+        );
+        let far = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(
+            format_instant(add(far, chrono::Duration::days(1))),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            add(t, chrono::Duration::hours(2)) - t,
+            chrono::Duration::hours(2)
+        );
     }
 }
