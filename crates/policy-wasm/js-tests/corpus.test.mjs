@@ -90,6 +90,7 @@ test('malformed input throws, naming what is wrong; refusals do not throw', () =
   assert.ok(refused.errors.length >= 2, 'every problem at once');
   // Shape errors are worded in JSON's terms, not Rust's.
   assert.throws(() => policy.call(42), (e) => e.message === 'invalid type: integer `42`, expected an object');
+  assert.throws(() => policy.validateGrantForm({ op: 'decide', now: '2026-11-22T10:00:00Z', input: {} }), (e) => e.errors[0].field === 'op');
   assert.throws(() => policy.validateLimits({ input: { maxUsersPerGrant: -1, maxPoolsPerGrant: 1, maxGrantDays: 1, maxActiveGrants: 1 } }),
     (e) => e.errors[0].field === 'input.maxUsersPerGrant' && /expected a whole number from 0 to 4294967295/.test(e.message));
   // A missing input is an empty one: the first field it lacks is named.
@@ -122,6 +123,15 @@ test('a loaded company decides by ids, as the JSON interface does', () => {
   assert.throws(() => company.canUsePools([u], [0.5], now), malformedAt('pools[0]'), 'a decimal is not an index');
   assert.throws(() => company.canUsePools(null, null, now), malformedAt('users'));
   assert.throws(() => company.canUsePools([u, u], [p], now), (e) => malformedAt('pools')(e) && /2 users but 1 pools/.test(e.message));
+  // Text arguments of another type are MalformedInput, not wasm-bindgen's TypeError or a trap.
+  assert.throws(() => company.may(undefined, 'company.users', 'view', now), malformedAt('user'));
+  assert.throws(() => company.may(7, 'company.users', 'view', now), malformedAt('user'));
+  assert.throws(() => company.may(user, 'company.users', 'view', now, 5), malformedAt('pool'));
+  assert.throws(() => company.canUsePool(user, pool, now, 1), malformedAt('level'));
+  assert.throws(() => company.canUsePools([u], [p], now, {}), malformedAt('level'));
+  assert.throws(() => company.userIndex(0), malformedAt('user'));
+  assert.throws(() => company.poolIndex(null), malformedAt('pool'));
+  assert.equal(company.canUsePool(user, pool, now, null), company.canUsePool(user, pool, now), 'a null level is the default');
   assert.equal(company.userIndex('nobody@example.com'), -1);
   // Ids are looked up in the company's JavaScript Maps first; a miss falls
   // back to the policy's own lookup, which reads e-mail in any letter case.

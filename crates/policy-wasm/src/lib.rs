@@ -83,6 +83,12 @@ fn run(
 ) -> Result<JsValue, JsValue> {
     let mut value = to_json(request)?;
     if let (Some(op), Value::Object(map)) = (op, &mut value) {
+        if map.get("op").is_some_and(|given| given != op) {
+            return Err(bad(
+                "op",
+                format!("this function is `{op}`: leave `op` out"),
+            ));
+        }
         map.insert("op".into(), Value::from(op));
     }
     let call: Call = from_value(value).map_err(malformed_one)?;
@@ -290,8 +296,22 @@ fn indices(value: &JsValue, field: &str) -> Result<Vec<u32>, JsValue> {
     Ok(out)
 }
 
-fn level(name: &str) -> Result<PoolLevel, JsValue> {
-    PoolLevel::parse(name).ok_or_else(|| {
+/// An optional text argument: absent (`undefined`, `null`) or a string;
+/// anything else is thrown naming `field` (wasm-bindgen's own string
+/// conversion would fail on it with a bare `TypeError`, or worse).
+fn optional_text(value: Option<js_sys::JsString>, field: &str) -> Result<Option<String>, JsValue> {
+    match value {
+        None => Ok(None),
+        Some(v) => id_text(&v, field).map(Some),
+    }
+}
+
+/// The pool level argument: STANDARD when absent.
+fn level(name: Option<js_sys::JsString>) -> Result<PoolLevel, JsValue> {
+    let Some(name) = optional_text(name, "level")? else {
+        return Ok(PoolLevel::Standard);
+    };
+    PoolLevel::parse(&name).ok_or_else(|| {
         bad(
             "level",
             format!("`level` must be STANDARD or PRIVILEGED, got `{name}`"),
@@ -362,12 +382,9 @@ impl Company {
         #[wasm_bindgen(unchecked_param_type = "string")] pool: &JsValue,
         #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
         #[wasm_bindgen(js_name = "level", unchecked_optional_param_type = "PoolLevelName")]
-        level_name: Option<String>,
+        level_name: Option<js_sys::JsString>,
     ) -> Result<bool, JsValue> {
-        let check = Check::Pool(match level_name {
-            None => PoolLevel::Standard,
-            Some(name) => level(&name)?,
-        });
+        let check = Check::Pool(level(level_name)?);
         let now = instant(now_ms)?;
         let (Some(u), Some(p)) = (self.user_of(user)?, self.pool_of(pool)?) else {
             return Ok(false);
@@ -379,12 +396,16 @@ impl Company {
     /// `company.temporary_access`)? `pool` scopes environment operations.
     pub fn may(
         &self,
-        user: &str,
-        #[wasm_bindgen(unchecked_param_type = "OperationId")] operation: &str,
-        #[wasm_bindgen(unchecked_param_type = "Access")] access: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] user: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "OperationId")] operation: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Access")] access: &JsValue,
         #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
-        pool: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] pool: Option<js_sys::JsString>,
     ) -> Result<bool, JsValue> {
+        let user = id_text(user, "user")?;
+        let operation = id_text(operation, "operation")?;
+        let access = id_text(access, "access")?;
+        let pool = optional_text(pool, "pool")?;
         let op = Operation::ALL
             .iter()
             .copied()
@@ -395,7 +416,7 @@ impl Company {
                     format!("no operation `{operation}` in the catalogue"),
                 )
             })?;
-        let access = match access {
+        let access = match access.as_str() {
             "view" => Access::View,
             "change" => Access::Change,
             other => {
@@ -407,7 +428,7 @@ impl Company {
         };
         Ok(decide(
             &self.snapshot,
-            user,
+            &user,
             Check::Operation(op, access),
             pool.as_deref(),
             instant(now_ms)?,
@@ -419,10 +440,10 @@ impl Company {
     #[wasm_bindgen(js_name = userIndex)]
     pub fn user_index(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] email: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] user: &JsValue,
     ) -> Result<i32, JsValue> {
         Ok(self
-            .user_of(email)?
+            .user_of(user)?
             .and_then(|u| i32::try_from(u.0).ok())
             .unwrap_or(-1))
     }
@@ -431,10 +452,10 @@ impl Company {
     #[wasm_bindgen(js_name = poolIndex)]
     pub fn pool_index(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] pool: &JsValue,
     ) -> Result<i32, JsValue> {
         Ok(self
-            .pool_of(id)?
+            .pool_of(pool)?
             .and_then(|p| i32::try_from(p.0).ok())
             .unwrap_or(-1))
     }
@@ -453,12 +474,9 @@ impl Company {
         pools: &JsValue,
         #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
         #[wasm_bindgen(js_name = "level", unchecked_optional_param_type = "PoolLevelName")]
-        level_name: Option<String>,
+        level_name: Option<js_sys::JsString>,
     ) -> Result<Vec<u8>, JsValue> {
-        let level = match level_name {
-            None => PoolLevel::Standard,
-            Some(name) => level(&name)?,
-        };
+        let level = level(level_name)?;
         let (users, pools) = (indices(users, "users")?, indices(pools, "pools")?);
         if users.len() != pools.len() {
             return Err(bad(

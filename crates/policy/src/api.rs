@@ -480,7 +480,10 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                 },
                 (None, Some(user), Some(pool)) => match (s.user_idx(user), s.pool_idx(pool)) {
                     (Some(u), Some(p)) => Ok((u, p)),
-                    (None, _) => Err(unknown_user(user)),
+                    (None, _) => Err(Violation {
+                        field: "requester".into(),
+                        ..unknown_user(user)
+                    }),
                     (_, None) => Err(Violation::new(
                         "agentPoolId",
                         Code::RequestPoolUnknown,
@@ -554,10 +557,14 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                     Code::RequestNotFound,
                     format!("no request `{}`", t.request_id),
                 )]),
-                Some(ri) => Answer::from_result(
-                    "transition",
-                    apply_action(s, ri, call.actor.as_deref(), &action, now),
-                ),
+                Some(ri) => {
+                    // A person's action needs the person; the sweeper's do not.
+                    let actor = match action {
+                        RequestAction::Expire | RequestAction::End => call.actor.as_deref(),
+                        _ => Some(need_actor(call)?),
+                    };
+                    Answer::from_result("transition", apply_action(s, ri, actor, &action, now))
+                }
             }
         }
         "validateDelegation" => {

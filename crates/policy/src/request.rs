@@ -595,7 +595,7 @@ pub fn validate_request(
                         None => errors.push(Violation::new(
                             "durationMinutes",
                             Code::RequestDurationOutOfRange,
-                            format!("the duration is 1 to {MAX_REQUEST_MINUTES} minutes (7 days)"),
+                            format!("the duration is a whole number of minutes, 1 to {MAX_REQUEST_MINUTES} (7 days)"),
                         )),
                     },
                 }
@@ -948,7 +948,7 @@ pub fn apply_action(
                         errors.push(Violation::new(
                             "durationMinutes",
                             Code::RequestDurationOutOfRange,
-                            format!("the duration is 1 to {requested} minutes"),
+                            format!("the duration is a whole number of minutes, 1 to {requested}"),
                         ));
                         None
                     }
