@@ -819,8 +819,10 @@ export interface ValidRequestCommon {
 }
 
 /**
- * A request that passed validation, as it would be stored (`NewRequest`):
- * pending until `expiresAt` for manual approval, approved at once for auto.
+ * A request that passed validation, not yet stored (`NewRequest`): pending
+ * until `expiresAt` for manual approval, approved at once for auto. The
+ * server gives it its `id`; a snapshot's `AccessRequest` keeps neither
+ * `expiresAt` (it is `createdAt` plus 24 hours) nor `period`.
  */
 export type ValidRequest =
   | (ValidRequestCommon & { approval: "manual"; status: "pending"; expiresAt: Instant })
@@ -980,7 +982,11 @@ export type Catalogue = CatalogueOperation[];
 
 /** `validateGrant`: the vendor's grant body; `replacing`: the id of the grant it replaces; with a snapshot, `actor` is checked. */
 export type ValidateGrantRequest = TimedRequest<CreateTempAccess>;
-/** `validateGrant`: the grant as it would be stored. */
+/**
+ * `validateGrant`: the grant as validated, not yet stored: the server gives
+ * it its `id`, `createdAt` and `createdBy` (a snapshot's `TempAccess`), and
+ * `defaultName` is not kept.
+ */
 export type ValidateGrantAnswer = Answer<{ grant: ValidGrant }>;
 
 /** `validateGrantForm`: the portal's form; `replacing` and `actor` as for `validateGrant`. */
@@ -1020,7 +1026,7 @@ export type RequestAccessAnswer = Answer<{ access: RequestAccess }>;
 
 /** `validateRequest` (needs a snapshot): `actor` is the requester. */
 export type ValidateRequestRequest = ActingRequest<AccessRequestInput>;
-/** `validateRequest`: the request as it would be stored. */
+/** `validateRequest`: the request as validated, not yet stored (see {@link ValidRequest}). */
 export type ValidateRequestAnswer = Answer<{ request: ValidRequest }>;
 
 /** `requestTransition` (needs a snapshot): `actor` is the reviewer or requester (absent for the sweeper). */
