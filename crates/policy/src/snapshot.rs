@@ -538,16 +538,27 @@ impl Snapshot {
                 ));
                 continue;
             };
-            if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes)
-                || r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a)
-            {
-                errors.push(Violation::new(
-                    format!("requests[{i}]"),
-                    Code::SnapshotValueInvalid,
+            let wrong = if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes) {
+                Some((
+                    "requestedMinutes",
                     format!(
-                        "request `{}` asks for {} minutes or ends before it starts: 1 to {MAX_REQUEST_MINUTES} minutes",
+                        "request `{}` asks for {} minutes: 1 to {MAX_REQUEST_MINUTES}",
                         r.id, r.requested_minutes
                     ),
+                ))
+            } else if r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a) {
+                Some((
+                    "endsAt",
+                    format!("request `{}` ends before it was approved", r.id),
+                ))
+            } else {
+                None
+            };
+            if let Some((field, message)) = wrong {
+                errors.push(Violation::new(
+                    format!("requests[{i}].{field}"),
+                    Code::SnapshotValueInvalid,
+                    message,
                 ));
                 continue;
             }
