@@ -821,8 +821,9 @@ export interface ValidRequestCommon {
 /**
  * A request that passed validation, not yet stored (`NewRequest`): pending
  * until `expiresAt` for manual approval, approved at once for auto. The
- * server gives it its `id`; a snapshot's `AccessRequest` keeps neither
- * `expiresAt` (it is `createdAt` plus 24 hours) nor `period`.
+ * server gives it its `id` (and, approved at once, `decidedBy`); a
+ * snapshot's `AccessRequest` keeps neither `expiresAt` (it is `createdAt`
+ * plus 24 hours) nor `period`.
  */
 export type ValidRequest =
   | (ValidRequestCommon & { approval: "manual"; status: "pending"; expiresAt: Instant })
@@ -1030,7 +1031,11 @@ export type ValidateRequestRequest = ActingRequest<AccessRequestInput>;
 export type ValidateRequestAnswer = Answer<{ request: ValidRequest }>;
 
 /** `requestTransition` (needs a snapshot): `actor` is the reviewer or requester (absent for the sweeper). */
-export type RequestTransitionRequest = TimedRequest<TransitionInput>;
+export type RequestTransitionRequest =
+  /** A person's action: `actor` is the reviewer or the requester (a missing one is thrown). */
+  | ActingRequest<TransitionInput & { action: "approve" | "deny" | "cancel" | "revoke" }>
+  /** The sweeper's: no one acts. */
+  | TimedRequest<TransitionInput & { action: "expire" | "end" }>;
 /** `requestTransition`: the legal transition and what it sets. */
 export type RequestTransitionAnswer = Answer<{ transition: Transition }>;
 

@@ -86,6 +86,8 @@ test('speed from JavaScript', () => {
   // More rounds for the two decision figures: they are the budgets, and a
   // shared machine's noise moves a median of few rounds.
   const single = time(100_000, (i) => { const [u, p] = pairs[i & 1023]; big.canUsePool(u, p, NOW); }, 15);
+  const privileged = time(100_000, (i) => { const [u, p] = pairs[i & 1023]; big.canUsePool(u, p, NOW, 'PRIVILEGED'); });
+  const may = time(100_000, (i) => { const [u, p] = pairs[i & 1023]; big.may(u, 'environment.agents', 'view', NOW, p); });
 
   const users = new Uint32Array(pairs.map(([u]) => big.userIndex(u)));
   const pools = new Uint32Array(pairs.map(([, p]) => big.poolIndex(p)));
@@ -101,6 +103,7 @@ test('speed from JavaScript', () => {
 
   console.log(`decision by string ids: ${single.toFixed(3)} µs per call (target ≤ 0.5 µs)`);
   console.log(`decision batched by index: ${batched.toFixed(1)} ns per decision (target ≤ 30 ns)`);
+  console.log(`decision by string ids at a named level: ${privileged.toFixed(3)} µs per call; an operation by ids (may): ${may.toFixed(3)} µs per call`);
   console.log(`decision through the JSON interface (objects in and out): ${viaJson.toFixed(2)} µs per call`);
   console.log(`grant form validation (50 users, 20 pools, replacing one of 100 active grants): ${validate.toFixed(1)} µs per call`);
   console.log(`snapshot load (${(text.length / 1024 / 1024).toFixed(1)} MB JSON, parse + check + index): ${load.toFixed(1)} ms`);

@@ -15,7 +15,7 @@
 
 use interim_policy::api::{self, Call, Malformed};
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::decision::{Check, allowed_pools_idx, decide, decide_idx};
+use interim_policy::decision::{Check, allowed_pools_idx, decide_idx};
 use interim_policy::email::email_key;
 use interim_policy::parse::{from_value, parse_json};
 use interim_policy::role::PoolLevel;
@@ -83,7 +83,10 @@ fn run(
 ) -> Result<JsValue, JsValue> {
     let mut value = to_json(request)?;
     if let (Some(op), Value::Object(map)) = (op, &mut value) {
-        if map.get("op").is_some_and(|given| given != op) {
+        if map
+            .get("op")
+            .is_some_and(|given| !given.is_null() && given != op)
+        {
             return Err(bad(
                 "op",
                 format!("this function is `{op}`: leave `op` out"),
@@ -183,6 +186,24 @@ pub struct Company {
     /// falls back to the policy's own lookup (another letter case, say).
     user_ids: IdMap,
     pool_ids: IdMap,
+    /// The fixed words of `may` and `level`, to their index in
+    /// `Operation::ALL`, `ACCESSES` and `PoolLevel::ALL`: a hit decides
+    /// without copying the argument into wasm.
+    operations: IdMap,
+    accesses: IdMap,
+    levels: IdMap,
+}
+
+/// `may`'s accesses, by their names.
+const ACCESSES: [(&str, Access); 2] = [("view", Access::View), ("change", Access::Change)];
+
+/// A `Map` from each word to its position.
+fn word_map<'a>(words: impl Iterator<Item = &'a str>) -> IdMap {
+    let map = IdMap::new();
+    for (i, w) in words.enumerate() {
+        map.set(w, f64::from(idx(i)));
+    }
+    map
 }
 
 /// An index as stored (a snapshot holds far fewer than 2^32 of anything).
@@ -306,8 +327,16 @@ fn optional_text(value: Option<js_sys::JsString>, field: &str) -> Result<Option<
     }
 }
 
-/// The pool level argument: STANDARD when absent.
-fn level(name: Option<js_sys::JsString>) -> Result<PoolLevel, JsValue> {
+/// The pool level argument: STANDARD when absent; its exact name is found
+/// in `levels` without a copy, any other spelling read by the policy.
+fn level(levels: &IdMap, name: Option<js_sys::JsString>) -> Result<PoolLevel, JsValue> {
+    if let Some(level) = name
+        .as_ref()
+        .and_then(|n| cached(levels, n))
+        .and_then(|i| PoolLevel::ALL.get(usize::try_from(i).ok()?).copied())
+    {
+        return Ok(level);
+    }
     let Some(name) = optional_text(name, "level")? else {
         return Ok(PoolLevel::Standard);
     };
@@ -343,6 +372,9 @@ impl Company {
             snapshot,
             user_ids,
             pool_ids,
+            operations: word_map(Operation::ALL.iter().map(|o| o.id())),
+            accesses: word_map(ACCESSES.iter().map(|(name, _)| *name)),
+            levels: word_map(PoolLevel::ALL.iter().map(|l| l.wire_name())),
         })
     }
 
@@ -384,7 +416,7 @@ impl Company {
         #[wasm_bindgen(js_name = "level", unchecked_optional_param_type = "PoolLevelName")]
         level_name: Option<js_sys::JsString>,
     ) -> Result<bool, JsValue> {
-        let check = Check::Pool(level(level_name)?);
+        let check = Check::Pool(level(&self.levels, level_name)?);
         let now = instant(now_ms)?;
         let (Some(u), Some(p)) = (self.user_of(user)?, self.pool_of(pool)?) else {
             return Ok(false);
@@ -402,38 +434,42 @@ impl Company {
         #[wasm_bindgen(js_name = "nowMs")] now_ms: f64,
         #[wasm_bindgen(unchecked_optional_param_type = "string")] pool: Option<js_sys::JsString>,
     ) -> Result<bool, JsValue> {
-        let user = id_text(user, "user")?;
-        let operation = id_text(operation, "operation")?;
-        let access = id_text(access, "access")?;
-        let pool = optional_text(pool, "pool")?;
-        let op = Operation::ALL
-            .iter()
-            .copied()
-            .find(|o| o.id() == operation)
-            .ok_or_else(|| {
-                bad(
+        let op = match cached(&self.operations, operation)
+            .and_then(|i| Operation::ALL.get(usize::try_from(i).ok()?))
+        {
+            Some(op) => *op,
+            None => {
+                let operation = id_text(operation, "operation")?;
+                return Err(bad(
                     "operation",
                     format!("no operation `{operation}` in the catalogue"),
-                )
-            })?;
-        let access = match access.as_str() {
-            "view" => Access::View,
-            "change" => Access::Change,
-            other => {
+                ));
+            }
+        };
+        let access = match cached(&self.accesses, access)
+            .and_then(|i| ACCESSES.get(usize::try_from(i).ok()?))
+        {
+            Some((_, access)) => *access,
+            None => {
+                let other = id_text(access, "access")?;
                 return Err(bad(
                     "access",
                     format!("`access` must be view or change, got `{other}`"),
                 ));
             }
         };
-        Ok(decide(
-            &self.snapshot,
-            &user,
-            Check::Operation(op, access),
-            pool.as_deref(),
-            instant(now_ms)?,
-        )
-        .allowed)
+        let now = instant(now_ms)?;
+        let pool = match pool {
+            None => None,
+            Some(id) => match self.pool_of(&id)? {
+                Some(p) => Some(p),
+                None => return Ok(false),
+            },
+        };
+        let Some(u) = self.user_of(user)? else {
+            return Ok(false);
+        };
+        Ok(decide_idx(&self.snapshot, u, Check::Operation(op, access), pool, now).allowed)
     }
 
     /// The index of a user by e-mail (any letter case), or -1.
@@ -476,7 +512,7 @@ impl Company {
         #[wasm_bindgen(js_name = "level", unchecked_optional_param_type = "PoolLevelName")]
         level_name: Option<js_sys::JsString>,
     ) -> Result<Vec<u8>, JsValue> {
-        let level = level(level_name)?;
+        let level = level(&self.levels, level_name)?;
         let (users, pools) = (indices(users, "users")?, indices(pools, "pools")?);
         if users.len() != pools.len() {
             return Err(bad(

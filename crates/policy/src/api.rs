@@ -551,6 +551,11 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                     )));
                 }
             };
+            // A person's action needs the person; the sweeper's do not.
+            let actor = match action {
+                RequestAction::Expire | RequestAction::End => call.actor.as_deref(),
+                _ => Some(need_actor(call)?),
+            };
             match s.request_idx(&t.request_id) {
                 None => Answer::Failure(vec![Violation::new(
                     "requestId",
@@ -558,11 +563,6 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
                     format!("no request `{}`", t.request_id),
                 )]),
                 Some(ri) => {
-                    // A person's action needs the person; the sweeper's do not.
-                    let actor = match action {
-                        RequestAction::Expire | RequestAction::End => call.actor.as_deref(),
-                        _ => Some(need_actor(call)?),
-                    };
                     Answer::from_result("transition", apply_action(s, ri, actor, &action, now))
                 }
             }

@@ -286,7 +286,17 @@ fn form_expiry(
                     ));
                     None
                 }
-                Some(n) => Some(add(now, Duration::hours(n * hours_each))),
+                // Checked as a typed instant is: at the end of the year
+                // 9999 the sum is held at the last writable instant, which
+                // may not be in the future.
+                Some(n) => check_instant(
+                    add(now, Duration::hours(n * hours_each)),
+                    now,
+                    limits,
+                    "expiry",
+                    codes,
+                    errors,
+                ),
             }
         }
     }

@@ -503,10 +503,14 @@ impl<'de> Deserializer<'de> for De<'de> {
     /// refuses it.
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Number(n) => match whole(n) {
-                Some(Whole::Unsigned(u)) => visitor.visit_u64(u),
-                Some(Whole::Signed(i)) => visitor.visit_i64(i),
-                None => visit_number(n, visitor),
+            Value::Number(n) => match (whole(n), n.as_f64()) {
+                (Some(Whole::Unsigned(u)), _) => visitor.visit_u64(u),
+                (Some(Whole::Signed(i)), _) => visitor.visit_i64(i),
+                // A whole number beyond every integer type: out of range.
+                (None, Some(f)) if n.is_f64() && f.fract() == 0.0 => {
+                    Err(de::Error::invalid_value(Unexpected::Float(f), &visitor))
+                }
+                (None, _) => visit_number(n, visitor),
             },
             other => Err(wrong(other, &visitor)),
         }
@@ -902,11 +906,13 @@ mod tests {
             e.message,
             "invalid type: floating point `1.5`, expected a whole number"
         );
+        let e = limits("1e20").unwrap_err();
         assert!(
-            limits("1e20")
-                .unwrap_err()
-                .message
-                .ends_with("expected a whole number")
+            e.message.starts_with("invalid value: floating point `1")
+                && e.message
+                    .ends_with("expected a whole number from 0 to 4294967295"),
+            "{}",
+            e.message
         );
         assert!(
             limits("-3.0")

@@ -538,28 +538,30 @@ impl Snapshot {
                 ));
                 continue;
             };
-            let wrong = if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes) {
-                Some((
+            let mut wrong = Vec::new();
+            if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes) {
+                wrong.push((
                     "requestedMinutes",
                     format!(
                         "request `{}` asks for {} minutes: 1 to {MAX_REQUEST_MINUTES}",
                         r.id, r.requested_minutes
                     ),
-                ))
-            } else if r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a) {
-                Some((
-                    "endsAt",
-                    format!("request `{}` ends before it was approved", r.id),
-                ))
-            } else {
-                None
-            };
-            if let Some((field, message)) = wrong {
-                errors.push(Violation::new(
-                    format!("requests[{i}].{field}"),
-                    Code::SnapshotValueInvalid,
-                    message,
                 ));
+            }
+            if r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a) {
+                wrong.push((
+                    "endsAt",
+                    format!("request `{}` ends at or before it was approved", r.id),
+                ));
+            }
+            if !wrong.is_empty() {
+                for (field, message) in wrong {
+                    errors.push(Violation::new(
+                        format!("requests[{i}].{field}"),
+                        Code::SnapshotValueInvalid,
+                        message,
+                    ));
+                }
                 continue;
             }
             let ri = RequestIdx(idx(requests.len()));
