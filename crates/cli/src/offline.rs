@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use interim_policy::api::{self, Answer, Call, catalogue_json, matrix_json};
+use interim_policy::catalogue::Access;
 use interim_policy::snapshot::Snapshot;
 use serde_json::{Value, json};
 
@@ -35,7 +36,7 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "OPERATION", requires = "access")]
     pub operation: Option<String>,
     /// `view` or `change`, with --operation.
-    #[arg(long, value_parser = ["view", "change"])]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Access::NAMES))]
     pub access: Option<String>,
     /// Scope an environment operation to this pool.
     #[arg(long = "scope", value_name = "POOL_ID", requires = "operation")]

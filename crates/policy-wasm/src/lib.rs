@@ -15,7 +15,7 @@
 
 use interim_policy::api::{self, Call, Malformed};
 use interim_policy::catalogue::{Access, Operation};
-use interim_policy::decision::{Check, allowed_pools_idx, decide_idx};
+use interim_policy::decision::{Check, allowed_pools_idx, decide_found};
 use interim_policy::email::email_key;
 use interim_policy::parse::{from_value, parse_json};
 use interim_policy::role::PoolLevel;
@@ -187,15 +187,12 @@ pub struct Company {
     user_ids: IdMap,
     pool_ids: IdMap,
     /// The fixed words of `may` and `level`, to their index in
-    /// `Operation::ALL`, `ACCESSES` and `PoolLevel::ALL`: a hit decides
+    /// `Operation::ALL`, `Access::ALL` and `PoolLevel::ALL`: a hit decides
     /// without copying the argument into wasm.
     operations: IdMap,
     accesses: IdMap,
     levels: IdMap,
 }
-
-/// `may`'s accesses, by their names.
-const ACCESSES: [(&str, Access); 2] = [("view", Access::View), ("change", Access::Change)];
 
 /// A `Map` from each word to its position.
 fn word_map<'a>(words: impl Iterator<Item = &'a str>) -> IdMap {
@@ -343,7 +340,10 @@ fn level(levels: &IdMap, name: Option<js_sys::JsString>) -> Result<PoolLevel, Js
     PoolLevel::parse(&name).ok_or_else(|| {
         bad(
             "level",
-            format!("`level` must be STANDARD or PRIVILEGED, got `{name}`"),
+            format!(
+                "`level` must be {}, got `{name}`",
+                PoolLevel::ALL.map(PoolLevel::wire_name).join(" or ")
+            ),
         )
     })
 }
@@ -373,7 +373,7 @@ impl Company {
             user_ids,
             pool_ids,
             operations: word_map(Operation::ALL.iter().map(|o| o.id())),
-            accesses: word_map(ACCESSES.iter().map(|(name, _)| *name)),
+            accesses: word_map(Access::NAMES.iter().copied()),
             levels: word_map(PoolLevel::ALL.iter().map(|l| l.wire_name())),
         })
     }
@@ -418,10 +418,8 @@ impl Company {
     ) -> Result<bool, JsValue> {
         let check = Check::Pool(level(&self.levels, level_name)?);
         let now = instant(now_ms)?;
-        let (Some(u), Some(p)) = (self.user_of(user)?, self.pool_of(pool)?) else {
-            return Ok(false);
-        };
-        Ok(decide_idx(&self.snapshot, u, check, Some(p), now).allowed)
+        let (u, p) = (self.user_of(user)?, self.pool_of(pool)?);
+        Ok(decide_found(&self.snapshot, u, check, Some(p), now).allowed)
     }
 
     /// May `user` view or change `operation` (an id of the catalogue, e.g.
@@ -447,29 +445,24 @@ impl Company {
             }
         };
         let access = match cached(&self.accesses, access)
-            .and_then(|i| ACCESSES.get(usize::try_from(i).ok()?))
+            .and_then(|i| Access::ALL.get(usize::try_from(i).ok()?))
         {
-            Some((_, access)) => *access,
+            Some(access) => *access,
             None => {
                 let other = id_text(access, "access")?;
                 return Err(bad(
                     "access",
-                    format!("`access` must be view or change, got `{other}`"),
+                    format!(
+                        "`access` must be {}, got `{other}`",
+                        Access::NAMES.join(" or ")
+                    ),
                 ));
             }
         };
         let now = instant(now_ms)?;
-        let pool = match pool {
-            None => None,
-            Some(id) => match self.pool_of(&id)? {
-                Some(p) => Some(p),
-                None => return Ok(false),
-            },
-        };
-        let Some(u) = self.user_of(user)? else {
-            return Ok(false);
-        };
-        Ok(decide_idx(&self.snapshot, u, Check::Operation(op, access), pool, now).allowed)
+        let pool = pool.map(|id| self.pool_of(&id)).transpose()?;
+        let check = Check::Operation(op, access);
+        Ok(decide_found(&self.snapshot, self.user_of(user)?, check, pool, now).allowed)
     }
 
     /// The index of a user by e-mail (any letter case), or -1.

@@ -1,7 +1,5 @@
 //! The operation catalogue: what each category governs.
 
-use serde::{Deserialize, Serialize};
-
 use crate::role::{Category, Level};
 
 macro_rules! operations {
@@ -83,14 +81,17 @@ impl Operation {
 }
 
 /// Viewing or changing an operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Access {
     View,
     Change,
 }
 
+crate::named::named_serde!(Access, wire_name);
+
 impl Access {
+    pub const ALL: [Access; 2] = [Access::View, Access::Change];
+
     /// Viewing needs R; changing needs WR.
     pub const fn needs(self) -> Level {
         match self {

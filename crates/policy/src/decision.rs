@@ -100,15 +100,33 @@ pub fn decide(
     pool: Option<&str>,
     now: Instant,
 ) -> Decision {
-    let Some(u) = snapshot.user_idx(user) else {
+    decide_found(
+        snapshot,
+        snapshot.user_idx(user),
+        check,
+        pool.map(|id| snapshot.pool_idx(id)),
+        now,
+    )
+}
+
+/// Decides on ids as looked up (wherever they were: the snapshot's own
+/// index, or a caller's cache of it): `user` is `None` for an id the company
+/// does not have; `pool` is `None` when none was named and `Some(None)` for
+/// an unknown one. Unknown ids are refused, the user's first.
+pub fn decide_found(
+    snapshot: &Snapshot,
+    user: Option<UserIdx>,
+    check: Check,
+    pool: Option<Option<PoolIdx>>,
+    now: Instant,
+) -> Decision {
+    let Some(u) = user else {
         return Decision::deny(Reason::UserUnknown);
     };
     let p = match pool {
         None => None,
-        Some(id) => match snapshot.pool_idx(id) {
-            Some(p) => Some(p),
-            None => return Decision::deny(Reason::PoolUnknown),
-        },
+        Some(Some(p)) => Some(p),
+        Some(None) => return Decision::deny(Reason::PoolUnknown),
     };
     decide_idx(snapshot, u, check, p, now)
 }

@@ -76,7 +76,7 @@ pub(crate) use named_serde;
 #[cfg(test)]
 mod tests {
     use crate::audit::AuditAction;
-    use crate::catalogue::Operation;
+    use crate::catalogue::{Access, Operation};
     use crate::request::{Period, RequestStatus};
     use crate::role::{Category, Level, Role};
 
@@ -99,6 +99,7 @@ mod tests {
     fn every_named_enum_reads_and_writes_its_names() {
         agree(AuditAction::ALL, AuditAction::NAMES, AuditAction::as_str);
         agree(Operation::ALL, Operation::NAMES, Operation::id);
+        agree(&Access::ALL, Access::NAMES, Access::wire_name);
         agree(&Period::ALL, Period::NAMES, Period::wire_name);
         agree(
             &RequestStatus::ALL,

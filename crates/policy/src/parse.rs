@@ -503,14 +503,18 @@ impl<'de> Deserializer<'de> for De<'de> {
     /// refuses it.
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Number(n) => match (whole(n), n.as_f64()) {
-                (Some(Whole::Unsigned(u)), _) => visitor.visit_u64(u),
-                (Some(Whole::Signed(i)), _) => visitor.visit_i64(i),
-                // A whole number beyond every integer type: out of range.
-                (None, Some(f)) if n.is_f64() && f.fract() == 0.0 => {
-                    Err(de::Error::invalid_value(Unexpected::Float(f), &visitor))
-                }
-                (None, _) => visit_number(n, visitor),
+            Value::Number(n) => match n
+                .as_f64()
+                .filter(|_| n.is_f64())
+                .map(|f| (f, whole_float(f)))
+            {
+                Some((f, Some(w))) => match (u64::try_from(w), i64::try_from(w)) {
+                    (Ok(u), _) => visitor.visit_u64(u),
+                    (_, Ok(i)) => visitor.visit_i64(i),
+                    // A whole number beyond every integer type: out of range.
+                    _ => Err(de::Error::invalid_value(Unexpected::Float(f), &visitor)),
+                },
+                _ => visit_number(n, visitor),
             },
             other => Err(wrong(other, &visitor)),
         }
@@ -564,30 +568,16 @@ impl<'de> Deserializer<'de> for De<'de> {
     forward! { 'de deserialize_unit => deserialize_unit_struct(_name: &'static str) }
 }
 
-/// A float that is a whole number in the range of `u64` or `i64`.
-enum Whole {
-    Unsigned(u64),
-    Signed(i64),
-}
-
-fn whole(n: &serde_json::Number) -> Option<Whole> {
-    let f = n.as_f64().filter(|_| n.is_f64())?;
-    if f.fract() != 0.0 {
-        return None;
-    }
-    // 2^64 and -2^63 are exact in f64; `as` is exact inside them.
+/// The one rule for a JSON number written with a fraction or an exponent
+/// where a whole number goes (`3.0`, `-0`, `1e3`): a whole float is that
+/// number, as an `i128` (`as` saturates beyond it, which no integer type
+/// reaches anyway); any other float is not a whole number.
+pub(crate) fn whole_float(f: f64) -> Option<i128> {
     #[allow(
         clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a whole float checked to be in range"
+        reason = "a whole float; `as` saturates at the ends of i128"
     )]
-    if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
-        Some(Whole::Unsigned(f as u64))
-    } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
-        Some(Whole::Signed(f as i64))
-    } else {
-        None
-    }
+    (f.is_finite() && f.fract() == 0.0).then_some(f as i128)
 }
 
 fn visit_number<'de, V: Visitor<'de>>(

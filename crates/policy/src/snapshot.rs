@@ -538,10 +538,11 @@ impl Snapshot {
                 ));
                 continue;
             };
-            let mut wrong = Vec::new();
+            let found = errors.len();
             if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes) {
-                wrong.push((
-                    "requestedMinutes",
+                errors.push(Violation::new(
+                    format!("requests[{i}].requestedMinutes"),
+                    Code::SnapshotValueInvalid,
                     format!(
                         "request `{}` asks for {} minutes: 1 to {MAX_REQUEST_MINUTES}",
                         r.id, r.requested_minutes
@@ -549,19 +550,13 @@ impl Snapshot {
                 ));
             }
             if r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a) {
-                wrong.push((
-                    "endsAt",
+                errors.push(Violation::new(
+                    format!("requests[{i}].endsAt"),
+                    Code::SnapshotValueInvalid,
                     format!("request `{}` ends at or before it was approved", r.id),
                 ));
             }
-            if !wrong.is_empty() {
-                for (field, message) in wrong {
-                    errors.push(Violation::new(
-                        format!("requests[{i}].{field}"),
-                        Code::SnapshotValueInvalid,
-                        message,
-                    ));
-                }
+            if errors.len() > found {
                 continue;
             }
             let ri = RequestIdx(idx(requests.len()));

@@ -112,12 +112,9 @@ impl serde::de::Visitor<'_> for FormValueVisitor {
     /// of `i64` (so a huge one is out of range, not "not a number"); any other
     /// is its JSON text, which is not a whole number.
     fn visit_f64<E>(self, v: f64) -> Result<FormValue, E> {
-        if v.is_finite() && v.fract() == 0.0 {
-            #[allow(
-                clippy::cast_possible_truncation,
-                reason = "a whole float; `as` saturates at the ends of i64"
-            )]
-            return Ok(FormValue::Number(v as i64));
+        if let Some(w) = crate::parse::whole_float(v) {
+            let end = if w < 0 { i64::MIN } else { i64::MAX };
+            return Ok(FormValue::Number(i64::try_from(w).unwrap_or(end)));
         }
         let text = serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string());
         Ok(FormValue::Text(text))
