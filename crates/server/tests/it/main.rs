@@ -15,6 +15,7 @@ mod corpus;
 mod durability;
 mod notify;
 mod race;
+mod regression;
 mod requests;
 mod serve;
 mod support;
