@@ -24,12 +24,14 @@ async fn issue_15_a_deleted_users_non_ascii_address_leaves_nothing_behind() {
     request.id = "r-orjan".to_owned();
     request.requester = address.to_owned();
     company.requests.push(request);
-    company.delegations.push(interim_policy::wire::DelegationWire {
-        from: "reviewer@acme.io".to_owned(),
-        to: address.to_owned(),
-        starts_at: t("2026-11-22T00:00:00Z"),
-        ends_at: t("2026-11-25T00:00:00Z"),
-    });
+    company
+        .delegations
+        .push(interim_policy::wire::DelegationWire {
+            from: "reviewer@acme.io".to_owned(),
+            to: address.to_owned(),
+            starts_at: t("2026-11-22T00:00:00Z"),
+            ends_at: t("2026-11-25T00:00:00Z"),
+        });
     let s = Server::start(&company, default_now()).await;
     let admin = s.sign_in("admin@acme.io").await;
     let mine = |list: &serde_json::Value, field: &str| {
@@ -60,7 +62,11 @@ async fn issue_15_a_deleted_users_non_ascii_address_leaves_nothing_behind() {
     assert!(status.is_success(), "{status} {body}");
 
     let (_, after) = admin.get("/api/v1/access-requests?scope=all").await;
-    assert_eq!(mine(&after, "requester"), 0, "a request was inherited: {after}");
+    assert_eq!(
+        mine(&after, "requester"),
+        0,
+        "a request was inherited: {after}"
+    );
     let reviewer = s.sign_in("reviewer@acme.io").await;
     let (_, delegations) = reviewer.get("/api/v1/delegations").await;
     assert_eq!(

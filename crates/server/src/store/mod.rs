@@ -1,0 +1,263 @@
+//! Storage, one module per aggregate. Handlers and use cases see [`Store`]
+//! (reads, and the cached indexed company) and [`WriteTx`] (the one write
+//! transaction); each aggregate's module adds its own methods to both.
+//!
+//! - Lists are join tables with foreign keys (`ON DELETE CASCADE`), so
+//!   deleting a user, pool or group takes its rows in every list with it.
+//! - A person is found by the e-mail key the policy computes
+//!   ([`interim_policy::email::email_key`]), stored in its own column; no
+//!   SQL folds letter case.
+//! - Every committed change to what the company snapshot holds advances a
+//!   generation stored in the same transaction, by triggers on those
+//!   tables: the cache is keyed on it, whatever method wrote
+//!   ([`cache`]).
+//!
+//! The SQL is SQLite's; writes are serialized by one lock held for the
+//! whole transaction, so every check-then-insert of the policy (the
+//! active-grant limit, name uniqueness) runs against the state it changes.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use interim_policy::snapshot::Snapshot;
+use interim_policy::wire::SnapshotWire;
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+mod access;
+mod audit;
+pub mod cache;
+mod company;
+mod grants;
+mod groups;
+mod lists;
+mod outbox;
+mod pools;
+mod requests;
+mod settings;
+mod upgrade;
+mod users;
+
+pub use access::{ApiKeyRecord, SessionRecord};
+pub use audit::AuditFilter;
+pub use groups::GroupRecord;
+pub use outbox::Notification;
+pub use pools::PoolRecord;
+pub use settings::Settings;
+pub use users::UserRecord;
+
+use cache::SnapshotCache;
+
+#[derive(Debug)]
+pub enum StoreError {
+    Db(sqlx::Error),
+    Migrate(sqlx::migrate::MigrateError),
+    /// Stored data that does not read back (a bug or a hand-edited file).
+    Corrupt(String),
+    /// Something else a write needed failed (no randomness for an id).
+    Internal(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Db(e) => write!(f, "database: {e}"),
+            StoreError::Migrate(e) => write!(f, "migration: {e}"),
+            StoreError::Corrupt(e) => write!(f, "stored data does not read back: {e}"),
+            StoreError::Internal(e) => write!(f, "internal: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Db(e)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(v: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}
+
+/// A value as JSON text (settings objects, audit details).
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn parse<T: DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// An enum written by its wire name (a role, a status), as stored text.
+fn name_of<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// An enum read back from its stored wire name.
+fn from_name<T: DeserializeOwned>(text: String, what: &str) -> StoreResult<T> {
+    serde_json::from_value(serde_json::Value::String(text))
+        .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// The key a person is stored and found by: the policy's, nowhere else.
+pub fn key(email: &str) -> String {
+    interim_policy::email::email_key(email).into_owned()
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    write: Arc<Mutex<()>>,
+    cache: Arc<SnapshotCache>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file, in WAL mode, runs the
+    /// migrations, and moves a database of an earlier release onto the
+    /// normalised schema.
+    pub async fn open(path: &Path) -> StoreResult<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Corrupt(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(StoreError::Migrate)?;
+        upgrade::normalise(&pool).await?;
+        Ok(Store {
+            pool,
+            write: Arc::new(Mutex::new(())),
+            cache: Arc::new(SnapshotCache::default()),
+        })
+    }
+
+    /// The indexed company, cached until a commit changes it.
+    pub async fn snapshot(&self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
+        if let Some(s) = self.cache.current().await {
+            return Ok(s);
+        }
+        // One read transaction: every table, and the generation they are
+        // of, as of one commit.
+        let mut read = self.pool.begin().await?;
+        let generation = cache::stored_generation(&mut read).await?;
+        let wire = company::load(&mut read, now).await?;
+        read.commit().await?;
+        let snapshot = Arc::new(build(wire)?);
+        self.cache.offer(generation, &snapshot).await;
+        Ok(snapshot)
+    }
+
+    /// The company as stored (not indexed).
+    pub async fn snapshot_wire(&self, now: DateTime<Utc>) -> StoreResult<SnapshotWire> {
+        let mut read = self.pool.begin().await?;
+        let wire = company::load(&mut read, now).await?;
+        read.commit().await?;
+        Ok(wire)
+    }
+
+    /// Starts the one write transaction that may run at a time.
+    pub async fn begin(&self) -> StoreResult<WriteTx> {
+        let guard = Arc::clone(&self.write).lock_owned().await;
+        let mut tx = self.pool.begin().await?;
+        let began_at = cache::stored_generation(&mut tx).await?;
+        Ok(WriteTx {
+            _guard: guard,
+            tx,
+            cache: Arc::clone(&self.cache),
+            began_at,
+        })
+    }
+}
+
+fn build(wire: SnapshotWire) -> StoreResult<Snapshot> {
+    Snapshot::build(wire).map_err(|errors| {
+        StoreError::Corrupt(
+            errors
+                .iter()
+                .map(|v| format!("{}: {}", v.field, v.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
+}
+
+/// One write transaction; at most one runs at a time. Dropping it without
+/// [`WriteTx::commit`] rolls everything back.
+#[derive(Debug)]
+pub struct WriteTx {
+    _guard: OwnedMutexGuard<()>,
+    tx: Transaction<'static, Sqlite>,
+    cache: Arc<SnapshotCache>,
+    /// The stored generation when this transaction began.
+    began_at: u64,
+}
+
+impl WriteTx {
+    /// The company as this transaction sees it: the cached index while
+    /// nothing in it has changed the company, else read afresh.
+    pub async fn snapshot(&mut self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
+        let generation = cache::stored_generation(&mut self.tx).await?;
+        if let Some(s) = self.cache.of_generation(generation).await {
+            return Ok(s);
+        }
+        let wire = company::load(&mut self.tx, now).await?;
+        let snapshot = Arc::new(build(wire)?);
+        if generation == self.began_at {
+            // Under the write lock nothing else commits: this is the
+            // committed state of that generation.
+            self.cache.offer(generation, &snapshot).await;
+        }
+        Ok(snapshot)
+    }
+
+    /// The connection of this transaction, for a write no module names
+    /// yet: the generation still advances if it changes the company.
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    /// Commits, and tells the cache the generation this commit reached.
+    pub async fn commit(self) -> StoreResult<()> {
+        let WriteTx {
+            _guard,
+            mut tx,
+            cache,
+            began_at,
+        } = self;
+        let generation = cache::stored_generation(&mut tx).await?;
+        tx.commit().await?;
+        if generation != began_at {
+            cache.committed(generation).await;
+        }
+        Ok(())
+    }
+}
