@@ -18,4 +18,5 @@ mod race;
 mod regression;
 mod requests;
 mod serve;
+mod storage;
 mod support;
