@@ -10,6 +10,7 @@
 //! (`now`). The same code runs in the server, the portal (wasm), the CLI and
 //! the npm package; [`api`] is the one JSON interface they share.
 
+pub mod answer;
 pub mod api;
 pub mod audit;
 pub mod catalogue;

@@ -4,16 +4,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use chrono::{DateTime, Utc};
-use interim_policy::snapshot::UserIdx;
-use sha2::{Digest, Sha256};
 
 use crate::AppState;
+pub use crate::app::actor::{
+    Actor, Credential, hash_password, random_token, token_hash, verify_password,
+};
 use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "interim_session";
@@ -21,61 +20,6 @@ pub const CSRF_COOKIE: &str = "interim_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
-
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| ApiError::internal("salt", e))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal("salt", e))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal("password hash", e))
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
-}
-
-/// A random token: 32 bytes, hex.
-pub fn random_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal("token", e))?;
-    Ok(hex(&bytes))
-}
-
-pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// How the caller proved who they are.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Credential {
-    Session {
-        token_hash: String,
-    },
-    /// An API key and the scopes it was created with.
-    ApiKey {
-        scopes: Vec<String>,
-    },
-}
-
-/// The signed-in caller.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    /// The e-mail as stored.
-    pub email: String,
-    pub idx: UserIdx,
-    pub credential: Credential,
-}
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -149,37 +93,6 @@ impl FromRequestParts<AppState> for Actor {
             idx,
             credential,
         })
-    }
-}
-
-impl Actor {
-    /// An API key reaches only the categories of its scopes (the vendor's
-    /// levels: COMPANY for Company config, SECURITY for Security, DEV for
-    /// Environment, AppSec and Debugging Runbooks); a session reaches all.
-    pub fn in_scope(&self, category: interim_policy::Category) -> Result<(), ApiError> {
-        let Credential::ApiKey { scopes } = &self.credential else {
-            return Ok(());
-        };
-        let needed = interim_policy::user::scope_for(category);
-        if scopes.iter().any(|s| s == needed) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "auth.key.scope",
-                format!("this API key lacks the `{needed}` scope"),
-            ))
-        }
-    }
-
-    /// Keys are managed with a signed-in session, never with a key.
-    pub fn not_a_key(&self) -> Result<(), ApiError> {
-        match self.credential {
-            Credential::ApiKey { .. } => Err(ApiError::forbidden(
-                "auth.key.not_allowed",
-                "API keys cannot manage API keys: sign in",
-            )),
-            Credential::Session { .. } => Ok(()),
-        }
     }
 }
 

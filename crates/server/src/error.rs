@@ -1,10 +1,13 @@
-//! One error type for every handler: `{code, message, fieldErrors}` on every
-//! 4xx; internal causes are logged with context and never sent.
+//! The HTTP face of errors: `{code, message, fieldErrors}` on every 4xx,
+//! with the status a use case's [`Kind`] maps to; internal causes are
+//! logged with context and never sent.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use interim_policy::violation::{Violation, status_of};
+use interim_policy::violation::Violation;
+
+use crate::app::{Error, Kind};
 use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -42,82 +45,64 @@ impl ApiError {
         }
     }
 
-    /// Violations of the policy: the status is the first that applies of
-    /// 400, 404, 409, 403; the top-level code is the first violation's.
     pub fn violations(violations: Vec<Violation>) -> ApiError {
-        let status = status_of(&violations)
-            .and_then(|s| StatusCode::from_u16(s.http()).ok())
-            .unwrap_or(StatusCode::BAD_REQUEST);
-        let first = violations
-            .iter()
-            .find(|v| StatusCode::from_u16(v.code.status().http()).ok() == Some(status));
-        let code = first
-            .map(|v| v.code.as_str())
-            .unwrap_or("request.invalid")
-            .to_owned();
-        let message = match violations.len() {
-            1 => first.map(|v| v.message.clone()).unwrap_or_default(),
-            n => format!(
-                "{n} problems: {}",
-                first.map(|v| v.message.as_str()).unwrap_or_default()
-            ),
+        Error::violations(violations).into()
+    }
+
+    pub fn violation(v: Violation) -> ApiError {
+        Error::violation(v).into()
+    }
+
+    pub fn unauthenticated() -> ApiError {
+        Error::unauthenticated().into()
+    }
+
+    pub fn forbidden(code: &str, message: impl Into<String>) -> ApiError {
+        Error::forbidden(code, message).into()
+    }
+
+    pub fn not_found(code: &str, message: impl Into<String>) -> ApiError {
+        Error::not_found(code, message).into()
+    }
+
+    pub fn bad_request(code: &str, field: &str, message: impl Into<String>) -> ApiError {
+        Error::invalid(code, field, message).into()
+    }
+
+    /// An internal failure: logged with its cause, answered as 500.
+    pub fn internal(context: &str, cause: impl std::fmt::Display) -> ApiError {
+        Error::internal(context, cause).into()
+    }
+}
+
+/// A use case's refusal as HTTP: its kind is the status.
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        let status = match e.kind {
+            Kind::Invalid => StatusCode::BAD_REQUEST,
+            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError {
             status,
             body: ErrorBody {
-                code,
-                message,
-                field_errors: violations
+                code: e.code,
+                message: e.message,
+                field_errors: e
+                    .problems
                     .into_iter()
-                    .map(|v| FieldError {
-                        field: v.field,
-                        code: v.code.as_str().to_owned(),
-                        message: v.message,
+                    .map(|p| FieldError {
+                        field: p.field,
+                        code: p.code,
+                        message: p.message,
                     })
                     .collect(),
             },
         }
-    }
-
-    pub fn violation(v: Violation) -> ApiError {
-        ApiError::violations(vec![v])
-    }
-
-    pub fn unauthenticated() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "auth.required",
-            "sign in, or send an API key as a Bearer token",
-        )
-    }
-
-    pub fn forbidden(code: &str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, code, message)
-    }
-
-    pub fn not_found(code: &str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, code, message)
-    }
-
-    pub fn bad_request(code: &str, field: &str, message: impl Into<String>) -> ApiError {
-        let message = message.into();
-        let mut e = ApiError::new(StatusCode::BAD_REQUEST, code, message.clone());
-        e.body.field_errors.push(FieldError {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message,
-        });
-        e
-    }
-
-    /// An internal failure: logged here with its cause, answered as 500.
-    pub fn internal(context: &str, cause: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%cause, "{context}");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server.internal",
-            "something went wrong on our side; it has been logged",
-        )
     }
 }
 

@@ -17,6 +17,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod error;

@@ -391,14 +391,14 @@ pub async fn enqueue(
     r: &AccessRequestWire,
     comment: Option<&str>,
     now: DateTime<Utc>,
-) -> crate::error::ApiResult<usize> {
+) -> crate::app::Result<usize> {
     if !channels.any() {
         return Ok(0);
     }
     let w = words(channels, s, event, r, comment);
     let mut out = Vec::new();
     for url in &channels.webhooks {
-        let id = crate::routes::new_id()?;
+        let id = crate::app::new_id()?;
         let body = json!({
             "id": id,
             "event": event.name(),
@@ -430,7 +430,7 @@ pub async fn enqueue(
             _ => vec![r.requester.clone()],
         };
         for email in to {
-            out.push((crate::routes::new_id()?, "email", email, w.mail.clone()));
+            out.push((crate::app::new_id()?, "email", email, w.mail.clone()));
         }
     }
     let written = out.len();

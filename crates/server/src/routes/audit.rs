@@ -10,8 +10,8 @@ use interim_policy::catalogue::{Access, Operation};
 use interim_policy::time::{format_instant, parse_instant};
 use serde_json::{Value, json};
 
-use super::require;
 use crate::AppState;
+use crate::app::require;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, Params};
@@ -51,14 +51,14 @@ fn filter(params: &Params) -> ApiResult<AuditFilter> {
 async fn allowed(state: &AppState, actor: &Actor) -> ApiResult<()> {
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
-    require(
+    Ok(require(
         &snapshot,
         actor,
         Operation::AuditEvents,
         Access::View,
         None,
         now,
-    )
+    )?)
 }
 
 #[utoipa::path(

@@ -13,8 +13,8 @@ use interim_policy::request::is_direct_reviewer;
 use interim_policy::wire::{SnapshotWire, TempAccess, UserWire};
 use serde_json::{Value, json};
 
-use super::allowed;
 use crate::AppState;
+use crate::app::allowed;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Params;
@@ -42,7 +42,14 @@ fn may_ask(
     if same_email(user, &actor.email) {
         return Ok(());
     }
-    super::require(snapshot, actor, Operation::Users, Access::View, None, now)
+    Ok(crate::app::require(
+        snapshot,
+        actor,
+        Operation::Users,
+        Access::View,
+        None,
+        now,
+    )?)
 }
 
 #[utoipa::path(

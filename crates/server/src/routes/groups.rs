@@ -16,8 +16,8 @@ use interim_policy::wire::{GroupMemberWire, GroupWire};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{begin_as, new_id, require};
 use crate::AppState;
+use crate::app::{begin_as, new_id, require};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Page, Params, Path};
@@ -112,7 +112,14 @@ async fn find(state: &AppState, id: &str) -> ApiResult<GroupRecord> {
 async fn gate(state: &AppState, actor: &Actor, access: Access) -> ApiResult<()> {
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
-    require(&snapshot, actor, Operation::AccessGroups, access, None, now)
+    Ok(require(
+        &snapshot,
+        actor,
+        Operation::AccessGroups,
+        access,
+        None,
+        now,
+    )?)
 }
 
 #[utoipa::path(

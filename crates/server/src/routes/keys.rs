@@ -13,8 +13,8 @@ use interim_policy::user::validate_api_key;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{new_id, require};
 use crate::AppState;
+use crate::app::{new_id, require};
 use crate::auth::{Actor, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Params, Path};
@@ -72,7 +72,14 @@ async fn gate(state: &AppState, actor: &Actor, company: &str, access: Access) ->
     check_company(state, company).await?;
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
-    require(&snapshot, actor, Operation::ApiKeys, access, None, now)
+    Ok(require(
+        &snapshot,
+        actor,
+        Operation::ApiKeys,
+        access,
+        None,
+        now,
+    )?)
 }
 
 #[utoipa::path(

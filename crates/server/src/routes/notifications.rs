@@ -9,8 +9,8 @@ use interim_policy::catalogue::{Access, Operation};
 use interim_policy::time::format_instant;
 use serde_json::{Value, json};
 
-use super::require;
 use crate::AppState;
+use crate::app::require;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Params, Path};

@@ -8,31 +8,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
-use interim_policy::audit::{AuditAction, NewEvent};
-use interim_policy::catalogue::{Access, Operation};
-use interim_policy::email::same_email;
-use interim_policy::request::{
-    RequestAction, RequestStatus, TransitionOutcome, apply_action, effective_status,
-    pending_deadline, validate_delegation, validate_request, validate_request_settings,
-    who_can_approve,
+use interim_policy::answer::{
+    AccessRequest, AssignmentRequestSettings, Delegation, Listed, PoolRequestSettings, Reviewers,
 };
-use interim_policy::snapshot::Snapshot;
-use interim_policy::time::format_instant;
-use interim_policy::wire::{
-    AccessRequestInput, AccessRequestWire, AssignmentOverrideWire, DelegationInput, FormValue,
-    RequestSettingsWire,
-};
+use interim_policy::request::RequestAction;
+use interim_policy::wire::{AccessRequestInput, DelegationInput, FormValue, RequestSettingsWire};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::{begin_as, new_id, require};
 use crate::AppState;
-use crate::auth::Actor;
+use crate::app::requests::Scope;
+use crate::app::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Params, Path};
-use crate::notify::{self, Event};
-use crate::store::WriteTx;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,49 +46,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// A request as the API answers it: the stored request, its status at this
-/// instant (a pending request past its 24 hours is `expired` before the
-/// sweeper writes it), and until when it waits.
-fn out(r: &AccessRequestWire, comment: Option<&str>, s: &Snapshot, now: DateTime<Utc>) -> Value {
-    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-    let live = s.request_idx(&r.id).and_then(|i| s.request(i));
-    let effective = live.map_or(r.status, |req| effective_status(req, now));
-    if let Value::Object(map) = &mut v {
-        map.insert("effectiveStatus".into(), json!(effective));
-        if let Some(req) = live.filter(|_| r.status == RequestStatus::Pending) {
-            map.insert(
-                "pendingUntil".into(),
-                json!(format_instant(pending_deadline(req))),
-            );
-        }
-        if let Some(c) = comment {
-            map.insert("comment".into(), json!(c));
-        }
-    }
-    v
-}
-
-async fn audit(
-    tx: &mut WriteTx,
-    actor: &str,
-    now: DateTime<Utc>,
-    action: AuditAction,
-    target: String,
-    details: Value,
-    reason: Option<String>,
-) -> ApiResult<()> {
-    tx.audit(NewEvent {
-        time: now,
-        actor: actor.to_owned(),
-        action,
-        target,
-        details,
-        reason,
-    })
-    .await?;
-    Ok(())
-}
-
 #[utoipa::path(
     post,
     path = "/api/v1/access-requests",
@@ -114,81 +58,9 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
     Body(input): Body<AccessRequestInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    let valid =
-        validate_request(&snapshot, &actor.email, &input, now).map_err(ApiError::violations)?;
-    let auto = valid.status == RequestStatus::Approved;
-    let wire = AccessRequestWire {
-        id: new_id()?,
-        requester: valid.requester,
-        agent_pool_id: valid.agent_pool_id,
-        status: valid.status,
-        approval: valid.approval,
-        requested_minutes: valid.requested_minutes,
-        reason: valid.reason,
-        ticket_ref: valid.ticket_ref,
-        created_at: valid.created_at,
-        approved_at: valid.approved_at,
-        ends_at: valid.ends_at,
-        decided_by: auto.then(|| actor.email.clone()),
-    };
-    tx.insert_request(&wire).await?;
-    let target = format!("request:{}", wire.id);
-    let details = json!({"agentPoolId": wire.agent_pool_id, "minutes": wire.requested_minutes, "approval": wire.approval, "ticketRef": wire.ticket_ref});
-    audit(
-        &mut tx,
-        &actor.email,
-        now,
-        AuditAction::RequestCreated,
-        target.clone(),
-        details,
-        wire.reason.clone(),
-    )
-    .await?;
-    if auto {
-        let details = json!({"agentPoolId": wire.agent_pool_id, "selfApproved": true, "endsAt": wire.ends_at.map(format_instant)});
-        audit(
-            &mut tx,
-            &actor.email,
-            now,
-            AuditAction::RequestApproved,
-            target,
-            details,
-            wire.reason.clone(),
-        )
-        .await?;
-    }
-    let event = if auto {
-        Event::Approved
-    } else {
-        Event::Created
-    };
-    let told =
-        notify::enqueue(&mut tx, &state.channels, &snapshot, event, &wire, None, now).await?;
-    let after = tx.snapshot(now).await?;
-    tx.commit().await?;
-    if told > 0 {
-        notify::wake(&state.outbox);
-    }
-    Ok((StatusCode::CREATED, Json(out(&wire, None, &after, now))))
-}
-
-/// Whether `actor` reviews `r` now (the policy's list, delegates included).
-fn reviews(s: &Snapshot, actor: &str, r: &AccessRequestWire, now: DateTime<Utc>) -> bool {
-    match (s.user_idx(&r.requester), s.pool_idx(&r.agent_pool_id)) {
-        (Some(u), Some(p)) => who_can_approve(s, u, p, now)
-            .iter()
-            .any(|rev| same_email(&rev.email, actor)),
-        _ => false,
-    }
-}
-
-/// May `actor` see every request? (Those who read the company's users.)
-fn sees_all(s: &Snapshot, actor: &Actor, now: DateTime<Utc>) -> bool {
-    require(s, actor, Operation::Users, Access::View, None, now).is_ok()
+) -> ApiResult<(StatusCode, Json<AccessRequest>)> {
+    let request = app::requests::create(&state, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(request)))
 }
 
 #[utoipa::path(
@@ -203,60 +75,21 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
-) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
-    let snapshot = state.store.snapshot(now).await?;
-    let scope = params.get("scope").unwrap_or("mine");
-    if !matches!(scope, "mine" | "review" | "all") {
-        return Err(ApiError::bad_request(
-            "body.field.invalid_type",
-            "scope",
-            "`scope` is mine, review or all",
-        ));
-    }
-    if scope == "all" {
-        require(&snapshot, &actor, Operation::Users, Access::View, None, now)?;
-    }
-    let status = params.get("status").map(str::to_owned);
-    let items: Vec<Value> = state
-        .store
-        .requests()
-        .await?
-        .iter()
-        .filter(|(r, _)| match scope {
-            "mine" => same_email(&r.requester, &actor.email),
-            "review" => reviews(&snapshot, &actor.email, r, now),
-            _ => true,
-        })
-        .map(|(r, c)| out(r, c.as_deref(), &snapshot, now))
-        .filter(|v| {
-            status
-                .as_deref()
-                .is_none_or(|s| v.get("effectiveStatus").and_then(Value::as_str) == Some(s))
-        })
-        .collect();
-    Ok(Json(json!({"total": items.len(), "items": items})))
-}
-
-/// The stored request `id`, if the actor may see it.
-async fn visible(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    s: &Snapshot,
-    now: DateTime<Utc>,
-) -> ApiResult<(AccessRequestWire, Option<String>)> {
-    let found = state.store.request(id).await?.filter(|(r, _)| {
-        same_email(&r.requester, &actor.email)
-            || reviews(s, &actor.email, r, now)
-            || sees_all(s, actor, now)
-    });
-    found.ok_or_else(|| {
-        ApiError::not_found(
-            "request.id.unknown",
-            format!("no request `{id}` you may see"),
-        )
-    })
+) -> ApiResult<Json<Listed<AccessRequest>>> {
+    let scope = match params.get("scope").unwrap_or("mine") {
+        "mine" => Scope::Mine,
+        "review" => Scope::Review,
+        "all" => Scope::All,
+        _ => {
+            return Err(ApiError::bad_request(
+                "body.field.invalid_type",
+                "scope",
+                "`scope` is mine, review or all",
+            ));
+        }
+    };
+    let items = app::requests::list(&state, &actor, scope, params.get("status")).await?;
+    Ok(Json(Listed::of(items)))
 }
 
 #[utoipa::path(
@@ -271,11 +104,8 @@ pub(crate) async fn one(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
-    let s = state.store.snapshot(now).await?;
-    let (r, c) = visible(&state, &actor, &id, &s, now).await?;
-    Ok(Json(out(&r, c.as_deref(), &s, now)))
+) -> ApiResult<Json<AccessRequest>> {
+    Ok(Json(app::requests::one(&state, &actor, &id).await?))
 }
 
 #[utoipa::path(
@@ -290,15 +120,9 @@ pub(crate) async fn reviewers(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
-    let s = state.store.snapshot(now).await?;
-    let (r, _) = visible(&state, &actor, &id, &s, now).await?;
-    let list = match (s.user_idx(&r.requester), s.pool_idx(&r.agent_pool_id)) {
-        (Some(u), Some(p)) => who_can_approve(&s, u, p, now),
-        _ => Vec::new(),
-    };
-    Ok(Json(json!({ "reviewers": list })))
+) -> ApiResult<Json<Reviewers>> {
+    let reviewers = app::requests::reviewers(&state, &actor, &id).await?;
+    Ok(Json(Reviewers { reviewers }))
 }
 
 /// What a reviewer or the requester sends with an action.
@@ -314,6 +138,18 @@ pub struct ActionBody {
     comment: Option<String>,
 }
 
+/// Applies `action` to request `id` as the actor.
+async fn act(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    action: RequestAction,
+) -> ApiResult<Json<AccessRequest>> {
+    Ok(Json(
+        app::requests::transition(state, Some(actor), id, action).await?,
+    ))
+}
+
 /// The optional body of an action: empty, or JSON of [`ActionBody`].
 fn action_body(bytes: &[u8]) -> ApiResult<ActionBody> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -323,86 +159,6 @@ fn action_body(bytes: &[u8]) -> ApiResult<ActionBody> {
         ApiError::bad_request("body.json.malformed", "", "the body is not UTF-8 text")
     })?;
     interim_policy::parse::from_json_str(text).map_err(ApiError::violation)
-}
-
-/// A request as it stands after a transition (what its notification tells).
-pub(crate) fn transitioned(
-    before: &AccessRequestWire,
-    t: &TransitionOutcome,
-    by: Option<&str>,
-) -> AccessRequestWire {
-    AccessRequestWire {
-        status: t.to,
-        approved_at: t.approved_at.or(before.approved_at),
-        ends_at: t.ends_at.or(before.ends_at),
-        decided_by: by.map(str::to_owned).or_else(|| before.decided_by.clone()),
-        ..before.clone()
-    }
-}
-
-/// Applies `action` to request `id` as the policy allows, and audits it.
-async fn act(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    action: RequestAction,
-    audited: AuditAction,
-) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let s = tx.snapshot(now).await?;
-    let Some(ri) = s.request_idx(id) else {
-        return Err(ApiError::not_found(
-            "request.id.unknown",
-            format!("no open request `{id}`"),
-        ));
-    };
-    let t: TransitionOutcome =
-        apply_action(&s, ri, Some(&actor.email), &action, now).map_err(ApiError::violations)?;
-    if !tx.transition_request(&t, Some(&actor.email), now).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "request.status.changed",
-            "the request changed meanwhile: reload it",
-        ));
-    }
-    let details = json!({"from": t.from, "to": t.to, "endsAt": t.ends_at.map(format_instant), "grantedMinutes": t.granted_minutes});
-    audit(
-        &mut tx,
-        &actor.email,
-        now,
-        audited,
-        format!("request:{id}"),
-        details,
-        t.comment.clone(),
-    )
-    .await?;
-    let told = match (Event::of(t.to), s.request(ri)) {
-        (Some(event), Some(before)) => {
-            let now_stands = transitioned(&before.wire, &t, Some(&actor.email));
-            notify::enqueue(
-                &mut tx,
-                &state.channels,
-                &s,
-                event,
-                &now_stands,
-                t.comment.as_deref(),
-                now,
-            )
-            .await?
-        }
-        _ => 0,
-    };
-    let after = tx.snapshot(now).await?;
-    tx.commit().await?;
-    if told > 0 {
-        notify::wake(&state.outbox);
-    }
-    let (r, c) =
-        state.store.request(id).await?.ok_or_else(|| {
-            ApiError::not_found("request.id.unknown", format!("no request `{id}`"))
-        })?;
-    Ok(Json(out(&r, c.as_deref(), &after, now)))
 }
 
 #[utoipa::path(
@@ -419,13 +175,13 @@ pub(crate) async fn approve(
     actor: Actor,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AccessRequest>> {
     let b = action_body(&body)?;
     let action = RequestAction::Approve {
         duration_minutes: b.duration_minutes,
         comment: b.comment,
     };
-    act(&state, &actor, &id, action, AuditAction::RequestApproved).await
+    act(&state, &actor, &id, action).await
 }
 
 #[utoipa::path(
@@ -442,10 +198,10 @@ pub(crate) async fn deny(
     actor: Actor,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AccessRequest>> {
     let b = action_body(&body)?;
     let action = RequestAction::Deny { comment: b.comment };
-    act(&state, &actor, &id, action, AuditAction::RequestDenied).await
+    act(&state, &actor, &id, action).await
 }
 
 #[utoipa::path(
@@ -460,15 +216,8 @@ pub(crate) async fn cancel(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    act(
-        &state,
-        &actor,
-        &id,
-        RequestAction::Cancel,
-        AuditAction::RequestCancelled,
-    )
-    .await
+) -> ApiResult<Json<AccessRequest>> {
+    act(&state, &actor, &id, RequestAction::Cancel).await
 }
 
 #[utoipa::path(
@@ -485,14 +234,13 @@ pub(crate) async fn revoke(
     actor: Actor,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AccessRequest>> {
     let b = action_body(&body)?;
     act(
         &state,
         &actor,
         &id,
         RequestAction::Revoke { comment: b.comment },
-        AuditAction::RequestRevoked,
     )
     .await
 }
@@ -511,67 +259,10 @@ pub(crate) async fn pool_settings(
     actor: Actor,
     Path(id): Path<String>,
     Body(settings): Body<Option<RequestSettingsWire>>,
-) -> ApiResult<Json<Value>> {
-    let (mut tx, _, now) = begin_as(
-        &state,
-        &actor,
-        Operation::AccessRequestSettings,
-        Access::Change,
-        Some(&id),
-    )
-    .await?;
-    let settings = settings
-        .map(|s| validate_request_settings(&s))
-        .transpose()
-        .map_err(ApiError::violations)?;
-    let mut pool = state
-        .store
-        .pools()
-        .await?
-        .into_iter()
-        .find(|p| p.wire.id == id)
-        .ok_or_else(|| ApiError::not_found("pool.id.unknown", format!("no agent pool `{id}`")))?
-        .wire;
-    pool.request_settings = settings;
-    tx.put_pool(&pool, now, Some(&actor.email)).await?;
-    let details = json!({"requestSettings": pool.request_settings});
-    audit(
-        &mut tx,
-        &actor.email,
-        now,
-        AuditAction::PoolUpdated,
-        format!("pool:{id}"),
-        details,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(
-        json!({"agentPoolId": id, "requestSettings": pool.request_settings}),
-    ))
-}
-
-/// A group and one of its pools, for an assignment override.
-async fn assignment(
-    state: &AppState,
-    id: &str,
-    pool: &str,
-) -> ApiResult<interim_policy::wire::GroupWire> {
-    let group = state
-        .store
-        .groups()
-        .await?
-        .into_iter()
-        .find(|g| g.wire.id == id)
-        .ok_or_else(|| ApiError::not_found("group.id.unknown", format!("no group `{id}`")))?
-        .wire;
-    if !group.agent_pool_ids.iter().any(|p| p == pool) {
-        return Err(ApiError::not_found(
-            "group.agentPoolIds.unknown",
-            format!("the group `{id}` does not hold the pool `{pool}`"),
-        ));
-    }
-    Ok(group)
+) -> ApiResult<Json<PoolRequestSettings>> {
+    let saved =
+        app::request_settings::set_pool_default(&state, &actor, &id, settings.as_ref()).await?;
+    Ok(Json(saved))
 }
 
 #[utoipa::path(
@@ -588,38 +279,9 @@ pub(crate) async fn put_override(
     actor: Actor,
     Path((id, pool)): Path<(String, String)>,
     Body(settings): Body<RequestSettingsWire>,
-) -> ApiResult<Json<Value>> {
-    let (mut tx, _, now) = begin_as(
-        &state,
-        &actor,
-        Operation::AccessRequestSettings,
-        Access::Change,
-        Some(&pool),
-    )
-    .await?;
-    let settings = validate_request_settings(&settings).map_err(ApiError::violations)?;
-    let mut group = assignment(&state, &id, &pool).await?;
-    group.request_overrides.retain(|o| o.agent_pool_id != pool);
-    group.request_overrides.push(AssignmentOverrideWire {
-        agent_pool_id: pool.clone(),
-        request_settings: settings.clone(),
-    });
-    tx.put_group(&group, now, Some(&actor.email)).await?;
-    let details = json!({"agentPoolId": pool, "requestSettings": settings});
-    audit(
-        &mut tx,
-        &actor.email,
-        now,
-        AuditAction::GroupUpdated,
-        format!("group:{id}"),
-        details,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(
-        json!({"groupId": id, "agentPoolId": pool, "requestSettings": settings}),
-    ))
+) -> ApiResult<Json<AssignmentRequestSettings>> {
+    let saved = app::request_settings::set_override(&state, &actor, &id, &pool, &settings).await?;
+    Ok(Json(saved))
 }
 
 #[utoipa::path(
@@ -635,36 +297,7 @@ pub(crate) async fn remove_override(
     actor: Actor,
     Path((id, pool)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (mut tx, _, now) = begin_as(
-        &state,
-        &actor,
-        Operation::AccessRequestSettings,
-        Access::Change,
-        Some(&pool),
-    )
-    .await?;
-    let mut group = assignment(&state, &id, &pool).await?;
-    let before = group.request_overrides.len();
-    group.request_overrides.retain(|o| o.agent_pool_id != pool);
-    if group.request_overrides.len() == before {
-        return Err(ApiError::not_found(
-            "group.requestOverrides.unknown",
-            format!("no override for `{pool}` in `{id}`"),
-        ));
-    }
-    tx.put_group(&group, now, Some(&actor.email)).await?;
-    let details = json!({"agentPoolId": pool, "requestSettings": Value::Null});
-    audit(
-        &mut tx,
-        &actor.email,
-        now,
-        AuditAction::GroupUpdated,
-        format!("group:{id}"),
-        details,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    app::request_settings::remove_override(&state, &actor, &id, &pool).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -678,27 +311,9 @@ pub(crate) async fn remove_override(
 pub(crate) async fn delegations(
     State(state): State<AppState>,
     actor: Actor,
-) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
-    let s = state.store.snapshot(now).await?;
-    let all = sees_all(&s, &actor, now);
-    let items: Vec<Value> = state
-        .store
-        .delegations(now)
-        .await?
-        .into_iter()
-        .filter(|(_, d)| {
-            all || same_email(&d.from, &actor.email) || same_email(&d.to, &actor.email)
-        })
-        .map(|(id, d)| {
-            let mut v = serde_json::to_value(&d).unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("id".into(), json!(id));
-            }
-            v
-        })
-        .collect();
-    Ok(Json(json!({"total": items.len(), "items": items})))
+) -> ApiResult<Json<Listed<Delegation>>> {
+    let items = app::requests::delegations(&state, &actor).await?;
+    Ok(Json(Listed::of(items)))
 }
 
 #[utoipa::path(
@@ -713,30 +328,9 @@ pub(crate) async fn delegate(
     State(state): State<AppState>,
     actor: Actor,
     Body(input): Body<DelegationInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let s = tx.snapshot(now).await?;
-    let d = validate_delegation(&s, &actor.email, &input, now).map_err(ApiError::violations)?;
-    let id = new_id()?;
-    tx.insert_delegation(&id, &d, now).await?;
-    let details = json!({"to": d.to, "startsAt": format_instant(d.starts_at), "endsAt": format_instant(d.ends_at)});
-    audit(
-        &mut tx,
-        &actor.email,
-        now,
-        AuditAction::DelegationCreated,
-        format!("delegation:{id}"),
-        details,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    let mut v = serde_json::to_value(&d).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("id".into(), json!(id));
-    }
-    Ok((StatusCode::CREATED, Json(v)))
+) -> ApiResult<(StatusCode, Json<Delegation>)> {
+    let d = app::requests::delegate(&state, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(d)))
 }
 
 #[utoipa::path(
@@ -752,35 +346,7 @@ pub(crate) async fn end_delegation(
     actor: Actor,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let s = tx.snapshot(now).await?;
-    let admin = require(&s, &actor, Operation::Users, Access::Change, None, now).is_ok();
-    let found = state
-        .store
-        .delegations(now)
-        .await?
-        .into_iter()
-        .find(|(i, d)| *i == id && (admin || same_email(&d.from, &actor.email)))
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "delegation.id.unknown",
-                format!("no delegation `{id}` of yours"),
-            )
-        })?;
-    tx.delete_delegation(&id, now).await?;
-    let details = json!({"from": found.1.from, "to": found.1.to});
-    audit(
-        &mut tx,
-        &actor.email,
-        now,
-        AuditAction::DelegationRevoked,
-        format!("delegation:{id}"),
-        details,
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    app::requests::end_delegation(&state, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -798,8 +364,7 @@ pub(crate) async fn report(
     params: Params,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    use interim_policy::report::{ReportBy, access_report, report_csv};
-    let now = state.clock.now();
+    use interim_policy::report::{ReportBy, report_csv};
     let by = match params.get("by") {
         None => ReportBy::Pool,
         Some(text) => ReportBy::parse(text).ok_or_else(|| {
@@ -821,9 +386,7 @@ pub(crate) async fn report(
             ));
         }
     };
-    let snapshot = state.store.snapshot(now).await?;
-    require(&snapshot, &actor, Operation::Users, Access::View, None, now)?;
-    let report = access_report(&snapshot, now, by);
+    let report = app::reports::access(&state, &actor, by).await?;
     if csv {
         let name = format!(
             "attachment; filename=\"interim-access-by-{}.csv\"",

@@ -13,8 +13,8 @@ use interim_policy::wire::{GroupMemberWire, LegacyUserWire, UserWire};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{begin_as, new_id, require};
 use crate::AppState;
+use crate::app::{begin_as, new_id, require};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Params};

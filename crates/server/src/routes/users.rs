@@ -17,8 +17,8 @@ use interim_policy::wire::UserWire;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{begin_as, new_id, require};
 use crate::AppState;
+use crate::app::{begin_as, new_id, require};
 use crate::auth::{Actor, hash_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Page, Params, Path};

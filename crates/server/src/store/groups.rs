@@ -118,10 +118,6 @@ pub(super) async fn load_all(conn: &mut SqliteConnection) -> StoreResult<Vec<Gro
         .collect()
 }
 
-fn position(i: usize) -> i64 {
-    lists::position(i)
-}
-
 /// Replaces a group's lists: pools, roles, members and overrides.
 pub(super) async fn put_lists(conn: &mut SqliteConnection, g: &GroupWire) -> StoreResult<()> {
     for table in [

@@ -1,0 +1,147 @@
+//! Use cases: what a person (or the system) can do, each written once.
+//!
+//! A use case takes the actor and its input, runs in one write transaction,
+//! asks the policy, writes, appends the audit event, queues notifications,
+//! commits, and returns a typed result or an [`Error`]. The HTTP handlers
+//! (`crate::routes`) only extract, call and map to HTTP; the sweeper calls
+//! the same use cases as the system actor. Nothing here knows HTTP.
+
+use chrono::{DateTime, Utc};
+use interim_policy::audit::{AuditAction, NewEvent};
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::decision::{Check, decide_idx};
+use interim_policy::snapshot::Snapshot;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::store::WriteTx;
+
+pub mod actor;
+pub mod error;
+pub mod grants;
+pub mod reports;
+pub mod request_settings;
+pub mod requests;
+
+pub use actor::{Actor, Credential};
+pub use error::{Error, Kind, Result};
+
+/// The actor named in the audit log for what the server does by itself.
+pub const SYSTEM: &str = "system";
+
+/// A new random id (a version 4 UUID).
+pub fn new_id() -> Result<String> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| Error::internal("id", e))?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let part = |a: usize, b: usize| h.get(a..b).unwrap_or_default();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        part(0, 8),
+        part(8, 12),
+        part(12, 16),
+        part(16, 20),
+        part(20, 32)
+    ))
+}
+
+/// Opens the one write transaction and refuses, with the policy's reason,
+/// unless the actor may `access` `op` (on `pool`, for environment operations).
+pub async fn begin_as(
+    state: &AppState,
+    actor: &Actor,
+    op: Operation,
+    access: Access,
+    pool: Option<&str>,
+) -> Result<(WriteTx, std::sync::Arc<Snapshot>, DateTime<Utc>)> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let snapshot = tx.snapshot(now).await?;
+    require(&snapshot, actor, op, access, pool, now)?;
+    Ok((tx, snapshot, now))
+}
+
+/// Refuses with the policy's reason unless the actor may `access` `op`.
+pub fn require(
+    snapshot: &Snapshot,
+    actor: &Actor,
+    op: Operation,
+    access: Access,
+    pool: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    actor.in_scope(op.category())?;
+    let p = match pool {
+        Some(id) => match snapshot.pool_idx(id) {
+            Some(p) => Some(p),
+            // Unknown pool: answer "not found" only to callers who may use
+            // the operation somewhere, so ids cannot be probed.
+            None => {
+                let anywhere =
+                    decide_idx(snapshot, actor.idx, Check::Operation(op, access), None, now)
+                        .allowed
+                        || snapshot.has_live_role(actor.idx, interim_policy::Role::GroupAdmin);
+                return Err(if anywhere {
+                    Error::not_found("agentPool.id.unknown", format!("no agent pool `{id}`"))
+                } else {
+                    Error::forbidden(
+                        "deny.level_too_low",
+                        format!("{} `{}` is not allowed", access.wire_name(), op.id()),
+                    )
+                });
+            }
+        },
+        None => None,
+    };
+    let d = decide_idx(snapshot, actor.idx, Check::Operation(op, access), p, now);
+    if d.allowed {
+        Ok(())
+    } else {
+        let w = d.to_wire(snapshot);
+        Err(Error::forbidden(
+            &w.reason,
+            format!(
+                "{} `{}` is not allowed: {}",
+                access.wire_name(),
+                op.id(),
+                w.message
+            ),
+        ))
+    }
+}
+
+/// Whether the actor may `access` `op` (no error).
+pub fn allowed(
+    snapshot: &Snapshot,
+    actor: &Actor,
+    op: Operation,
+    access: Access,
+    now: DateTime<Utc>,
+) -> bool {
+    actor.in_scope(op.category()).is_ok()
+        && decide_idx(snapshot, actor.idx, Check::Operation(op, access), None, now).allowed
+}
+
+/// Appends one event to the audit log, in the use case's transaction.
+pub async fn record(
+    tx: &mut WriteTx,
+    actor: &str,
+    now: DateTime<Utc>,
+    action: AuditAction,
+    target: String,
+    details: Value,
+    reason: Option<String>,
+) -> Result<()> {
+    tx.audit(NewEvent {
+        time: now,
+        actor: actor.to_owned(),
+        action,
+        target,
+        details,
+        reason,
+    })
+    .await?;
+    Ok(())
+}
