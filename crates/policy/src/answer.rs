@@ -160,3 +160,322 @@ pub struct AssignmentRequestSettings {
     pub agent_pool_id: String,
     pub request_settings: crate::wire::RequestSettingsWire,
 }
+
+/// A user, the vendor's `UserPublicDTO`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    #[serde(default)]
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub roles: Vec<crate::role::Role>,
+    /// Roles recorded but giving nothing while RBAC is off.
+    #[serde(default)]
+    pub inert_roles: Vec<crate::role::Role>,
+    pub enabled: bool,
+    #[serde(default)]
+    pub created_date: String,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub last_modified_date: String,
+    #[serde(default)]
+    pub last_modified_by: Option<String>,
+    #[serde(default)]
+    pub last_login_date: Option<String>,
+    /// `USER_PASS`.
+    #[serde(default)]
+    pub register_method: String,
+    /// `SYSTEM`.
+    #[serde(default)]
+    pub user_management_type: String,
+    /// With `includeAccessAndPermissions=true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_memberships: Option<Vec<UserMembership>>,
+    /// With `includeAccessAndPermissions=true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_pool_permissions: Option<Vec<UserPoolPermissions>>,
+}
+
+/// A user's membership of one access group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserMembership {
+    pub email: String,
+    pub group_id: String,
+    pub group_admin: bool,
+}
+
+/// What a user may do on one pool, in the user API's words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserPoolPermissions {
+    pub agent_pool_id: String,
+    /// `STANDARD`, plus `IGNORE_QUOTA` when privileged.
+    pub permissions: Vec<String>,
+}
+
+/// An agent pool, the vendor's `AgentPoolPublicApiDTO`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub created_date: String,
+    #[serde(default)]
+    pub agents_enabled: bool,
+    #[serde(default)]
+    pub live_agents_count: i64,
+}
+
+/// A member of an access group, the vendor's `UserGroupMemberPublicDTO`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub email: String,
+    #[serde(default)]
+    pub group_admin: bool,
+    #[serde(default)]
+    pub elevated_roles: Vec<crate::role::PoolLevel>,
+    /// The group's roles and the elevated ones.
+    #[serde(default)]
+    pub effective_roles: Vec<crate::role::PoolLevel>,
+}
+
+/// An access group, the vendor's `UserGroupPublicDTO`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub agent_pool_ids: Vec<String>,
+    pub roles: Vec<crate::role::PoolLevel>,
+    pub members: Vec<Member>,
+    #[serde(default)]
+    pub member_count: usize,
+    #[serde(default)]
+    pub default: bool,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub created_date: String,
+    #[serde(default)]
+    pub last_modified_by: Option<String>,
+    #[serde(default)]
+    pub last_modified_date: String,
+}
+
+/// One item of a bulk call that failed, with what was sent for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkFailure<F> {
+    pub message: String,
+    pub payload: F,
+    pub status: u16,
+}
+
+/// The vendor's bulk answer: what was done and what failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Bulk<S, F> {
+    #[serde(default)]
+    pub successes: Vec<S>,
+    #[serde(default)]
+    pub failures: Vec<BulkFailure<F>>,
+}
+
+/// An API key without its secret, the vendor's `SystemApiKeyReadDTO`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: String,
+    pub label: String,
+    pub created_by: String,
+    pub created_date: String,
+    pub expiration_date: String,
+    pub scopes: Vec<String>,
+}
+
+/// The API keys, the vendor's list shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeys {
+    pub items: Vec<ApiKey>,
+}
+
+/// A new API key: its secret, shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct NewApiKey {
+    pub api_key: String,
+    pub id: String,
+    pub expiration_date: String,
+}
+
+/// What a change to an API key did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyChanged {
+    pub message: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// A session begun: the CSRF token to send with writes, and what the
+/// person may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SignedIn {
+    pub email: Option<String>,
+    pub csrf_token: String,
+    pub expires_at: String,
+    pub permissions: Option<crate::decision::EffectivePermissions>,
+}
+
+/// An access group the caller belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MyGroup {
+    pub group_id: String,
+    pub name: String,
+    pub group_admin: bool,
+}
+
+/// Who is signed in and what they may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub email: String,
+    /// `session` or `apiKey`.
+    #[serde(default)]
+    pub credential: String,
+    #[serde(default)]
+    pub groups: Vec<MyGroup>,
+    pub permissions: crate::decision::EffectivePermissions,
+    /// Reviews access requests now (directly or as a delegate): the server
+    /// decides, since a delegate's snapshot does not hold their delegator.
+    #[serde(default)]
+    pub reviewer: bool,
+    /// May delegate reviewing (a direct reviewer).
+    #[serde(default)]
+    pub may_delegate: bool,
+}
+
+/// The company's settings, and the limits of a new company (the ceiling
+/// settings can only tighten).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub company_id: String,
+    pub rbac_enabled: bool,
+    pub limits: crate::limits::Limits,
+    #[serde(default = "crate::answer::seed_limits")]
+    pub seed_limits: crate::limits::Limits,
+}
+
+fn seed_limits() -> crate::limits::Limits {
+    crate::limits::Limits::SEED
+}
+
+/// Whether every link of the audit log's hash chain holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ChainCheck {
+    pub valid: bool,
+    pub checked: u64,
+    /// The last hash, when the chain holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// Every broken link.
+    #[serde(default)]
+    pub errors: Vec<crate::violation::Violation>,
+}
+
+/// Whether the server and its database answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// `ok` or `degraded`.
+    pub status: String,
+    pub database: bool,
+}
+
+/// Which notification channels the server was started with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Channels {
+    pub webhooks: u32,
+    pub email: bool,
+}
+
+/// One notification of the outbox and how its delivery stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    pub id: String,
+    /// `request.created`, `request.approved`, …
+    pub event: String,
+    #[serde(default)]
+    pub request_id: String,
+    /// `webhook` or `email`.
+    pub channel: String,
+    /// The e-mail address, or the webhook's URL without its path.
+    pub recipient: String,
+    #[serde(default)]
+    pub subject: String,
+    /// What the receiver reads: the webhook's `text`, or the mail's body.
+    #[serde(default)]
+    pub text: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub created_at: String,
+    #[serde(default)]
+    pub next_attempt_at: Option<String>,
+    #[serde(default)]
+    pub delivered_at: Option<String>,
+}
+
+/// A page of the outbox, newest first, with the channels configured.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Outbox {
+    pub channels: Channels,
+    pub total: u32,
+    pub page: u32,
+    #[serde(default)]
+    pub size: u32,
+    pub has_more: bool,
+    pub items: Vec<Notification>,
+}
