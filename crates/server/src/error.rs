@@ -8,23 +8,8 @@ use axum::response::{IntoResponse, Response};
 use interim_policy::violation::Violation;
 
 use crate::app::{Error, Kind};
-use serde::Serialize;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorBody {
-    pub code: String,
-    pub message: String,
-    pub field_errors: Vec<FieldError>,
-}
+pub use interim_policy::answer::{ErrorBody, FieldError};
 
 /// A refusal (4xx) or an internal failure (500, details logged only).
 #[derive(Debug)]

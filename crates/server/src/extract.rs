@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+pub use interim_policy::answer::Page;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -187,17 +188,6 @@ impl Params {
 pub struct Paging {
     pub page: i64,
     pub size: i64,
-}
-
-/// The vendor's page shape.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: i64,
-    pub has_more: bool,
 }
 
 impl Paging {

@@ -19,9 +19,12 @@ use crate::store::WriteTx;
 pub mod actor;
 pub mod error;
 pub mod grants;
+pub mod groups;
+pub mod pools;
 pub mod reports;
 pub mod request_settings;
 pub mod requests;
+pub mod users;
 
 pub use actor::{Actor, Credential};
 pub use error::{Error, Kind, Result};

@@ -173,7 +173,7 @@ pub(crate) async fn import(
                 merged.enabled = existing.enabled;
                 tx.update_user(&merged, now, &actor.email).await?;
                 let before: Vec<interim_policy::Role> = existing.roles.iter().collect();
-                super::users::audit_roles(
+                crate::app::users::audit_roles(
                     &mut tx,
                     &actor,
                     now,
@@ -186,7 +186,7 @@ pub(crate) async fn import(
             None => {
                 tx.insert_user(&new_id()?, &wire, None, now, Some(&actor.email))
                     .await?;
-                super::users::audit_roles(&mut tx, &actor, now, &wire.email, &[], &wire.roles)
+                crate::app::users::audit_roles(&mut tx, &actor, now, &wire.email, &[], &wire.roles)
                     .await?;
             }
         }
