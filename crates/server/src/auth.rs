@@ -18,8 +18,6 @@ use crate::error::ApiError;
 pub const SESSION_COOKIE: &str = "interim_session";
 pub const CSRF_COOKIE: &str = "interim_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// How long a session lasts.
-pub const SESSION_HOURS: i64 = 12;
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -17,13 +17,19 @@ use crate::AppState;
 use crate::store::WriteTx;
 
 pub mod actor;
+pub mod audit;
 pub mod error;
+pub mod explain;
 pub mod grants;
 pub mod groups;
+pub mod keys;
+pub mod outbox;
 pub mod pools;
 pub mod reports;
 pub mod request_settings;
 pub mod requests;
+pub mod sessions;
+pub mod settings;
 pub mod users;
 
 pub use actor::{Actor, Credential};

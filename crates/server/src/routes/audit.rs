@@ -5,14 +5,12 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use interim_policy::audit::{AuditEvent, verify_chain};
-use interim_policy::catalogue::{Access, Operation};
+use interim_policy::answer::ChainCheck;
+use interim_policy::audit::AuditEvent;
 use interim_policy::time::{format_instant, parse_instant};
-use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::app::require;
-use crate::auth::Actor;
+use crate::app::{self, Actor};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, Params};
 use crate::store::AuditFilter;
@@ -48,19 +46,6 @@ fn filter(params: &Params) -> ApiResult<AuditFilter> {
     })
 }
 
-async fn allowed(state: &AppState, actor: &Actor) -> ApiResult<()> {
-    let now = state.clock.now();
-    let snapshot = state.store.snapshot(now).await?;
-    Ok(require(
-        &snapshot,
-        actor,
-        Operation::AuditEvents,
-        Access::View,
-        None,
-        now,
-    )?)
-}
-
 #[utoipa::path(
     get,
     path = "/api/v1/audit",
@@ -74,10 +59,10 @@ pub(crate) async fn list(
     actor: Actor,
     params: Params,
 ) -> ApiResult<Json<Page<AuditEvent>>> {
-    allowed(&state, &actor).await?;
     let paging = params.paging()?;
     let f = filter(&params)?;
-    let (items, total) = state.store.audit(&f, paging.offset(), paging.size).await?;
+    let (items, total) =
+        app::audit::events(&state, &actor, &f, paging.offset(), paging.size).await?;
     Ok(Json(paging.cut(items, total)))
 }
 
@@ -86,17 +71,13 @@ pub(crate) async fn list(
     path = "/api/v1/audit/verify",
     tag = "Audit",
     summary = "Verify the hash chain",
-    responses((status = 200, description = "Whether every link holds", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Whether every link holds", body = ChainCheck), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
 )]
-pub(crate) async fn verify(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Value>> {
-    allowed(&state, &actor).await?;
-    let chain = state.store.audit_chain().await?;
-    Ok(Json(match verify_chain(&chain) {
-        Ok(status) => {
-            json!({ "valid": true, "checked": status.checked, "head": status.head, "errors": [] })
-        }
-        Err(errors) => json!({ "valid": false, "checked": chain.len(), "errors": errors }),
-    }))
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<ChainCheck>> {
+    Ok(Json(app::audit::verify(&state, &actor).await?))
 }
 
 fn csv_field(v: &str) -> String {
@@ -128,9 +109,8 @@ pub(crate) async fn export(
     actor: Actor,
     params: Params,
 ) -> ApiResult<Response> {
-    allowed(&state, &actor).await?;
     let f = filter(&params)?;
-    let (events, _) = state.store.audit(&f, 0, i64::MAX).await?;
+    let (events, _) = app::audit::events(&state, &actor, &f, 0, i64::MAX).await?;
     let format = params.get("format").unwrap_or("json");
     let (body, kind, ext) = match format {
         "json" => (

@@ -133,7 +133,7 @@ fn bulk_status<S, F>(b: &Bulk<S, F>) -> StatusCode {
     summary = "Add members",
     params(("id" = String, Path, description = "Group id")),
     request_body = Vec<MemberInput>,
-    responses((status = 200, description = "All added", body = Object), (status = 207, description = "Some failed", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+    responses((status = 200, description = "All added", body = Bulk<Member, Member>), (status = 207, description = "Some failed", body = Bulk<Member, Member>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn add_members(
     State(state): State<AppState>,
@@ -152,7 +152,7 @@ pub(crate) async fn add_members(
     summary = "Remove members",
     params(("id" = String, Path, description = "Group id")),
     request_body = Vec<String>,
-    responses((status = 200, description = "All removed", body = Object), (status = 207, description = "Some failed", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+    responses((status = 200, description = "All removed", body = Bulk<String, String>), (status = 207, description = "Some failed", body = Bulk<String, String>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn remove_members(
     State(state): State<AppState>,

@@ -1,6 +1,6 @@
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use interim_policy::answer::Health;
 
 use crate::AppState;
 
@@ -13,11 +13,14 @@ pub fn router() -> Router<AppState> {
     path = "/healthz",
     tag = "Operations",
     summary = "Liveness and database",
-    responses((status = 200, description = "Status", body = Object))
+    responses((status = 200, description = "Status", body = Health))
 )]
 pub(crate) async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> Json<Value> {
+) -> Json<Health> {
     let db = state.store.is_initialized().await.is_ok();
-    Json(json!({ "status": if db { "ok" } else { "degraded" }, "database": db }))
+    Json(Health {
+        status: if db { "ok" } else { "degraded" }.to_owned(),
+        database: db,
+    })
 }

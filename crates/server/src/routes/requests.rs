@@ -52,7 +52,7 @@ pub fn router() -> Router<AppState> {
     tag = "Access Requests",
     summary = "Request access to a locked pool (auto-approved at once where the settings allow it and a reason is given)",
     request_body = AccessRequestInput,
-    responses((status = 201, description = "Created: pending, or approved when auto-approved", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 404, description = "Unknown pool", body = crate::error::ErrorBody), (status = 409, description = "A request or access already exists", body = crate::error::ErrorBody))
+    responses((status = 201, description = "Created: pending, or approved when auto-approved", body = AccessRequest), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 404, description = "Unknown pool", body = crate::error::ErrorBody), (status = 409, description = "A request or access already exists", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -69,7 +69,7 @@ pub(crate) async fn create(
     tag = "Access Requests",
     summary = "Access requests: mine (default), the ones I review, or all",
     params(("scope" = Option<String>, Query, description = "mine | review | all"), ("status" = Option<String>, Query, description = "Filter by status at this instant: pending, approved, denied, cancelled, expired, revoked, ended")),
-    responses((status = 200, description = "The requests, newest first", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+    responses((status = 200, description = "The requests, newest first", body = Listed<AccessRequest>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -98,7 +98,7 @@ pub(crate) async fn list(
     tag = "Access Requests",
     summary = "One access request",
     params(("id" = String, Path, description = "Request id")),
-    responses((status = 200, description = "The request", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+    responses((status = 200, description = "The request", body = AccessRequest), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn one(
     State(state): State<AppState>,
@@ -114,7 +114,7 @@ pub(crate) async fn one(
     tag = "Access Requests",
     summary = "Who may approve the request now, and why (delegates included)",
     params(("id" = String, Path, description = "Request id")),
-    responses((status = 200, description = "The reviewers", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+    responses((status = 200, description = "The reviewers", body = Reviewers), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn reviewers(
     State(state): State<AppState>,
@@ -168,7 +168,7 @@ fn action_body(bytes: &[u8]) -> ApiResult<ActionBody> {
     summary = "Approve a pending request, optionally for a shorter period (a reviewer; never the requester of a manual request)",
     params(("id" = String, Path, description = "Request id")),
     request_body = ActionBody,
-    responses((status = 200, description = "Approved: access starts now", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not a reviewer of this request", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not pending", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Approved: access starts now", body = AccessRequest), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not a reviewer of this request", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not pending", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn approve(
     State(state): State<AppState>,
@@ -191,7 +191,7 @@ pub(crate) async fn approve(
     summary = "Deny a pending request, with a comment for the requester",
     params(("id" = String, Path, description = "Request id")),
     request_body = ActionBody,
-    responses((status = 200, description = "Denied", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not a reviewer of this request", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not pending", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Denied", body = AccessRequest), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not a reviewer of this request", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not pending", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn deny(
     State(state): State<AppState>,
@@ -210,7 +210,7 @@ pub(crate) async fn deny(
     tag = "Access Requests",
     summary = "Withdraw my pending request",
     params(("id" = String, Path, description = "Request id")),
-    responses((status = 200, description = "Cancelled", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not the requester", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not pending", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Cancelled", body = AccessRequest), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not the requester", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not pending", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn cancel(
     State(state): State<AppState>,
@@ -227,7 +227,7 @@ pub(crate) async fn cancel(
     summary = "End approved access at once (a reviewer of the pool)",
     params(("id" = String, Path, description = "Request id")),
     request_body = ActionBody,
-    responses((status = 200, description = "Revoked", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not a reviewer of this request", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not approved", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Revoked", body = AccessRequest), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not a reviewer of this request", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody), (status = 409, description = "Not approved", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn revoke(
     State(state): State<AppState>,
@@ -252,7 +252,7 @@ pub(crate) async fn revoke(
     summary = "A pool's request settings: the default of every group assignment of the pool (null turns requests off)",
     params(("id" = String, Path, description = "Pool id")),
     request_body = Option<RequestSettingsWire>,
-    responses((status = 200, description = "Saved", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Saved", body = PoolRequestSettings), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn pool_settings(
     State(state): State<AppState>,
@@ -272,7 +272,7 @@ pub(crate) async fn pool_settings(
     summary = "Override the pool's request settings on one (group, pool) assignment",
     params(("id" = String, Path, description = "Group id"), ("pool" = String, Path, description = "Pool id")),
     request_body = RequestSettingsWire,
-    responses((status = 200, description = "Saved", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Saved", body = AssignmentRequestSettings), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn put_override(
     State(state): State<AppState>,
@@ -306,7 +306,7 @@ pub(crate) async fn remove_override(
     path = "/api/v1/delegations",
     tag = "Access Requests",
     summary = "Live delegations I gave or received (all of them for those who read users)",
-    responses((status = 200, description = "The delegations", body = Object), (status = 401, description = "Not signed in", body = crate::error::ErrorBody))
+    responses((status = 200, description = "The delegations", body = Listed<Delegation>), (status = 401, description = "Not signed in", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn delegations(
     State(state): State<AppState>,
@@ -322,7 +322,7 @@ pub(crate) async fn delegations(
     tag = "Access Requests",
     summary = "Delegate my reviewing to another user for a bounded period",
     request_body = DelegationInput,
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "I review nothing", body = crate::error::ErrorBody), (status = 404, description = "Unknown user", body = crate::error::ErrorBody))
+    responses((status = 201, description = "Created", body = Delegation), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "I review nothing", body = crate::error::ErrorBody), (status = 404, description = "Unknown user", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn delegate(
     State(state): State<AppState>,

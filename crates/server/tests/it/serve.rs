@@ -139,3 +139,61 @@ async fn the_openapi_document_covers_every_route() {
     }
     assert!(checked >= 43, "{checked} operations");
 }
+
+/// Every answer with a body is documented with a schema: a named type
+/// (`$ref` to a component that exists) or a list or page of one — never a
+/// bare `object` (issue 15: typed answers, one definition).
+#[tokio::test]
+async fn every_answer_in_the_openapi_document_has_a_schema() {
+    let s = crate::support::Server::start(&crate::support::corpus_company("small"), default_now())
+        .await;
+    let doc: Value = reqwest::get(s.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let components = doc["components"]["schemas"].as_object().unwrap();
+    let resolves = |schema: &Value| -> bool {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix("#/components/schemas/")
+                .is_some_and(|name| components.contains_key(name)),
+            None => {
+                schema.get("properties").is_some_and(Value::is_object)
+                    || schema.get("items").is_some_and(|i| i.get("$ref").is_some())
+                    || schema.get("type").and_then(Value::as_str) == Some("string")
+            }
+        }
+    };
+    let mut answers = 0;
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status == "204" {
+                    continue;
+                }
+                let Some(content) = response["content"].as_object() else {
+                    missing.push(format!("{method} {path} {status}: no body documented"));
+                    continue;
+                };
+                for (kind, media) in content {
+                    answers += 1;
+                    if !resolves(&media["schema"]) {
+                        missing.push(format!(
+                            "{method} {path} {status} {kind}: {}",
+                            media["schema"]
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "answers without a schema:\n{}",
+        missing.join("\n")
+    );
+    assert!(answers > 100, "{answers} answers checked");
+}

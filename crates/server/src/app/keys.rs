@@ -1,0 +1,224 @@
+//! API keys: created by a signed-in person with WR on API keys, carrying
+//! the scopes they were given (all of them when none is named); the secret
+//! is shown once and stored hashed. Keys never manage keys.
+
+use chrono::Duration;
+use interim_policy::answer::{ApiKey, ApiKeyChanged, NewApiKey};
+use interim_policy::audit::AuditAction;
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::time::format_instant;
+use interim_policy::user::{API_KEY_SCOPES as SCOPES, validate_api_key};
+use serde_json::json;
+
+use super::actor::token_hash;
+use super::{Actor, Error, Result, new_id, record, require};
+use crate::AppState;
+use crate::store::{ApiKeyRecord, from_ms, key};
+
+fn answer(k: ApiKeyRecord) -> ApiKey {
+    ApiKey {
+        id: k.id,
+        label: k.label,
+        created_by: k.owner,
+        created_date: format_instant(from_ms(k.created_ms)),
+        expiration_date: format_instant(from_ms(k.expires_ms)),
+        scopes: k.scopes,
+    }
+}
+
+/// Refuses unless `company` is this deployment's and the actor may
+/// `access` API keys.
+async fn gate(state: &AppState, actor: &Actor, company: &str, access: Access) -> Result<()> {
+    if state.store.settings().await?.company_id != company {
+        return Err(Error::not_found(
+            "company.id.unknown",
+            format!("no company `{company}` here"),
+        ));
+    }
+    let now = state.clock.now();
+    let snapshot = state.store.snapshot(now).await?;
+    require(&snapshot, actor, Operation::ApiKeys, access, None, now)
+}
+
+/// Live keys, never their secrets.
+pub async fn list(state: &AppState, actor: &Actor, company: &str) -> Result<Vec<ApiKey>> {
+    gate(state, actor, company, Access::View).await?;
+    let now = state.clock.now().timestamp_millis();
+    Ok(state
+        .store
+        .api_keys()
+        .await?
+        .into_iter()
+        .filter(|k| k.expires_ms > now)
+        .map(answer)
+        .collect())
+}
+
+/// What a new key is asked for, as sent.
+#[derive(Clone, Debug, Default)]
+pub struct NewKey<'a> {
+    pub label: Option<&'a str>,
+    /// Days until it expires, as typed (1 by default).
+    pub expiration_days: Option<&'a str>,
+    /// Scope names; none means every scope, as the vendor documents.
+    pub scopes: Vec<&'a str>,
+}
+
+/// Creates a key for the actor; its secret is in the answer, only there.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    company: &str,
+    ask: &NewKey<'_>,
+) -> Result<NewApiKey> {
+    gate(state, actor, company, Access::Change).await?;
+    let days = ask
+        .expiration_days
+        .map(|d| {
+            d.trim().parse::<i64>().map_err(|_| {
+                Error::invalid(
+                    "apiKey.expirationDays.out_of_range",
+                    "expirationDays",
+                    format!("`{d}` is not a number of days"),
+                )
+            })
+        })
+        .transpose()?;
+    let label = ask.label.map(str::trim);
+    validate_api_key(label, days).map_err(Error::violations)?;
+    actor.not_a_key()?;
+    let mut scopes: Vec<String> = Vec::new();
+    for s in ask
+        .scopes
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        if !SCOPES.contains(&s) {
+            return Err(Error::invalid(
+                "query.value.invalid",
+                "scopes",
+                format!("scope `{s}`: use {}", SCOPES.join(", ")),
+            ));
+        }
+        if !scopes.iter().any(|x| x == s) {
+            scopes.push(s.to_owned());
+        }
+    }
+    if scopes.is_empty() {
+        scopes = SCOPES.iter().map(|s| (*s).to_owned()).collect();
+    }
+    let now = state.clock.now();
+    let secret = new_id()?;
+    let k = ApiKeyRecord {
+        id: new_id()?,
+        label: label.unwrap_or("api key").to_owned(),
+        owner: key(&actor.email),
+        created_ms: now.timestamp_millis(),
+        expires_ms: (now + Duration::days(days.unwrap_or(1))).timestamp_millis(),
+        scopes,
+    };
+    let expiration_date = format_instant(from_ms(k.expires_ms));
+    let mut tx = state.store.begin().await?;
+    tx.insert_api_key(&k, &token_hash(&secret)).await?;
+    let details =
+        json!({ "label": k.label, "expirationDate": expiration_date, "scopes": k.scopes });
+    let target = format!("apikey:{}", k.id);
+    record(
+        &mut tx,
+        &actor.email,
+        now,
+        AuditAction::ApiKeyCreated,
+        target,
+        details,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewApiKey {
+        api_key: secret,
+        id: k.id,
+        expiration_date,
+    })
+}
+
+fn unknown(id: &str) -> Error {
+    Error::not_found("apiKey.id.unknown", format!("no API key `{id}`"))
+}
+
+pub async fn relabel(
+    state: &AppState,
+    actor: &Actor,
+    company: &str,
+    id: &str,
+    label: &str,
+) -> Result<ApiKeyChanged> {
+    gate(state, actor, company, Access::Change).await?;
+    actor.not_a_key()?;
+    let label = label.trim().to_owned();
+    validate_api_key(Some(&label), Some(1)).map_err(Error::violations)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    if !tx.relabel_api_key(id, &label).await? {
+        return Err(unknown(id));
+    }
+    let target = format!("apikey:{id}");
+    let details = json!({ "label": label });
+    record(
+        &mut tx,
+        &actor.email,
+        now,
+        AuditAction::ApiKeyUpdated,
+        target,
+        details,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApiKeyChanged {
+        message: format!("the API key is now labelled `{label}`"),
+        id: id.to_owned(),
+        label: Some(label),
+    })
+}
+
+pub async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    company: &str,
+    id: &str,
+) -> Result<ApiKeyChanged> {
+    gate(state, actor, company, Access::Change).await?;
+    actor.not_a_key()?;
+    let k = state
+        .store
+        .api_keys()
+        .await?
+        .into_iter()
+        .find(|k| k.id == id)
+        .ok_or_else(|| unknown(id))?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    // Checked inside the transaction: of concurrent revokes, one wins.
+    if !tx.revoke_api_key(id, now).await? {
+        return Err(unknown(id));
+    }
+    let target = format!("apikey:{id}");
+    let details = json!({ "label": k.label, "owner": k.owner });
+    record(
+        &mut tx,
+        &actor.email,
+        now,
+        AuditAction::ApiKeyRevoked,
+        target,
+        details,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApiKeyChanged {
+        message: "the API key is revoked".to_owned(),
+        id: id.to_owned(),
+        label: None,
+    })
+}

@@ -1,0 +1,204 @@
+//! Company settings (the RBAC switch, limits that only tighten) and the
+//! legacy role import with its preview.
+
+use interim_policy::answer::Settings as SettingsAnswer;
+use interim_policy::audit::AuditAction;
+use interim_policy::catalogue::{Access, Operation};
+use interim_policy::email::same_email;
+use interim_policy::legacy::{MigratedUser, MigrationPreview, preview_migration};
+use interim_policy::limits::Limits;
+use interim_policy::snapshot::Snapshot;
+use interim_policy::wire::{GroupMemberWire, GroupWire, LegacyUserWire, UserWire};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Actor, Error, Result, begin_as, new_id, record, require};
+use crate::AppState;
+use crate::store::{Settings, WriteTx};
+
+fn answer(s: &Settings) -> SettingsAnswer {
+    SettingsAnswer {
+        company_id: s.company_id.clone(),
+        rbac_enabled: s.rbac_enabled,
+        limits: s.limits,
+        seed_limits: Limits::SEED,
+    }
+}
+
+pub async fn read(state: &AppState, actor: &Actor) -> Result<SettingsAnswer> {
+    let now = state.clock.now();
+    let snapshot = state.store.snapshot(now).await?;
+    require(
+        &snapshot,
+        actor,
+        Operation::Organization,
+        Access::View,
+        None,
+        now,
+    )?;
+    Ok(answer(&state.store.settings().await?))
+}
+
+/// A change of settings: either part may be left out.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsInput {
+    #[serde(default)]
+    pub rbac_enabled: Option<bool>,
+    #[serde(default)]
+    pub limits: Option<Limits>,
+}
+
+/// Switches RBAC or tightens limits (the policy refuses to loosen them).
+pub async fn write(
+    state: &AppState,
+    actor: &Actor,
+    input: &SettingsInput,
+) -> Result<SettingsAnswer> {
+    let op = Operation::Organization;
+    let (mut tx, _, now) = begin_as(state, actor, op, Access::Change, None).await?;
+    let before = tx.settings().await?;
+    let mut after = before.clone();
+    if let Some(limits) = input.limits {
+        after.limits = limits.validate().map_err(|v| {
+            Error::violations(
+                v.into_iter()
+                    .map(|mut v| {
+                        v.field = format!("limits.{}", v.field);
+                        v
+                    })
+                    .collect(),
+            )
+        })?;
+    }
+    if let Some(rbac) = input.rbac_enabled {
+        after.rbac_enabled = rbac;
+    }
+    if after != before {
+        tx.put_settings(&after).await?;
+        let details = json!({ "before": answer(&before), "after": answer(&after) });
+        let target = format!("company:{}", after.company_id);
+        let action = AuditAction::SettingsChanged;
+        record(&mut tx, &actor.email, now, action, target, details, None).await?;
+    }
+    tx.commit().await?;
+    Ok(answer(&after))
+}
+
+/// Previews the legacy import (`preview_only`), or applies it: users are
+/// created or their roles replaced, group admins made members, audited.
+pub async fn import(
+    state: &AppState,
+    actor: &Actor,
+    entries: &[LegacyUserWire],
+    preview_only: bool,
+) -> Result<MigrationPreview> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let snapshot = tx.snapshot(now).await?;
+    require(
+        &snapshot,
+        actor,
+        Operation::Users,
+        Access::Change,
+        None,
+        now,
+    )?;
+    let preview = preview_migration(entries, Some(&snapshot));
+    if preview_only {
+        return Ok(preview);
+    }
+    if !preview.errors.is_empty() {
+        return Err(Error::violations(preview.errors));
+    }
+    let mut groups: Vec<GroupWire> = state
+        .store
+        .groups()
+        .await?
+        .into_iter()
+        .map(|g| g.wire)
+        .collect();
+    for u in &preview.users {
+        put_user(&mut tx, actor, &snapshot, u, now).await?;
+        make_group_admin(&mut groups, u);
+    }
+    let touched = |g: &&GroupWire| {
+        preview
+            .users
+            .iter()
+            .any(|u| u.group_admin_of.contains(&g.id))
+    };
+    for g in groups.iter().filter(touched) {
+        tx.put_group(g, now, Some(&actor.email)).await?;
+    }
+    let details = json!({ "users": preview.users });
+    let target = format!("company:{}", snapshot.company_id);
+    record(
+        &mut tx,
+        &actor.email,
+        now,
+        AuditAction::UsersImported,
+        target,
+        details,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(MigrationPreview {
+        users: preview.users,
+        errors: Vec::new(),
+    })
+}
+
+/// Creates an imported user, or replaces an existing one's roles.
+async fn put_user(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    u: &MigratedUser,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let wire = UserWire {
+        email: u.email.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        enabled: true,
+        roles: u.roles.clone(),
+    };
+    match snapshot.user_idx(&u.email).and_then(|i| snapshot.user(i)) {
+        Some(existing) => {
+            let mut merged = wire;
+            merged.email = existing.email.clone();
+            merged.enabled = existing.enabled;
+            tx.update_user(&merged, now, &actor.email).await?;
+            let before: Vec<interim_policy::Role> = existing.roles.iter().collect();
+            super::users::audit_roles(tx, actor, now, &merged.email, &before, &merged.roles).await
+        }
+        None => {
+            tx.insert_user(&new_id()?, &wire, None, now, Some(&actor.email))
+                .await?;
+            super::users::audit_roles(tx, actor, now, &wire.email, &[], &wire.roles).await
+        }
+    }
+}
+
+/// Makes an imported user an admin (and member) of the groups named.
+fn make_group_admin(groups: &mut [GroupWire], u: &MigratedUser) {
+    for gid in &u.group_admin_of {
+        let Some(g) = groups.iter_mut().find(|g| &g.id == gid) else {
+            continue;
+        };
+        match g
+            .members
+            .iter_mut()
+            .find(|m| same_email(&m.email, &u.email))
+        {
+            Some(m) => m.group_admin = true,
+            None => g.members.push(GroupMemberWire {
+                email: u.email.clone(),
+                group_admin: true,
+                elevated_roles: Vec::new(),
+            }),
+        }
+    }
+}
