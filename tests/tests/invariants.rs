@@ -153,3 +153,166 @@ fn leaves_never_depend_on_each_other() {
         }
     }
 }
+
+/// Every `.rs` file under `dir`, with its path relative to `dir`.
+fn sources(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A file's code without comments and without its unit tests.
+fn code_of(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.trim() != "#[cfg(test)]")
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The top-level module a source file belongs to (`store/users.rs` is
+/// `store`); `lib.rs` and `main.rs` are the crate's root.
+fn top_module(rel: &str) -> String {
+    rel.split(['/', '.']).next().unwrap_or_default().to_owned()
+}
+
+/// Which top-level modules each module names through `crate::…`.
+fn module_graph(
+    dir: &Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (rel, text) in sources(dir) {
+        let from = top_module(&rel);
+        if from == "lib" || from == "main" {
+            continue;
+        }
+        let code = code_of(&text);
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            // `crate::{a, b}` names several.
+            let names: Vec<String> = if rest.starts_with('{') {
+                let inner = &rest[1..rest.find('}').unwrap_or(rest.len())];
+                inner
+                    .split(',')
+                    .map(|p| p.trim().split("::").next().unwrap_or_default().to_owned())
+                    .collect()
+            } else {
+                vec![name]
+            };
+            for n in names {
+                let is_module = dir.join(format!("{n}.rs")).is_file() || dir.join(&n).is_dir();
+                if is_module && n != from {
+                    graph.entry(from.clone()).or_default().insert(n);
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle in the graph, as the path around it, if there is one.
+fn cycle(
+    graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == node) {
+            let mut around = path[i..].to_vec();
+            around.push(node.to_owned());
+            return Some(around);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(c) = visit(next, graph, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_policy_and_server_modules_import_each_other_in_no_circle() {
+    for krate in ["crates/policy/src", "crates/server/src"] {
+        let graph = module_graph(&root().join(krate));
+        assert!(graph.len() > 5, "{krate}: {graph:?}");
+        if let Some(c) = cycle(&graph) {
+            panic!(
+                "{krate}: modules import each other in a circle: {}",
+                c.join(" -> ")
+            );
+        }
+    }
+}
+
+#[test]
+fn nothing_in_the_server_imports_from_its_routes() {
+    let dir = root().join("crates/server/src");
+    for (rel, text) in sources(&dir) {
+        if rel.starts_with("routes") || rel == "lib.rs" || rel == "main.rs" {
+            continue;
+        }
+        let code = code_of(&text);
+        assert!(
+            !code.contains("crate::routes") && !code.contains("routes::"),
+            "{rel} imports from routes/: use cases live in app/"
+        );
+    }
+}
+
+#[test]
+fn server_files_and_handlers_stay_small() {
+    let dir = root().join("crates/server/src");
+    for (rel, text) in sources(&dir) {
+        let lines = text.lines().count();
+        assert!(lines <= 500, "{rel} has {lines} lines: split it by job");
+        if !rel.starts_with("routes") {
+            continue;
+        }
+        // A handler: a function of routes/, from its line to its closing
+        // brace at the same indentation.
+        let all: Vec<&str> = text.lines().collect();
+        for (i, line) in all.iter().enumerate() {
+            if !line.starts_with("pub(crate) async fn ") && !line.starts_with("async fn ") {
+                continue;
+            }
+            let end = all[i..].iter().position(|l| *l == "}").unwrap_or(0);
+            assert!(end <= 60, "{rel}:{}: a handler of {end} lines", i + 1);
+        }
+    }
+}

@@ -8,8 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::request::{Approval, RequestStatus};
 use crate::time::{Instant, rfc3339_millis};
+use crate::vocab::{Approval, RequestStatus};
 
 /// One problem at one field of a refusal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,6 +31,7 @@ pub mod snapshot;
 pub mod time;
 pub mod user;
 pub mod violation;
+pub mod vocab;
 pub mod wire;
 
 pub use catalogue::{Access, Operation};

@@ -10,10 +10,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::email::email_key;
 use crate::limits::{Limits, MAX_REQUEST_MINUTES};
-use crate::request::{RequestSettings, RequestStatus};
 use crate::role::{PoolLevel, Role, RoleSet};
 use crate::time::Instant;
 use crate::violation::{Code, Violation};
+use crate::vocab::{RequestSettings, RequestStatus};
 use crate::wire::{AccessRequestWire, SnapshotWire, TempAccess};
 
 macro_rules! index_type {

@@ -6,9 +6,9 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::limits::Limits;
-use crate::request::{Approval, Period, RequestStatus};
 use crate::role::{PoolLevel, Role};
 use crate::time::{Instant, rfc3339_millis};
+use crate::vocab::{Approval, Period, RequestSettings, RequestStatus};
 
 /// `POST /api/v1/temp-access` — the vendor's `CreateTempAccessPublicApiDTO`.
 /// Every field is optional here so that a missing one is a field violation.
@@ -375,4 +375,29 @@ pub struct LegacyUserWire {
     pub legacy_roles: Vec<String>,
     #[serde(default)]
     pub group_admin_of: Vec<String>,
+}
+
+impl From<RequestSettingsWire> for RequestSettings {
+    fn from(w: RequestSettingsWire) -> Self {
+        let mut periods = w.periods;
+        crate::order::sort(&mut periods);
+        periods.dedup();
+        RequestSettings {
+            enabled: w.enabled,
+            periods,
+            approval: w.approval,
+            reason_required: w.reason_required,
+        }
+    }
+}
+
+impl RequestSettings {
+    pub fn to_wire(&self) -> RequestSettingsWire {
+        RequestSettingsWire {
+            enabled: self.enabled,
+            periods: self.periods.clone(),
+            approval: self.approval,
+            reason_required: self.reason_required,
+        }
+    }
 }

@@ -24,7 +24,6 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod notify;
-pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod store;
@@ -71,7 +70,7 @@ impl AppState {
 pub fn app(state: AppState, portal: Option<PathBuf>) -> Router {
     let api = routes::router()
         .route("/metrics", get(metrics::render))
-        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/openapi.json", get(routes::openapi::document))
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,

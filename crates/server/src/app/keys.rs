@@ -64,36 +64,22 @@ pub struct NewKey<'a> {
     pub scopes: Vec<&'a str>,
 }
 
-/// Creates a key for the actor; its secret is in the answer, only there.
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    company: &str,
-    ask: &NewKey<'_>,
-) -> Result<NewApiKey> {
-    gate(state, actor, company, Access::Change).await?;
-    let days = ask
-        .expiration_days
-        .map(|d| {
-            d.trim().parse::<i64>().map_err(|_| {
-                Error::invalid(
-                    "apiKey.expirationDays.out_of_range",
-                    "expirationDays",
-                    format!("`{d}` is not a number of days"),
-                )
-            })
-        })
-        .transpose()?;
-    let label = ask.label.map(str::trim);
-    validate_api_key(label, days).map_err(Error::violations)?;
-    actor.not_a_key()?;
+/// Days as typed.
+fn days(text: &str) -> Result<i64> {
+    text.trim().parse::<i64>().map_err(|_| {
+        Error::invalid(
+            "apiKey.expirationDays.out_of_range",
+            "expirationDays",
+            format!("`{text}` is not a number of days"),
+        )
+    })
+}
+
+/// The scopes named, each once and known; none means every scope, as the
+/// vendor documents.
+fn scopes(asked: &[&str]) -> Result<Vec<String>> {
     let mut scopes: Vec<String> = Vec::new();
-    for s in ask
-        .scopes
-        .iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
+    for s in asked.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if !SCOPES.contains(&s) {
             return Err(Error::invalid(
                 "query.value.invalid",
@@ -108,6 +94,22 @@ pub async fn create(
     if scopes.is_empty() {
         scopes = SCOPES.iter().map(|s| (*s).to_owned()).collect();
     }
+    Ok(scopes)
+}
+
+/// Creates a key for the actor; its secret is in the answer, only there.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    company: &str,
+    ask: &NewKey<'_>,
+) -> Result<NewApiKey> {
+    gate(state, actor, company, Access::Change).await?;
+    let days = ask.expiration_days.map(days).transpose()?;
+    let label = ask.label.map(str::trim);
+    validate_api_key(label, days).map_err(Error::violations)?;
+    actor.not_a_key()?;
+    let scopes = scopes(&ask.scopes)?;
     let now = state.clock.now();
     let secret = new_id()?;
     let k = ApiKeyRecord {

@@ -40,20 +40,7 @@ pub const SYSTEM: &str = "system";
 
 /// A new random id (a version 4 UUID).
 pub fn new_id() -> Result<String> {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| Error::internal("id", e))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    let part = |a: usize, b: usize| h.get(a..b).unwrap_or_default();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        part(0, 8),
-        part(8, 12),
-        part(12, 16),
-        part(16, 20),
-        part(20, 32)
-    ))
+    Ok(crate::store::new_id()?)
 }
 
 /// Opens the one write transaction and refuses, with the policy's reason,

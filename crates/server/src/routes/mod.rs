@@ -11,6 +11,7 @@ pub mod groups;
 pub mod health;
 pub mod keys;
 pub mod notifications;
+pub mod openapi;
 pub mod pools;
 pub mod requests;
 pub mod session;

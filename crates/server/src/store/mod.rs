@@ -115,6 +115,25 @@ fn from_name<T: DeserializeOwned>(text: String, what: &str) -> StoreResult<T> {
         .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
+/// A new random id for a stored row (a version 4 UUID).
+pub fn new_id() -> StoreResult<String> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b)
+        .map_err(|e| StoreError::Internal(format!("no randomness for an id: {e}")))?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let part = |a: usize, b: usize| h.get(a..b).unwrap_or_default();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        part(0, 8),
+        part(8, 12),
+        part(12, 16),
+        part(16, 20),
+        part(20, 32)
+    ))
+}
+
 /// The key a person is stored and found by: the policy's, nowhere else.
 pub fn key(email: &str) -> String {
     interim_policy::email::email_key(email).into_owned()
