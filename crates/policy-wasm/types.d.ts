@@ -1,10 +1,12 @@
 // TypeScript declarations of the Interim policy's JSON interface
 // (`crates/policy/src/api.rs`): every call, every input and every answer.
 // They are read off the Rust wire types (serde: camelCase, `default` fields
-// optional in inputs, `skip_serializing_if` fields optional in answers); the
-// npm package's tests check them with `tsc --strict` against the example and
-// the corpus's real answers. Plain declarations: wasm-bindgen places them in
-// the generated module's `.d.ts`.
+// optional in inputs, `skip_serializing_if` fields optional in answers), and
+// checked against them by `tests/declarations` (native, in `cargo test
+// --workspace`: every property, its `?` and kind, every union's values); the
+// npm package's tests also check them with `tsc --strict` against the example
+// and the corpus's real answers. Plain declarations: wasm-bindgen places them
+// in the generated module's `.d.ts`.
 
 // ---- Scalars and names --------------------------------------------------
 
@@ -1117,6 +1119,7 @@ export type AnySuccess =
   | { request: ValidRequest }
   | { transition: Transition }
   | { delegation: Delegation }
+  | { settings: RequestSettings }
   | { users: MigratedUser[] }
   | { limits: Limits }
   | { user: ValidUser }
