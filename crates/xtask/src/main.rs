@@ -302,7 +302,6 @@ fn test() -> Result<(), String> {
             portal as fn() -> Result<(), String>,
         ),
         ("portal e2e (Chromium)", e2e),
-        ("CLI against a live server", cli_client),
         ("npm package build", npm::build),
         ("npm package tests", npm::test),
     ] {
@@ -411,33 +410,6 @@ fn e2e() -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("the portal's end-to-end tests failed ({status})"))
-    }
-}
-
-/// The CLI's client commands against the real server binary (the CLI may
-/// not depend on the server crate, so its tests get the binary's path).
-fn cli_client() -> Result<(), String> {
-    let server = server_binary()?;
-    println!("\n==> cargo test -p interim-cli --test client -- --ignored");
-    let status = cmd(
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "interim-cli",
-            "--test",
-            "client",
-            "--",
-            "--ignored",
-        ],
-    )
-    .env("INTERIM_SERVER", server)
-    .status()
-    .map_err(|e| format!("cannot start cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("the CLI's client tests failed ({status})"))
     }
 }
 

@@ -176,4 +176,6 @@ async fn a_database_of_the_previous_release_is_normalised_in_place() {
     assert!(wire.requests.is_empty() && wire.delegations.is_empty());
     assert_eq!(wire.grants[0].user_emails, ["Dev@acme.io"]);
     assert_eq!(store.notifications(None, 0, 10).await.unwrap().1, 0);
+    drop(store);
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }

@@ -1,5 +1,5 @@
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,9 +23,34 @@ pub fn default_now() -> DateTime<Utc> {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// A fresh database file under the system's temporary folder.
+/// Removes the folders that earlier runs of these tests left behind (a
+/// run that was killed, or a test that panicked): those of processes that
+/// no longer exist.
+fn sweep_leftovers() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("interim-it-")
+            .and_then(|rest| rest.split('-').next())
+        else {
+            continue;
+        };
+        if pid != std::process::id().to_string() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A fresh database file under the system's temporary folder, in a folder
+/// of its own that [`Server`] removes when dropped.
 pub fn temp_db() -> PathBuf {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    if n == 0 {
+        sweep_leftovers();
+    }
     let dir = std::env::temp_dir().join(format!("interim-it-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -40,6 +65,14 @@ pub struct Server {
     /// The database file, for tests that reopen it.
     #[allow(dead_code, reason = "used by some tests only")]
     pub db: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(dir) = self.db.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 impl Server {

@@ -1,8 +1,11 @@
-//! The client commands against a real server (the `interim-server` binary
-//! named by `INTERIM_SERVER`, started on port 0 with a temporary SQLite
-//! database and the demo company). `cargo xtask test` builds the server and
-//! runs these; a plain `cargo test` cannot, since the CLI must not depend on
-//! the server crate.
+//! The CLI's client commands against a real server: the `interim` and
+//! `interim-server` binaries, the server started on port 0 with a
+//! temporary SQLite database and the demo company. The CLI may not depend
+//! on the server crate, so this cross-crate test lives here, where every
+//! crate may be used. `cargo test --workspace` builds both binaries (each
+//! package's binaries are built for its own integration tests) next to
+//! this test's executable, where it finds them.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,9 +16,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Process, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 struct Server {
@@ -31,12 +33,24 @@ impl Drop for Server {
     }
 }
 
+/// A binary of the workspace, built beside this test's executable.
+fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is not built: run `cargo test --workspace`, or `cargo build -p interim-cli -p interim-server` first",
+        path.display()
+    );
+    path
+}
+
 fn start(name: &str) -> Server {
-    let bin = std::env::var("INTERIM_SERVER")
-        .expect("INTERIM_SERVER names the server binary (cargo xtask test sets it)");
+    let bin = binary("interim-server");
     let dir = std::env::temp_dir().join(format!("interim-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Process::new(bin)
+    let mut child = Command::new(bin)
         .args(["--listen", "127.0.0.1:0", "--demo", "--database"])
         .arg(dir.join("cli.db"))
         .arg("--portal")
@@ -69,12 +83,24 @@ fn start(name: &str) -> Server {
 }
 
 fn interim(server: &Server) -> Command {
-    let mut c = Command::cargo_bin("interim").unwrap();
+    let mut c = Command::new(binary("interim"));
     c.env("INTERIM_CONFIG", server.dir.join("config.json"))
         .env_remove("INTERIM_URL")
         .env_remove("INTERIM_API_KEY")
         .current_dir(&server.dir);
     c
+}
+
+/// Runs a command and checks its exit code; answers what it printed.
+fn exits(command: &mut Command, code: i32) -> Output {
+    let out = command.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 fn run(server: &Server, args: &[&str]) -> (i32, Value) {
@@ -100,17 +126,13 @@ fn grant_names(server: &Server) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "needs the server binary in INTERIM_SERVER: run by `cargo xtask test`"]
 fn the_client_manages_grants_against_a_running_server() {
     let server = start("grants");
     let url = server.url.as_str();
 
     // Nothing works before signing in, and says how to.
-    let out = interim(&server)
-        .args(["grant", "list", "--url", url])
-        .assert()
-        .code(1);
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("interim login"));
+    let out = exits(interim(&server).args(["grant", "list", "--url", url]), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interim login"));
     let (code, _) = run(
         &server,
         &[
@@ -317,11 +339,11 @@ fn the_client_manages_grants_against_a_running_server() {
     // The audit log: every step is there, and the chain holds.
     let (code, v) = run(&server, &["audit", "verify"]);
     assert_eq!((code, v["valid"].as_bool()), (0, Some(true)), "{v}");
-    let out = interim(&server)
-        .args(["audit", "export", "--as", "csv", "--output", "audit.csv"])
-        .assert()
-        .success();
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("wrote audit.csv"));
+    let out = exits(
+        interim(&server).args(["audit", "export", "--as", "csv", "--output", "audit.csv"]),
+        0,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote audit.csv"));
     let csv = std::fs::read_to_string(Path::new(&server.dir).join("audit.csv")).unwrap();
     for action in [
         "grant.created",
@@ -334,11 +356,11 @@ fn the_client_manages_grants_against_a_running_server() {
     }
 
     // The access summary from the server, as CSV.
-    let out = interim(&server)
-        .args(["report", "--by", "user", "--as", "csv"])
-        .assert()
-        .success();
-    let csv = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let out = exits(
+        interim(&server).args(["report", "--by", "user", "--as", "csv"]),
+        0,
+    );
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         csv.starts_with("user,agentPoolId,poolName,level,source,sourceId,until"),
         "{csv}"
@@ -346,23 +368,23 @@ fn the_client_manages_grants_against_a_running_server() {
     assert!(csv.contains("dana.dev@example.com,"), "{csv}");
 
     // An API key from the environment is used instead of the session.
-    let out = interim(&server)
-        .env("INTERIM_API_KEY", "not-a-key")
-        .args(["grant", "list"])
-        .assert()
-        .code(1);
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("401"));
+    let out = exits(
+        interim(&server)
+            .env("INTERIM_API_KEY", "not-a-key")
+            .args(["grant", "list"]),
+        1,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("401"));
 
     // Signing out forgets the session.
     let (code, _) = run(&server, &["logout"]);
     assert_eq!(code, 0);
     assert!(!server.dir.join("config.json").exists());
-    let out = interim(&server).args(["grant", "list"]).assert().code(2);
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("no server"));
+    let out = exits(interim(&server).args(["grant", "list"]), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no server"));
 }
 
 #[test]
-#[ignore = "needs the server binary in INTERIM_SERVER: run by `cargo xtask test`"]
 fn an_unreachable_server_is_an_error_not_a_refusal() {
     let server = start("unreachable");
     let (code, v) = run(&server, &["grant", "list", "--url", "http://127.0.0.1:9"]);
