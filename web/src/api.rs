@@ -1,34 +1,30 @@
-//! Typed calls of the server's API, with the policy crate's wire types.
+//! Typed calls of the server's API: the policy crate's wire types for what
+//! is sent, and its `answer` types for what comes back. The portal declares
+//! no answer of its own, so a change of the server's shape is one change
+//! in the policy crate, seen by the server, the portal and the CLI alike.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use interim_policy::decision::EffectivePermissions;
+use interim_policy::answer::{
+    AccessRequest, Bulk, ChainCheck, Delegation, ErrorBody, Group, Listed, Me, Outbox, Page, Pool,
+    Settings, User,
+};
 use interim_policy::parse::{from_json_str, from_value, parse_json};
 use interim_policy::wire::{CreateTempAccess, SnapshotWire, TempAccess};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 use std::marker::PhantomData;
 use wasm_bindgen::JsCast;
 
-/// A field error as the server answers it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-/// The server's error shape, or a failure to reach it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A call that did not succeed: the server's refusal (its body in the
+/// policy's one error shape), or a failure found here — the server could
+/// not be reached, or its answer not read — in the same shape, so every
+/// page shows both alike.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
-    pub code: String,
-    pub message: String,
-    #[serde(default)]
-    pub field_errors: Vec<FieldError>,
-    #[serde(skip)]
+    /// The HTTP status; 0 for a failure found here.
     pub status: u16,
+    pub body: ErrorBody,
 }
 
 impl ApiError {
@@ -36,7 +32,8 @@ impl ApiError {
     /// the policy's own codes), to show at their fields like the checks
     /// made in the browser.
     pub fn violations(&self) -> Vec<interim_policy::violation::Violation> {
-        self.field_errors
+        self.body
+            .field_errors
             .iter()
             .filter_map(|f| {
                 interim_policy::violation::Code::parse(&f.code).map(|c| {
@@ -48,11 +45,18 @@ impl ApiError {
 
     /// A failure found here, not answered by the server.
     fn local(code: &str, message: String) -> ApiError {
+        ApiError::new(0, code, message)
+    }
+
+    /// A refusal without field errors.
+    fn new(status: u16, code: &str, message: String) -> ApiError {
         ApiError {
-            code: code.into(),
-            message,
-            field_errors: Vec::new(),
-            status: 0,
+            status,
+            body: ErrorBody {
+                code: code.into(),
+                message,
+                field_errors: Vec::new(),
+            },
         }
     }
 
@@ -73,29 +77,6 @@ impl ApiError {
     fn network(e: impl std::fmt::Display) -> ApiError {
         ApiError::local("network", format!("the server could not be reached: {e}"))
     }
-}
-
-/// A page of items, the vendor's shape.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-}
-
-/// Who is signed in.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Me {
-    pub email: String,
-    pub permissions: EffectivePermissions,
-    /// Reviews access requests now (directly or as a delegate): the server
-    /// decides, since a delegate's snapshot does not hold their delegator.
-    #[serde(default)]
-    pub reviewer: bool,
-    /// May delegate reviewing (a direct reviewer).
-    #[serde(default)]
-    pub may_delegate: bool,
 }
 
 /// The CSRF token the server set at sign-in (a readable cookie).
@@ -120,15 +101,14 @@ fn write(builder: RequestBuilder) -> RequestBuilder {
 async fn refusal(r: Response) -> ApiError {
     let status = r.status();
     let body = r.text().await.ok();
-    let read = body.and_then(|t| from_json_str::<ApiError>(&t).ok());
-    let mut e = read.unwrap_or_else(|| ApiError {
-        code: "server.unexpected".into(),
-        message: format!("the server answered {status}"),
-        field_errors: Vec::new(),
-        status,
-    });
-    e.status = status;
-    e
+    match body.and_then(|t| from_json_str::<ErrorBody>(&t).ok()) {
+        Some(body) => ApiError { status, body },
+        None => ApiError::new(
+            status,
+            "server.unexpected",
+            format!("the server answered {status}"),
+        ),
+    }
 }
 
 /// A successful answer's body as JSON, or the refusal: the one way the
@@ -258,30 +238,13 @@ pub async fn delete_grant(id: &str) -> Result<(), ApiError> {
     .await
 }
 
-/// The audit log's chain status.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChainStatus {
-    pub valid: bool,
-    pub checked: u64,
-}
-
 /// Audit events matching `query` (already URL-encoded pairs).
 pub fn audit(query: &str) -> Get<Page<interim_policy::audit::AuditEvent>> {
     Get::new(format!("/api/v1/audit?{query}"))
 }
 
-pub fn audit_verify() -> Get<ChainStatus> {
+pub fn audit_verify() -> Get<ChainCheck> {
     Get::new("/api/v1/audit/verify")
-}
-
-/// The company's settings.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Settings {
-    pub company_id: String,
-    pub rbac_enabled: bool,
-    pub limits: interim_policy::Limits,
 }
 
 pub fn settings() -> Get<Settings> {
@@ -294,19 +257,6 @@ pub async fn save_settings(
 ) -> Result<Settings, ApiError> {
     let body = serde_json::json!({ "rbacEnabled": rbac_enabled, "limits": limits });
     send(Request::put("/api/v1/settings"), &body).await
-}
-
-/// A user as the users API answers.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub roles: Vec<interim_policy::Role>,
-    #[serde(default)]
-    pub inert_roles: Vec<interim_policy::Role>,
-    pub enabled: bool,
 }
 
 pub fn users() -> Get<Page<User>> {
@@ -346,45 +296,12 @@ pub async fn set_enabled(email: &str, enabled: bool) -> Result<(), ApiError> {
     empty(write(Request::put(&path)).send().await).await
 }
 
-/// An agent pool, the vendor's shape.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Pool {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-}
-
 pub fn pools() -> Get<Page<Pool>> {
     Get::new("/api/v1/agent-pools?size=1000")
 }
 
 pub async fn create_pool(input: &interim_policy::user::PoolInput) -> Result<Pool, ApiError> {
     send(Request::post("/api/v1/agent-pools"), input).await
-}
-
-/// An access group member, the vendor's shape.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Member {
-    pub email: String,
-    pub group_admin: bool,
-    #[serde(default)]
-    pub elevated_roles: Vec<interim_policy::PoolLevel>,
-    #[serde(default)]
-    pub effective_roles: Vec<interim_policy::PoolLevel>,
-}
-
-/// An access group, the vendor's shape.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Group {
-    pub id: String,
-    pub name: String,
-    pub agent_pool_ids: Vec<String>,
-    pub roles: Vec<interim_policy::PoolLevel>,
-    pub members: Vec<Member>,
 }
 
 pub fn groups() -> Get<Page<Group>> {
@@ -411,31 +328,15 @@ pub async fn delete_group(id: &str) -> Result<(), ApiError> {
     empty(write(Request::delete(&path)).send().await).await
 }
 
-/// One failed item of a bulk answer.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct BulkFailure {
-    message: String,
-    status: u16,
-}
-
-/// The vendor's bulk answer; only its failures matter here.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Bulk {
-    #[serde(default)]
-    failures: Vec<BulkFailure>,
-}
-
-/// A bulk call made for one item: its failure is the call's.
+/// A bulk call made for one item: its failure is the call's. Only the
+/// failures' messages and statuses matter here, so what was done and what
+/// was sent are skipped unread (one reader for every bulk call, whatever
+/// its items are).
 async fn single(builder: RequestBuilder, body: &impl Serialize) -> Result<(), ApiError> {
-    let bulk: Bulk = send(builder, body).await?;
+    let bulk: Bulk<IgnoredAny, IgnoredAny> = send(builder, body).await?;
     match bulk.failures.into_iter().next() {
         None => Ok(()),
-        Some(f) => Err(ApiError {
-            code: "bulk.failed".into(),
-            message: f.message,
-            field_errors: Vec::new(),
-            status: f.status,
-        }),
+        Some(f) => Err(ApiError::new(f.status, "bulk.failed", f.message)),
     }
 }
 
@@ -471,37 +372,8 @@ pub async fn update_member(
     .await
 }
 
-/// An access request as the API answers it: the stored request, its
-/// status at this instant, and until when a pending one waits.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessRequest {
-    pub id: String,
-    pub requester: String,
-    pub agent_pool_id: String,
-    pub effective_status: interim_policy::request::RequestStatus,
-    pub approval: interim_policy::request::Approval,
-    pub requested_minutes: i64,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub ticket_ref: Option<String>,
-    #[serde(with = "interim_policy::time::rfc3339_millis")]
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    #[serde(default, with = "interim_policy::time::rfc3339_millis::option")]
-    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, with = "interim_policy::time::rfc3339_millis::option")]
-    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, with = "interim_policy::time::rfc3339_millis::option")]
-    pub pending_until: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default)]
-    pub decided_by: Option<String>,
-    #[serde(default)]
-    pub comment: Option<String>,
-}
-
 /// Requests in `scope` (`mine`, `review`, `all`), optionally of one status.
-pub fn requests(scope: &str, status: &str) -> Get<Page<AccessRequest>> {
+pub fn requests(scope: &str, status: &str) -> Get<Listed<AccessRequest>> {
     let path = format!("/api/v1/access-requests?scope={scope}&status={status}");
     Get::new(path.trim_end_matches("&status="))
 }
@@ -523,20 +395,7 @@ pub async fn act_on_request(
     send(Request::post(&path), body).await
 }
 
-/// A live delegation of reviewing.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Delegation {
-    pub id: String,
-    pub from: String,
-    pub to: String,
-    #[serde(with = "interim_policy::time::rfc3339_millis")]
-    pub starts_at: chrono::DateTime<chrono::Utc>,
-    #[serde(with = "interim_policy::time::rfc3339_millis")]
-    pub ends_at: chrono::DateTime<chrono::Utc>,
-}
-
-pub fn delegations() -> Get<Page<Delegation>> {
+pub fn delegations() -> Get<Listed<Delegation>> {
     Get::new("/api/v1/delegations")
 }
 
@@ -581,40 +440,6 @@ pub async fn save_request_settings(
             empty(write(Request::delete(&path)).send().await).await
         }
     }
-}
-
-/// Which notification channels the server was started with.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Channels {
-    pub webhooks: u32,
-    pub email: bool,
-}
-
-/// One notification of the outbox and how its delivery stands.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Notification {
-    pub id: String,
-    pub event: String,
-    pub channel: String,
-    pub recipient: String,
-    pub status: String,
-    pub attempts: u32,
-    #[serde(default)]
-    pub last_error: Option<String>,
-    pub created_at: String,
-}
-
-/// A page of the outbox, newest first, with the channels configured.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Outbox {
-    pub channels: Channels,
-    pub total: u32,
-    pub page: u32,
-    pub has_more: bool,
-    pub items: Vec<Notification>,
 }
 
 pub fn notifications(page: u32) -> Get<Outbox> {

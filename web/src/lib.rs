@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use interim_policy::answer::Me;
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::decision::{Check, decide};
 use interim_policy::snapshot::Snapshot;
@@ -22,7 +23,7 @@ mod pages;
 /// Who is signed in and the company as they may see it.
 #[derive(Clone, Copy, Debug)]
 pub struct Session {
-    pub me: RwSignal<Option<api::Me>>,
+    pub me: RwSignal<Option<Me>>,
     pub company: RwSignal<Option<Arc<Snapshot>>>,
     /// The first check of the session is done.
     pub ready: RwSignal<bool>,
@@ -45,7 +46,7 @@ impl Session {
                                 e.len()
                             ))),
                         },
-                        Err(e) => self.error.set(Some(e.message)),
+                        Err(e) => self.error.set(Some(e.body.message)),
                     }
                     self.me.set(Some(me));
                 }
@@ -53,7 +54,7 @@ impl Session {
                     self.me.set(None);
                     self.company.set(None);
                 }
-                Err(e) => self.error.set(Some(e.message)),
+                Err(e) => self.error.set(Some(e.body.message)),
             }
             self.ready.set(true);
         });
@@ -159,7 +160,7 @@ pub fn loaded<T: serde::de::DeserializeOwned + 'static>(
 ) -> impl IntoView {
     move || match resource.get() {
         None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
         Some(Ok(answer)) => show(answer),
     }
 }

@@ -46,7 +46,7 @@ pub fn Audit() -> impl IntoView {
                     {move || chain.get().map(|c| match c {
                         Ok(c) if c.valid => view! { <span class="ok">{format!("Hash chain verified: {} events, none altered.", c.checked)}</span> }.into_any(),
                         Ok(c) => view! { <span class="error" role="alert">{format!("The hash chain is broken ({} events checked).", c.checked)}</span> }.into_any(),
-                        Err(e) => view! { <span class="error">{e.message}</span> }.into_any(),
+                        Err(e) => view! { <span class="error">{e.body.message}</span> }.into_any(),
                     })}
                 </Suspense>
             </p>
@@ -66,7 +66,7 @@ pub fn Audit() -> impl IntoView {
             </p>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
                 {move || events.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
                     Ok(p) if p.items.is_empty() => view! { <p class="empty">"No events match."</p> }.into_any(),
                     Ok(p) => {
                         let total = p.total;

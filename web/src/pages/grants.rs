@@ -83,7 +83,7 @@ pub fn Grants() -> impl IntoView {
             <p class="hint">"Times are in " {zone.clone()} "."</p>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading grants…"</p> }>
                 {move || grants.get().map(|answer| match answer {
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! { <p class="empty">"No active grants."</p> }.into_any(),
                     Ok(page) => view! {
                         <table data-testid="grants">
@@ -134,7 +134,7 @@ fn GrantRow(
         spawn_local(async move {
             match api::delete_grant(&id).await {
                 Ok(()) => reload.update(|n| *n += 1),
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e.body.message)),
             }
         });
     };
@@ -268,7 +268,7 @@ fn CreateForm(
                     // a refusal without fields is shown for the whole form.
                     let fields = e.violations();
                     if fields.is_empty() {
-                        refusal.set(Some(e.message));
+                        refusal.set(Some(e.body.message));
                     }
                     server.set(fields);
                 }

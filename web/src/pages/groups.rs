@@ -3,6 +3,7 @@
 //! the policy's, against the company snapshot, as it is typed.
 
 use interim_policy::PoolLevel;
+use interim_policy::answer::{Group, Member};
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::user::{GroupInput, validate_group, validate_member};
 use leptos::prelude::*;
@@ -46,7 +47,7 @@ pub fn Groups() -> impl IntoView {
         reload.track();
         api::groups()
     });
-    let editing = RwSignal::new(None::<api::Group>);
+    let editing = RwSignal::new(None::<Group>);
     let may_change = move || session.may(Operation::AccessGroups, Access::Change);
     let changed = move || {
         reload.update(|n| *n += 1);
@@ -60,7 +61,7 @@ pub fn Groups() -> impl IntoView {
             </Show>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading groups…"</p> }>
                 {move || groups.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
                     Ok(g) if g.items.is_empty() => view! { <p class="empty">"No access groups yet."</p> }.into_any(),
                     Ok(g) => g.items.into_iter().map(|group| view! {
                         <GroupCard group=group editing=editing on_changed=changed/>
@@ -74,7 +75,7 @@ pub fn Groups() -> impl IntoView {
 /// Creating a group, or editing the one in `editing`.
 #[component]
 fn GroupForm(
-    editing: RwSignal<Option<api::Group>>,
+    editing: RwSignal<Option<Group>>,
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -137,7 +138,7 @@ fn GroupForm(
                     }
                     on_saved();
                 }
-                Err(e) => server_error.set(Some(e.message)),
+                Err(e) => server_error.set(Some(e.body.message)),
             }
         });
     };
@@ -216,8 +217,8 @@ fn GroupForm(
 /// One group: its settings, its members and what can be done to them.
 #[component]
 fn GroupCard(
-    group: api::Group,
-    editing: RwSignal<Option<api::Group>>,
+    group: Group,
+    editing: RwSignal<Option<Group>>,
     on_changed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -253,7 +254,7 @@ fn GroupCard(
                         member_touched.set(false);
                         on_changed();
                     }
-                    Err(e) => error.set(Some(e.message)),
+                    Err(e) => error.set(Some(e.body.message)),
                 }
             });
         }
@@ -270,7 +271,7 @@ fn GroupCard(
             spawn_local(async move {
                 match api::delete_group(&id).await {
                     Ok(()) => on_changed(),
-                    Err(e) => error.set(Some(e.message)),
+                    Err(e) => error.set(Some(e.body.message)),
                 }
             });
         }
@@ -343,7 +344,7 @@ fn GroupCard(
 #[component]
 fn MemberRow(
     group_id: String,
-    member: api::Member,
+    member: Member,
     error: RwSignal<Option<String>>,
     on_changed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -357,7 +358,7 @@ fn MemberRow(
             spawn_local(async move {
                 match api::update_member(&group_id, &email, admin, &elevated).await {
                     Ok(()) => on_changed(),
-                    Err(e) => error.set(Some(e.message)),
+                    Err(e) => error.set(Some(e.body.message)),
                 }
             });
         }
@@ -377,7 +378,7 @@ fn MemberRow(
             spawn_local(async move {
                 match api::remove_member(&group_id, &email).await {
                     Ok(()) => on_changed(),
-                    Err(e) => error.set(Some(e.message)),
+                    Err(e) => error.set(Some(e.body.message)),
                 }
             });
         }

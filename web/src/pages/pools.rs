@@ -60,7 +60,7 @@ pub fn Pools() -> impl IntoView {
                     reload.update(|n| *n += 1);
                     session.refresh();
                 }
-                Err(e) => server_error.set(Some(e.message)),
+                Err(e) => server_error.set(Some(e.body.message)),
             }
         });
     };
@@ -85,7 +85,7 @@ pub fn Pools() -> impl IntoView {
             <h2>"All agent pools"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading pools…"</p> }>
                 {move || pools.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
                     Ok(p) if p.items.is_empty() => view! { <p class="empty">"No agent pools yet."</p> }.into_any(),
                     Ok(p) => view! {
                         <table data-testid="pools-table">

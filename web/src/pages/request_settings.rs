@@ -84,7 +84,7 @@ pub fn RequestSettingsEditor(
                         error.set(None);
                         session.refresh();
                     }
-                    Err(e) => error.set(Some(e.message)),
+                    Err(e) => error.set(Some(e.body.message)),
                 }
             });
         }

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use interim_policy::answer::AccessRequest;
 use interim_policy::limits::MAX_REQUEST_MINUTES;
 use interim_policy::request::{
     Approval, RequestAccess, RequestSettings, RequestStatus, request_access, validate_request,
@@ -65,7 +66,7 @@ pub fn pool_name(session: Session, id: &str) -> String {
 
 /// The period in words: as asked, or as granted when a reviewer approved
 /// less (`1 hour (asked 4 hours)`).
-pub fn period_text(r: &api::AccessRequest) -> String {
+pub fn period_text(r: &AccessRequest) -> String {
     interim_policy::time::granted_text(r.requested_minutes, r.approved_at, r.ends_at)
 }
 
@@ -79,7 +80,7 @@ pub fn act(
     spawn_local(async move {
         match api::act_on_request(&id, action, &serde_json::json!({})).await {
             Ok(_) => done(),
-            Err(e) => error.set(Some(e.message)),
+            Err(e) => error.set(Some(e.body.message)),
         }
     });
 }
@@ -87,7 +88,7 @@ pub fn act(
 /// A request's status at `now_ms`, by the policy: approved access whose
 /// period is over is `Ended`, a pending request past its lifetime
 /// `Expired`, even before the page reloads or the sweeper runs.
-pub fn status_now(r: &api::AccessRequest, now_ms: i64) -> RequestStatus {
+pub fn status_now(r: &AccessRequest, now_ms: i64) -> RequestStatus {
     let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or(r.created_at);
     interim_policy::request::status_at(r.effective_status, r.created_at, r.ends_at, now)
 }
@@ -129,7 +130,7 @@ pub fn Requests() -> impl IntoView {
 
 #[component]
 fn MyRequest(
-    r: api::AccessRequest,
+    r: AccessRequest,
     now_ms: RwSignal<i64>,
     on_changed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -310,7 +311,7 @@ fn RequestForm(on_sent: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                 Err(e) => {
                     let fields = e.violations();
                     if fields.is_empty() {
-                        sent.set(Some(e.message));
+                        sent.set(Some(e.body.message));
                     }
                     server.set(fields);
                 }

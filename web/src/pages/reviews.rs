@@ -4,6 +4,7 @@
 //! (checked by the policy's `validate_delegation` as it is typed).
 
 use chrono::Utc;
+use interim_policy::answer::AccessRequest;
 use interim_policy::request::{RequestStatus, validate_delegation};
 use interim_policy::time::duration_text;
 use interim_policy::violation::Violation;
@@ -59,7 +60,7 @@ pub fn Reviews() -> impl IntoView {
 /// One pending request: approve (optionally shorter) or deny with a comment.
 #[component]
 fn Review(
-    r: api::AccessRequest,
+    r: AccessRequest,
     now_ms: RwSignal<i64>,
     on_changed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -92,7 +93,7 @@ fn Review(
                     Ok(_) => on_changed(),
                     Err(e) => {
                         let fields = e.violations();
-                        refusal.set(fields.is_empty().then_some(e.message));
+                        refusal.set(fields.is_empty().then_some(e.body.message));
                         server.set(fields);
                     }
                 }
@@ -153,7 +154,7 @@ fn Review(
 /// Approved access running now, which a reviewer may end early.
 #[component]
 fn Running(
-    r: api::AccessRequest,
+    r: AccessRequest,
     now_ms: RwSignal<i64>,
     on_changed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -235,7 +236,7 @@ fn Delegations() -> impl IntoView {
                     reload.update(|n| *n += 1);
                     session.refresh();
                 }
-                Err(e) => refusal.set(Some(e.message)),
+                Err(e) => refusal.set(Some(e.body.message)),
             }
         });
     };
@@ -261,7 +262,7 @@ fn Delegations() -> impl IntoView {
                         reload.update(|n| *n += 1);
                         session.refresh();
                     }
-                    Err(e) => refusal.set(Some(e.message)),
+                    Err(e) => refusal.set(Some(e.body.message)),
                 }
             });
         }

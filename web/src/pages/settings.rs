@@ -17,7 +17,7 @@ pub fn Settings() -> impl IntoView {
             <h1>"Settings"</h1>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading settings…"</p> }>
                 {move || loaded.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
                     Ok(s) => view! { <SettingsForm initial=s on_saved=move || session.refresh()/> }.into_any(),
                 })}
             </Suspense>
@@ -47,7 +47,7 @@ fn Notifications() -> impl IntoView {
             spawn_local(async move {
                 match api::retry_notification(&id).await {
                     Ok(()) => reload.update(|n| *n += 1),
-                    Err(e) => error.set(Some(e.message)),
+                    Err(e) => error.set(Some(e.body.message)),
                 }
             });
         }
@@ -57,7 +57,7 @@ fn Notifications() -> impl IntoView {
             <h2>"Notifications"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading notifications…"</p> }>
                 {move || outbox.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
                     Ok(o) => view! {
                         <p class="hint" data-testid="channels">{match (o.channels.webhooks, o.channels.email) {
                             (0, false) => "No channel configured: start the server with --webhook-url or --smtp-url to notify reviewers and requesters.".to_owned(),
@@ -103,7 +103,7 @@ type LimitField = (
 
 #[component]
 fn SettingsForm(
-    initial: api::Settings,
+    initial: interim_policy::answer::Settings,
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let rbac = RwSignal::new(initial.rbac_enabled);
@@ -146,7 +146,7 @@ fn SettingsForm(
                     status.set(Some(Ok("Saved.".to_owned())));
                     on_saved();
                 }
-                Err(e) => status.set(Some(Err(e.message))),
+                Err(e) => status.set(Some(Err(e.body.message))),
             }
         });
     };

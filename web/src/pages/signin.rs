@@ -20,7 +20,7 @@ pub fn SignIn() -> impl IntoView {
                     session.ready.set(false);
                     session.refresh();
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e.body.message)),
             }
             busy.set(false);
         });

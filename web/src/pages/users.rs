@@ -3,6 +3,7 @@
 //! with its preview computed in the browser by the policy's migration.
 
 use interim_policy::Role;
+use interim_policy::answer::User;
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::legacy::preview_migration;
 use interim_policy::parse::from_json_str;
@@ -24,7 +25,7 @@ pub fn Users() -> impl IntoView {
     });
     let search = RwSignal::new(String::new());
     // The user whose roles and name are being edited, if any.
-    let editing = RwSignal::new(None::<api::User>);
+    let editing = RwSignal::new(None::<User>);
     let may_change = move || session.may(Operation::Users, Access::Change);
     let changed = move || {
         reload.update(|n| *n += 1);
@@ -42,10 +43,10 @@ pub fn Users() -> impl IntoView {
                 prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading users…"</p> }>
                 {move || users.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
                     Ok(page) => {
                         let q = search.get().to_lowercase();
-                        let rows: Vec<api::User> = page.items.into_iter().filter(|u| {
+                        let rows: Vec<User> = page.items.into_iter().filter(|u| {
                             q.is_empty() || u.email.to_lowercase().contains(&q) || format!("{} {}", u.first_name, u.last_name).to_lowercase().contains(&q)
                         }).collect();
                         if rows.is_empty() {
@@ -70,11 +71,7 @@ pub fn Users() -> impl IntoView {
 }
 
 #[component]
-fn UserRow(
-    user: api::User,
-    editing: RwSignal<Option<api::User>>,
-    reload: RwSignal<u32>,
-) -> impl IntoView {
+fn UserRow(user: User, editing: RwSignal<Option<User>>, reload: RwSignal<u32>) -> impl IntoView {
     let session = expect_context::<Session>();
     let may_change = move || session.may(Operation::Users, Access::Change);
     let error = RwSignal::new(None::<String>);
@@ -84,7 +81,7 @@ fn UserRow(
         spawn_local(async move {
             match api::set_enabled(&email, !enabled).await {
                 Ok(()) => reload.update(|n| *n += 1),
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e.body.message)),
             }
         });
     };
@@ -160,7 +157,7 @@ fn blank_user() -> UserInput {
 /// the policy's check for each case, as it is typed.
 #[component]
 fn UserForm(
-    editing: RwSignal<Option<api::User>>,
+    editing: RwSignal<Option<User>>,
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -248,7 +245,7 @@ fn UserForm(
                     }
                     on_saved();
                 }
-                Err(e) => server_error.set(Some(e.message)),
+                Err(e) => server_error.set(Some(e.body.message)),
             }
         });
     };
@@ -372,7 +369,7 @@ fn Import(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                     text.set(String::new());
                     on_imported();
                 }
-                Err(e) => server_error.set(Some(e.message)),
+                Err(e) => server_error.set(Some(e.body.message)),
             }
             busy.set(false);
         });
