@@ -316,3 +316,26 @@ fn server_files_and_handlers_stay_small() {
         }
     }
 }
+
+#[test]
+fn the_store_folds_no_letter_case_of_its_own() {
+    // People are keyed by the policy's `email_key`, computed once and
+    // stored; SQL's `lower()` knows ASCII only, and a second folding in
+    // Rust would be a second rule (issue 15).
+    let dir = root().join("crates/server/src/store");
+    for (rel, text) in sources(&dir) {
+        let code = code_of(&text);
+        for needle in [
+            "lower(",
+            "upper(",
+            "to_lowercase",
+            "to_uppercase",
+            "COLLATE NOCASE",
+        ] {
+            assert!(
+                !code.contains(needle),
+                "store/{rel} folds letter case itself (`{needle}`): use store::key"
+            );
+        }
+    }
+}
