@@ -22,7 +22,7 @@ use crate::request::{
     validate_request, validate_request_settings, who_can_approve,
 };
 use crate::role::{Category, MATRIX, PoolLevel};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{PoolIdx, Snapshot, UserIdx};
 use crate::time::{Instant, parse_instant};
 use crate::user::{
     GroupInput, PoolInput, UserInput, validate_api_key, validate_group, validate_member,
@@ -395,271 +395,388 @@ struct ApiKeyInput {
     expiration_days: Option<i64>,
 }
 
+/// Hands the call to its op's handler; an unknown op is malformed.
 fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
-    let answer = match call.op.as_str() {
-        "validateGrant" => {
-            let now = need_now(call)?;
-            let grant: CreateTempAccess = input(call)?;
-            let ctx = snapshot.map(|s| GrantContext {
-                snapshot: s,
-                actor: call.actor.as_deref(),
-                replacing: call.replacing.as_deref(),
-            });
-            Answer::from_result("grant", validate_grant(&grant, now, ctx.as_ref()))
+    match call.op.as_str() {
+        "validateGrant" => op_validate_grant(call, snapshot),
+        "validateGrantForm" => op_validate_grant_form(call, snapshot),
+        "decide" => op_decide(call, snapshot),
+        "decideMany" => op_decide_many(call, snapshot),
+        "explainPoolAccess" => op_explain_pool_access(call, snapshot),
+        "effectivePermissions" => op_effective_permissions(call, snapshot),
+        "whoCanApprove" => op_who_can_approve(call, snapshot),
+        "requestAccess" => op_request_access(call, snapshot),
+        "validateRequest" => op_validate_request(call, snapshot),
+        "requestTransition" => op_request_transition(call, snapshot),
+        "validateDelegation" => op_validate_delegation(call, snapshot),
+        "validateRequestSettings" => op_validate_request_settings(call),
+        "migrateLegacy" => op_migrate_legacy(call, snapshot),
+        "validateLimits" => op_validate_limits(call),
+        "validateUser" => op_validate_user(call, snapshot),
+        "validateGroup" => op_validate_group(call, snapshot),
+        "validateMember" => op_validate_member(call, snapshot),
+        "validateApiKey" => op_validate_api_key(call),
+        "validatePool" => op_validate_pool(call, snapshot),
+        "verifyAuditChain" => op_verify_audit_chain(call),
+        "accessReport" => op_access_report(call, snapshot),
+        "matrix" => Ok(Answer::success(json!({ "roles": matrix_json() }))),
+        "catalogue" => Ok(Answer::success(json!({ "operations": catalogue_json() }))),
+        other => Err(Malformed::one(Violation::new(
+            "op",
+            Code::BodyInvalidType,
+            format!("unknown op `{other}`: one of {}", OPS.join(", ")),
+        ))),
+    }
+}
+
+/// The company and who asks, for the grant ops; without a snapshot a grant
+/// is checked on its own (offline validation of a file).
+fn grant_context<'a>(call: &'a Call, snapshot: Option<&'a Snapshot>) -> Option<GrantContext<'a>> {
+    snapshot.map(|s| GrantContext {
+        snapshot: s,
+        actor: call.actor.as_deref(),
+        replacing: call.replacing.as_deref(),
+    })
+}
+
+/// `validateGrant`: a grant in the vendor's wire shape, as stored.
+fn op_validate_grant(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let grant: CreateTempAccess = input(call)?;
+    let ctx = grant_context(call, snapshot);
+    Ok(Answer::from_result(
+        "grant",
+        validate_grant(&grant, now, ctx.as_ref()),
+    ))
+}
+
+/// `validateGrantForm`: the portal's form, answered with the grant and the
+/// wire body to submit, side by side rather than under one key.
+fn op_validate_grant_form(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let form: GrantForm = input(call)?;
+    let ctx = grant_context(call, snapshot);
+    Ok(match validate_grant_form(&form, now, ctx.as_ref()) {
+        Ok(ok) => Answer::success(to_value(&ok)),
+        Err(errors) => Answer::Failure(errors),
+    })
+}
+
+/// `decide`: one decision with its reason; a query that asks nothing
+/// decidable is malformed, not refused.
+fn op_decide(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let q: DecisionQuery = input(call)?;
+    let check = q.check().map_err(|mut v| {
+        v.field = format!("input.{}", v.field);
+        Malformed::one(v)
+    })?;
+    let d = decide(s, &q.user, check, q.pool.as_deref(), now);
+    Ok(Answer::success(
+        json!({ "decision": to_value(&d.to_wire(s)) }),
+    ))
+}
+
+/// `decideMany`: decisions in the order asked; the first malformed query
+/// makes the whole call malformed.
+fn op_decide_many(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let many: DecideMany = input(call)?;
+    let mut out = Vec::with_capacity(many.queries.len());
+    for (i, q) in many.queries.iter().enumerate() {
+        let check = q.check().map_err(|mut v| {
+            v.field = format!("input.queries[{i}].{}", v.field);
+            Malformed::one(v)
+        })?;
+        out.push(decide(s, &q.user, check, q.pool.as_deref(), now).to_wire(s));
+    }
+    Ok(Answer::success(json!({ "decisions": to_value(&out) })))
+}
+
+/// `explainPoolAccess`: why a user has a pool or not, with every source.
+fn op_explain_pool_access(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let q: UserPool = input(call)?;
+    Ok(Answer::success(
+        json!({ "explanation": to_value(&explain_pool(s, &q.user, &q.pool, now)) }),
+    ))
+}
+
+/// `effectivePermissions`: a user's standing roles and pool access at
+/// `now`; an unknown user is refused.
+fn op_effective_permissions(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let q: UserOnly = input(call)?;
+    Ok(
+        match s
+            .user_idx(&q.user)
+            .and_then(|u| effective_permissions(s, u, now))
+        {
+            Some(p) => Answer::success(json!({ "permissions": to_value(&p) })),
+            None => Answer::Failure(vec![unknown_user(&q.user)]),
+        },
+    )
+}
+
+/// `whoCanApprove`: the reviewers of a stored request, or of the request a
+/// requester would make for a pool.
+fn op_who_can_approve(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let q: WhoCanApprove = input(call)?;
+    Ok(match approval_target(s, &q)? {
+        Ok((u, p)) => {
+            Answer::success(json!({ "reviewers": to_value(&who_can_approve(s, u, p, now)) }))
         }
-        "validateGrantForm" => {
-            let now = need_now(call)?;
-            let form: GrantForm = input(call)?;
-            let ctx = snapshot.map(|s| GrantContext {
-                snapshot: s,
-                actor: call.actor.as_deref(),
-                replacing: call.replacing.as_deref(),
-            });
-            match validate_grant_form(&form, now, ctx.as_ref()) {
-                Ok(ok) => Answer::success(to_value(&ok)),
-                Err(errors) => Answer::Failure(errors),
-            }
-        }
-        "decide" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let q: DecisionQuery = input(call)?;
-            let check = q.check().map_err(|mut v| {
-                v.field = format!("input.{}", v.field);
-                Malformed::one(v)
-            })?;
-            let d = decide(s, &q.user, check, q.pool.as_deref(), now);
-            Answer::success(json!({ "decision": to_value(&d.to_wire(s)) }))
-        }
-        "decideMany" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let many: DecideMany = input(call)?;
-            let mut out = Vec::with_capacity(many.queries.len());
-            for (i, q) in many.queries.iter().enumerate() {
-                let check = q.check().map_err(|mut v| {
-                    v.field = format!("input.queries[{i}].{}", v.field);
-                    Malformed::one(v)
-                })?;
-                out.push(decide(s, &q.user, check, q.pool.as_deref(), now).to_wire(s));
-            }
-            Answer::success(json!({ "decisions": to_value(&out) }))
-        }
-        "explainPoolAccess" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let q: UserPool = input(call)?;
-            Answer::success(
-                json!({ "explanation": to_value(&explain_pool(s, &q.user, &q.pool, now)) }),
-            )
-        }
-        "effectivePermissions" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let q: UserOnly = input(call)?;
-            match s
-                .user_idx(&q.user)
-                .and_then(|u| effective_permissions(s, u, now))
-            {
-                Some(p) => Answer::success(json!({ "permissions": to_value(&p) })),
-                None => Answer::Failure(vec![unknown_user(&q.user)]),
-            }
-        }
-        "whoCanApprove" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let q: WhoCanApprove = input(call)?;
-            let target = match (&q.request_id, &q.requester, &q.agent_pool_id) {
-                (Some(id), None, None) => match s.request_idx(id).and_then(|r| s.request(r)) {
-                    Some(r) => Ok((r.requester, r.pool)),
-                    None => Err(Violation::new(
-                        "requestId",
-                        Code::RequestNotFound,
-                        format!("no request `{id}`"),
-                    )),
-                },
-                (None, Some(user), Some(pool)) => match (s.user_idx(user), s.pool_idx(pool)) {
-                    (Some(u), Some(p)) => Ok((u, p)),
-                    (None, _) => Err(Violation {
-                        field: "requester".into(),
-                        ..unknown_user(user)
-                    }),
-                    (_, None) => Err(Violation::new(
-                        "agentPoolId",
-                        Code::RequestPoolUnknown,
-                        format!("no agent pool `{pool}`"),
-                    )),
-                },
-                _ => {
-                    return Err(Malformed::one(Violation::new(
-                        "input",
-                        Code::BodyInvalidType,
-                        "give either `requestId`, or `requester` with `agentPoolId`",
-                    )));
-                }
-            };
-            match target {
-                Ok((u, p)) => Answer::success(
-                    json!({ "reviewers": to_value(&who_can_approve(s, u, p, now)) }),
-                ),
-                Err(v) => Answer::Failure(vec![v]),
-            }
-        }
-        "requestAccess" => {
-            let s = need_snapshot(snapshot)?;
-            let q: UserPool = input(call)?;
-            match (s.user_idx(&q.user), s.pool_idx(&q.pool)) {
-                (Some(u), Some(p)) => {
-                    Answer::success(json!({ "access": access_json(s, request_access(s, u, p)) }))
-                }
-                (None, _) => Answer::Failure(vec![unknown_user(&q.user)]),
-                (_, None) => Answer::Failure(vec![Violation::new(
-                    "agentPoolId",
-                    Code::RequestPoolUnknown,
-                    format!("no agent pool `{}`", q.pool),
-                )]),
-            }
-        }
-        "validateRequest" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let actor = need_actor(call)?;
-            let req: AccessRequestInput = input(call)?;
-            Answer::from_result("request", validate_request(s, actor, &req, now))
-        }
-        "requestTransition" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let t: Transition = input(call)?;
-            let action = match t.action.as_str() {
-                "approve" => RequestAction::Approve {
-                    duration_minutes: t.duration_minutes,
-                    comment: t.comment,
-                },
-                "deny" => RequestAction::Deny { comment: t.comment },
-                "cancel" => RequestAction::Cancel,
-                "expire" => RequestAction::Expire,
-                "revoke" => RequestAction::Revoke { comment: t.comment },
-                "end" => RequestAction::End,
-                other => {
-                    return Err(Malformed::one(Violation::new(
-                        "input.action",
-                        Code::BodyInvalidType,
-                        format!(
-                            "unknown action `{other}`: approve, deny, cancel, expire, revoke or end"
-                        ),
-                    )));
-                }
-            };
-            // A person's action needs the person; the sweeper's do not.
-            let actor = match action {
-                RequestAction::Expire | RequestAction::End => call.actor.as_deref(),
-                _ => Some(need_actor(call)?),
-            };
-            match s.request_idx(&t.request_id) {
-                None => Answer::Failure(vec![Violation::new(
-                    "requestId",
-                    Code::RequestNotFound,
-                    format!("no request `{}`", t.request_id),
-                )]),
-                Some(ri) => {
-                    Answer::from_result("transition", apply_action(s, ri, actor, &action, now))
-                }
-            }
-        }
-        "validateDelegation" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let actor = need_actor(call)?;
-            let d: DelegationInput = input(call)?;
-            Answer::from_result("delegation", validate_delegation(s, actor, &d, now))
-        }
-        "validateRequestSettings" => {
-            let w: RequestSettingsWire = input(call)?;
-            Answer::from_result("settings", validate_request_settings(&w))
-        }
-        "migrateLegacy" => {
-            let entries: Vec<LegacyUserWire> = input(call)?;
-            let preview = preview_migration(&entries, snapshot);
-            if preview.errors.is_empty() {
-                Answer::success(json!({ "users": to_value(&preview.users) }))
-            } else {
-                Answer::Failure(preview.errors)
-            }
-        }
-        "validateLimits" => {
-            let limits: Limits = input(call)?;
-            Answer::from_result("limits", limits.validate())
-        }
-        "validateUser" => {
-            let q: UserInput = input(call)?;
-            match (&call.replacing, snapshot) {
-                (Some(email), Some(s)) => match s.user_idx(email) {
-                    Some(u) => Answer::from_result("user", validate_user_update(s, u, &q)),
-                    None => Answer::Failure(vec![unknown_user(email)]),
-                },
-                _ => Answer::from_result("user", validate_new_user(snapshot, &q)),
-            }
-        }
-        "validateGroup" => {
-            let q: GroupInput = input(call)?;
-            Answer::from_result(
-                "group",
-                validate_group(snapshot, call.replacing.as_deref(), &q),
-            )
-        }
-        "validateMember" => {
-            let s = need_snapshot(snapshot)?;
-            let q: UserOnly = input(call)?;
-            match validate_member(s, &q.user) {
-                Ok(u) => Answer::success(json!({ "member": s.user(u).map(|u| u.email.clone()) })),
-                Err(v) => Answer::Failure(vec![v]),
-            }
-        }
-        "validateApiKey" => {
-            let q: ApiKeyInput = input(call)?;
-            Answer::from_result(
-                "apiKey",
-                validate_api_key(q.label.as_deref(), q.expiration_days).map(|()| json!({})),
-            )
-        }
-        "validatePool" => {
-            let q: PoolInput = input(call)?;
-            let result = validate_pool(snapshot, call.replacing.as_deref(), &q)
-                .map(|(name, description)| json!({"name": name, "description": description}));
-            Answer::from_result("pool", result)
-        }
-        "verifyAuditChain" => {
-            let events: Vec<AuditEvent> = input(call)?;
-            Answer::from_result("chain", verify_chain(&events))
-        }
-        "accessReport" => {
-            let now = need_now(call)?;
-            let s = need_snapshot(snapshot)?;
-            let q: ReportInput = input(call)?;
-            let by = match q.by.as_deref() {
-                None => ReportBy::Pool,
-                Some(text) => ReportBy::parse(text).ok_or_else(|| {
-                    Malformed::one(Violation::new(
-                        "input.by",
-                        Code::BodyInvalidType,
-                        format!("`by` is pool, group or user, not `{text}`"),
-                    ))
-                })?,
-            };
-            Answer::success(json!({ "report": to_value(&access_report(s, now, by)) }))
-        }
-        "matrix" => Answer::success(json!({ "roles": matrix_json() })),
-        "catalogue" => Answer::success(json!({ "operations": catalogue_json() })),
-        other => {
+        Err(v) => Answer::Failure(vec![v]),
+    })
+}
+
+/// The requester and pool `whoCanApprove` asks about: naming neither a
+/// request nor a requester with a pool is malformed; naming what the company
+/// does not hold is a refusal (the inner error).
+fn approval_target(
+    s: &Snapshot,
+    q: &WhoCanApprove,
+) -> Result<Result<(UserIdx, PoolIdx), Violation>, Malformed> {
+    Ok(match (&q.request_id, &q.requester, &q.agent_pool_id) {
+        (Some(id), None, None) => match s.request_idx(id).and_then(|r| s.request(r)) {
+            Some(r) => Ok((r.requester, r.pool)),
+            None => Err(Violation::new(
+                "requestId",
+                Code::RequestNotFound,
+                format!("no request `{id}`"),
+            )),
+        },
+        (None, Some(user), Some(pool)) => match (s.user_idx(user), s.pool_idx(pool)) {
+            (Some(u), Some(p)) => Ok((u, p)),
+            (None, _) => Err(Violation {
+                field: "requester".into(),
+                ..unknown_user(user)
+            }),
+            (_, None) => Err(Violation::new(
+                "agentPoolId",
+                Code::RequestPoolUnknown,
+                format!("no agent pool `{pool}`"),
+            )),
+        },
+        _ => {
             return Err(Malformed::one(Violation::new(
-                "op",
+                "input",
                 Code::BodyInvalidType,
-                format!("unknown op `{other}`: one of {}", OPS.join(", ")),
+                "give either `requestId`, or `requester` with `agentPoolId`",
             )));
         }
+    })
+}
+
+/// `requestAccess`: whether a user has a pool, may request it (and on which
+/// terms), or neither.
+fn op_request_access(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let s = need_snapshot(snapshot)?;
+    let q: UserPool = input(call)?;
+    Ok(match (s.user_idx(&q.user), s.pool_idx(&q.pool)) {
+        (Some(u), Some(p)) => {
+            Answer::success(json!({ "access": access_json(s, request_access(s, u, p)) }))
+        }
+        (None, _) => Answer::Failure(vec![unknown_user(&q.user)]),
+        (_, None) => Answer::Failure(vec![Violation::new(
+            "agentPoolId",
+            Code::RequestPoolUnknown,
+            format!("no agent pool `{}`", q.pool),
+        )]),
+    })
+}
+
+/// `validateRequest`: an access request by the actor, as stored.
+fn op_validate_request(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let actor = need_actor(call)?;
+    let req: AccessRequestInput = input(call)?;
+    Ok(Answer::from_result(
+        "request",
+        validate_request(s, actor, &req, now),
+    ))
+}
+
+/// `requestTransition`: an action on a stored request, by the actor.
+fn op_request_transition(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let Transition {
+        request_id,
+        action,
+        duration_minutes,
+        comment,
+    } = input(call)?;
+    let action = request_action(&action, duration_minutes, comment)?;
+    // A person's action needs the person; the sweeper's do not.
+    let actor = match action {
+        RequestAction::Expire | RequestAction::End => call.actor.as_deref(),
+        _ => Some(need_actor(call)?),
     };
-    Ok(answer)
+    Ok(match s.request_idx(&request_id) {
+        None => Answer::Failure(vec![Violation::new(
+            "requestId",
+            Code::RequestNotFound,
+            format!("no request `{request_id}`"),
+        )]),
+        Some(ri) => Answer::from_result("transition", apply_action(s, ri, actor, &action, now)),
+    })
+}
+
+/// The action a transition names, with what it carries; an unknown name is
+/// malformed.
+fn request_action(
+    name: &str,
+    duration_minutes: Option<FormValue>,
+    comment: Option<String>,
+) -> Result<RequestAction, Malformed> {
+    Ok(match name {
+        "approve" => RequestAction::Approve {
+            duration_minutes,
+            comment,
+        },
+        "deny" => RequestAction::Deny { comment },
+        "cancel" => RequestAction::Cancel,
+        "expire" => RequestAction::Expire,
+        "revoke" => RequestAction::Revoke { comment },
+        "end" => RequestAction::End,
+        other => {
+            return Err(Malformed::one(Violation::new(
+                "input.action",
+                Code::BodyInvalidType,
+                format!("unknown action `{other}`: approve, deny, cancel, expire, revoke or end"),
+            )));
+        }
+    })
+}
+
+/// `validateDelegation`: a delegation of reviewing by the actor, as stored.
+fn op_validate_delegation(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let actor = need_actor(call)?;
+    let d: DelegationInput = input(call)?;
+    Ok(Answer::from_result(
+        "delegation",
+        validate_delegation(s, actor, &d, now),
+    ))
+}
+
+/// `validateRequestSettings`: a pool's or an assignment's settings, alone.
+fn op_validate_request_settings(call: &Call) -> Result<Answer, Malformed> {
+    let w: RequestSettingsWire = input(call)?;
+    Ok(Answer::from_result(
+        "settings",
+        validate_request_settings(&w),
+    ))
+}
+
+/// `migrateLegacy`: what legacy roles become, refused as a whole when any
+/// entry cannot migrate.
+fn op_migrate_legacy(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let entries: Vec<LegacyUserWire> = input(call)?;
+    let preview = preview_migration(&entries, snapshot);
+    Ok(if preview.errors.is_empty() {
+        Answer::success(json!({ "users": to_value(&preview.users) }))
+    } else {
+        Answer::Failure(preview.errors)
+    })
+}
+
+/// `validateLimits`: limits as a company would set them (tighten only).
+fn op_validate_limits(call: &Call) -> Result<Answer, Malformed> {
+    let limits: Limits = input(call)?;
+    Ok(Answer::from_result("limits", limits.validate()))
+}
+
+/// `validateUser`: a new user, or an update of the user named by
+/// `replacing` (which must exist).
+fn op_validate_user(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let q: UserInput = input(call)?;
+    Ok(match (&call.replacing, snapshot) {
+        (Some(email), Some(s)) => match s.user_idx(email) {
+            Some(u) => Answer::from_result("user", validate_user_update(s, u, &q)),
+            None => Answer::Failure(vec![unknown_user(email)]),
+        },
+        _ => Answer::from_result("user", validate_new_user(snapshot, &q)),
+    })
+}
+
+/// `validateGroup`: a new group, or an update of the one named by `replacing`.
+fn op_validate_group(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let q: GroupInput = input(call)?;
+    Ok(Answer::from_result(
+        "group",
+        validate_group(snapshot, call.replacing.as_deref(), &q),
+    ))
+}
+
+/// `validateMember`: that a new member exists, answered with the address as
+/// stored.
+fn op_validate_member(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let s = need_snapshot(snapshot)?;
+    let q: UserOnly = input(call)?;
+    Ok(match validate_member(s, &q.user) {
+        Ok(u) => Answer::success(json!({ "member": s.user(u).map(|u| u.email.clone()) })),
+        Err(v) => Answer::Failure(vec![v]),
+    })
+}
+
+/// `validateApiKey`: a new API key's label and lifetime.
+fn op_validate_api_key(call: &Call) -> Result<Answer, Malformed> {
+    let q: ApiKeyInput = input(call)?;
+    Ok(Answer::from_result(
+        "apiKey",
+        validate_api_key(q.label.as_deref(), q.expiration_days).map(|()| json!({})),
+    ))
+}
+
+/// `validatePool`: a new pool, or an update of the one named by `replacing`,
+/// answered with its name and description as stored.
+fn op_validate_pool(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let q: PoolInput = input(call)?;
+    let result = validate_pool(snapshot, call.replacing.as_deref(), &q)
+        .map(|(name, description)| json!({"name": name, "description": description}));
+    Ok(Answer::from_result("pool", result))
+}
+
+/// `verifyAuditChain`: whether audit events form an unbroken hash chain.
+fn op_verify_audit_chain(call: &Call) -> Result<Answer, Malformed> {
+    let events: Vec<AuditEvent> = input(call)?;
+    Ok(Answer::from_result("chain", verify_chain(&events)))
+}
+
+/// `accessReport`: the access summary, by pool unless `by` says otherwise.
+fn op_access_report(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malformed> {
+    let now = need_now(call)?;
+    let s = need_snapshot(snapshot)?;
+    let q: ReportInput = input(call)?;
+    let by = report_by(q.by.as_deref())?;
+    Ok(Answer::success(
+        json!({ "report": to_value(&access_report(s, now, by)) }),
+    ))
+}
+
+/// How the report is grouped: by pool when `by` is absent; a `by` that is
+/// not pool, group or user is malformed.
+fn report_by(by: Option<&str>) -> Result<ReportBy, Malformed> {
+    match by {
+        None => Ok(ReportBy::Pool),
+        Some(text) => ReportBy::parse(text).ok_or_else(|| {
+            Malformed::one(Violation::new(
+                "input.by",
+                Code::BodyInvalidType,
+                format!("`by` is pool, group or user, not `{text}`"),
+            ))
+        }),
+    }
 }
 
 fn unknown_user(email: &str) -> Violation {

@@ -412,6 +412,9 @@ fn finish(
     }
 }
 
+/// The checks both shapes of a grant share, each in turn so that every
+/// violation is reported: what is replaced, the name, the pools, the users,
+/// the incident, then the company's rules when there is a company.
 fn check_common(
     parts: &Parts<'_>,
     now: Instant,
@@ -420,57 +423,96 @@ fn check_common(
     errors: &mut Vec<Violation>,
 ) -> Option<Common> {
     let snapshot = ctx.map(|c| c.snapshot);
-    let mut replaced: Option<GrantIdx> = None;
-    if let Some(id) = ctx.and_then(|c| c.replacing) {
-        // Only an active grant can be replaced.
-        replaced = snapshot.and_then(|s| {
-            s.grant_idx(id)
-                .filter(|g| s.grant(*g).is_some_and(|g| g.is_active(now)))
-        });
-        if replaced.is_none() {
-            errors.push(Violation::new(
-                "",
-                Code::GrantNotFound,
-                format!("no active grant `{id}` to replace"),
-            ));
-        }
-    }
+    let replaced = replaced_grant(ctx, now, errors);
     let taken = |key: &str| {
         snapshot.is_some_and(|s| s.active_grants(now, replaced).any(|g| g.name_key == key))
     };
+    let (name, default_name) = check_name(parts.name, now, taken, errors);
+    let pool_ids = check_pools(parts.pools, limits, snapshot, errors);
+    let emails = check_users(parts.users, limits, snapshot, errors);
+    let incident = check_incident(parts.incident, errors);
+    if let Some(c) = ctx {
+        check_company(c, replaced, &pool_ids, now, errors);
+    }
+    Some(Common {
+        name,
+        default_name,
+        pools: pool_ids,
+        users: emails,
+        incident,
+    })
+}
 
-    // Name: absent → the default; present → trimmed, 1..=100 characters, free.
-    let (name, default_name) = match parts.name {
-        None => (default_grant_name(now, |n| taken(&name_key(n))), true),
-        Some(raw) => {
-            let trimmed = raw.trim();
-            let chars = trimmed.chars().count();
-            if chars == 0 {
-                errors.push(Violation::new(
-                    "name",
-                    Code::GrantNameBlank,
-                    "the name is blank: leave it out for the default name",
-                ));
-            } else if chars > MAX_GRANT_NAME_CHARS {
-                errors.push(Violation::new(
-                    "name",
-                    Code::GrantNameTooLong,
-                    format!("at most {MAX_GRANT_NAME_CHARS} characters, got {chars}"),
-                ));
-            } else if taken(&name_key(trimmed)) {
-                errors.push(Violation::new(
-                    "name",
-                    Code::GrantNameTaken,
-                    format!("an active grant is already named `{trimmed}`"),
-                ));
-            }
-            (trimmed.to_owned(), false)
-        }
+/// The grant being replaced, which counts towards neither the limit nor the
+/// names. Only an active grant can be replaced: naming another is a
+/// violation, and then nothing is replaced.
+fn replaced_grant(
+    ctx: Option<&GrantContext<'_>>,
+    now: Instant,
+    errors: &mut Vec<Violation>,
+) -> Option<GrantIdx> {
+    let c = ctx?;
+    let id = c.replacing?;
+    let s = c.snapshot;
+    let replaced = s
+        .grant_idx(id)
+        .filter(|g| s.grant(*g).is_some_and(|g| g.is_active(now)));
+    if replaced.is_none() {
+        errors.push(Violation::new(
+            "",
+            Code::GrantNotFound,
+            format!("no active grant `{id}` to replace"),
+        ));
+    }
+    replaced
+}
+
+/// The name and whether it is the default: absent → the default (the first
+/// one `taken` leaves free); present → trimmed, 1..=100 characters, free.
+/// `taken` is asked about name keys.
+fn check_name(
+    name: Option<&str>,
+    now: Instant,
+    taken: impl Fn(&str) -> bool,
+    errors: &mut Vec<Violation>,
+) -> (String, bool) {
+    let Some(raw) = name else {
+        return (default_grant_name(now, |n| taken(&name_key(n))), true);
     };
+    let trimmed = raw.trim();
+    let chars = trimmed.chars().count();
+    if chars == 0 {
+        errors.push(Violation::new(
+            "name",
+            Code::GrantNameBlank,
+            "the name is blank: leave it out for the default name",
+        ));
+    } else if chars > MAX_GRANT_NAME_CHARS {
+        errors.push(Violation::new(
+            "name",
+            Code::GrantNameTooLong,
+            format!("at most {MAX_GRANT_NAME_CHARS} characters, got {chars}"),
+        ));
+    } else if taken(&name_key(trimmed)) {
+        errors.push(Violation::new(
+            "name",
+            Code::GrantNameTaken,
+            format!("an active grant is already named `{trimmed}`"),
+        ));
+    }
+    (trimmed.to_owned(), false)
+}
 
-    // Agent pools: 1..=limit, distinct, not blank, known.
+/// Agent pools: 1..=limit, distinct, not blank, and known when there is a
+/// company. Every id is kept as given.
+fn check_pools(
+    pools: Option<&[String]>,
+    limits: Limits,
+    snapshot: Option<&Snapshot>,
+    errors: &mut Vec<Violation>,
+) -> Vec<String> {
     let pools = check_list(
-        parts.pools,
+        pools,
         "agentPoolIds",
         i64::from(limits.max_pools_per_grant),
         (
@@ -510,10 +552,19 @@ fn check_common(
             pool_ids.push(id.clone());
         }
     }
+    pool_ids
+}
 
-    // Users: 1..=limit, valid, distinct regardless of case, known and enabled.
+/// Users: 1..=limit, each checked by [`check_user`]. Every address is kept,
+/// a known user's as stored.
+fn check_users(
+    users: Option<&[String]>,
+    limits: Limits,
+    snapshot: Option<&Snapshot>,
+    errors: &mut Vec<Violation>,
+) -> Vec<String> {
     let users = check_list(
-        parts.users,
+        users,
         "userEmails",
         i64::from(limits.max_users_per_grant),
         (
@@ -530,46 +581,61 @@ fn check_common(
         seen.reserve(list.len());
         emails.reserve(list.len());
         for (i, email) in list.iter().enumerate() {
-            let field = || item("userEmails", i);
-            let mut stored = None;
-            if !is_valid_email(email) {
-                errors.push(Violation::new(
-                    field(),
-                    Code::GrantUsersInvalid,
-                    format!("`{email}` is not an e-mail address"),
-                ));
-                emails.push(email.clone());
-                continue;
-            }
-            let key = email_key(email);
-            if seen.contains(&key) {
-                errors.push(Violation::new(
-                    field(),
-                    Code::GrantUsersDuplicate,
-                    format!("`{email}` is listed twice"),
-                ));
-            } else if let Some(s) = snapshot {
-                match s.user_idx_by_key(&key).and_then(|u| s.user(u)) {
-                    None => errors.push(Violation::new(
-                        field(),
-                        Code::GrantUsersUnknown,
-                        format!("no user `{email}`"),
-                    )),
-                    Some(u) if !u.enabled => errors.push(Violation::new(
-                        field(),
-                        Code::GrantUsersDisabled,
-                        format!("`{email}` is disabled"),
-                    )),
-                    Some(u) => stored = Some(u.email.clone()),
-                }
-            }
-            seen.insert(key);
-            emails.push(stored.unwrap_or_else(|| email.clone()));
+            emails.push(check_user(i, email, &mut seen, snapshot, errors));
         }
     }
+    emails
+}
 
-    let incident = parts
-        .incident
+/// User `i` of a grant: a valid address, distinct from those `seen` in any
+/// case, and a known, enabled user when there is a company. The address to
+/// keep: as stored for a known user, else as given.
+fn check_user<'a>(
+    i: usize,
+    email: &'a str,
+    seen: &mut FxHashSet<Cow<'a, str>>,
+    snapshot: Option<&Snapshot>,
+    errors: &mut Vec<Violation>,
+) -> String {
+    let field = || item("userEmails", i);
+    if !is_valid_email(email) {
+        errors.push(Violation::new(
+            field(),
+            Code::GrantUsersInvalid,
+            format!("`{email}` is not an e-mail address"),
+        ));
+        return email.to_owned();
+    }
+    let mut stored = None;
+    let key = email_key(email);
+    if seen.contains(&key) {
+        errors.push(Violation::new(
+            field(),
+            Code::GrantUsersDuplicate,
+            format!("`{email}` is listed twice"),
+        ));
+    } else if let Some(s) = snapshot {
+        match s.user_idx_by_key(&key).and_then(|u| s.user(u)) {
+            None => errors.push(Violation::new(
+                field(),
+                Code::GrantUsersUnknown,
+                format!("no user `{email}`"),
+            )),
+            Some(u) if !u.enabled => errors.push(Violation::new(
+                field(),
+                Code::GrantUsersDisabled,
+                format!("`{email}` is disabled"),
+            )),
+            Some(u) => stored = Some(u.email.clone()),
+        }
+    }
+    seen.insert(key);
+    stored.unwrap_or_else(|| email.to_owned())
+}
+
+/// The incident id: trimmed, blank means none, at most 100 characters.
+fn check_incident(incident: Option<&str>, errors: &mut Vec<Violation>) -> Option<String> {
+    let incident = incident
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
@@ -583,46 +649,46 @@ fn check_common(
             format!("at most {MAX_INCIDENT_ID_CHARS} characters"),
         ));
     }
+    incident
+}
 
-    // Company-wide rules.
-    if let Some(c) = ctx {
-        let s = c.snapshot;
-        if !s.rbac_enabled {
-            errors.push(Violation::new(
-                "",
-                Code::GrantRbacDisabled,
-                "temporary access needs RBAC: enable it first",
-            ));
-        }
-        if let Some(actor) = c.actor {
-            // Replacing deletes the old grant: the actor must manage its pools too.
-            let old_pools = replaced
-                .and_then(|g| s.grant(g))
-                .map(|g| g.wire.agent_pool_ids.as_slice())
-                .unwrap_or_default();
-            let all: Vec<String> = pool_ids.iter().chain(old_pools).cloned().collect();
-            if let Err(v) = can_manage_grant(s, actor, &all, now) {
-                errors.push(v);
-            }
-        }
-        let active = s.active_grants(now, replaced).count();
-        let max = usize::try_from(s.limits.max_active_grants).unwrap_or(usize::MAX);
-        if active >= max {
-            errors.push(Violation::new(
-                "",
-                Code::GrantLimitReached,
-                format!("{active} grants are active and the limit is {max}: delete one first"),
-            ));
+/// The company-wide rules: RBAC is on, the actor (when known) manages every
+/// pool involved, and the active-grant limit leaves room.
+fn check_company(
+    c: &GrantContext<'_>,
+    replaced: Option<GrantIdx>,
+    pool_ids: &[String],
+    now: Instant,
+    errors: &mut Vec<Violation>,
+) {
+    let s = c.snapshot;
+    if !s.rbac_enabled {
+        errors.push(Violation::new(
+            "",
+            Code::GrantRbacDisabled,
+            "temporary access needs RBAC: enable it first",
+        ));
+    }
+    if let Some(actor) = c.actor {
+        // Replacing deletes the old grant: the actor must manage its pools too.
+        let old_pools = replaced
+            .and_then(|g| s.grant(g))
+            .map(|g| g.wire.agent_pool_ids.as_slice())
+            .unwrap_or_default();
+        let all: Vec<String> = pool_ids.iter().chain(old_pools).cloned().collect();
+        if let Err(v) = can_manage_grant(s, actor, &all, now) {
+            errors.push(v);
         }
     }
-
-    Some(Common {
-        name,
-        default_name,
-        pools: pool_ids,
-        users: emails,
-        incident,
-    })
+    let active = s.active_grants(now, replaced).count();
+    let max = usize::try_from(s.limits.max_active_grants).unwrap_or(usize::MAX);
+    if active >= max {
+        errors.push(Violation::new(
+            "",
+            Code::GrantLimitReached,
+            format!("{active} grants are active and the limit is {max}: delete one first"),
+        ));
+    }
 }
 
 fn check_list<'a>(

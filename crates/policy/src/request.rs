@@ -283,7 +283,9 @@ pub(crate) fn form_number(value: &FormValue) -> Option<i64> {
     }
 }
 
-/// Validates a request by `requester` at `now`, returning every violation.
+/// Validates a request by `requester` at `now`, returning every violation:
+/// who asks, the pool and the settings that apply there, the period, the
+/// free texts, each in turn.
 pub fn validate_request(
     snapshot: &Snapshot,
     requester: &str,
@@ -291,179 +293,12 @@ pub fn validate_request(
     now: Instant,
 ) -> Result<NewRequest, Vec<Violation>> {
     let mut errors = Vec::new();
-    let user = snapshot
-        .user_idx(requester)
-        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
-    if user.is_none() {
-        errors.push(Violation::new(
-            "",
-            Code::RequestRequesterNotAllowed,
-            format!("`{requester}` is not an enabled user of this company"),
-        ));
-    }
-    if !snapshot.rbac_enabled {
-        errors.push(Violation::new(
-            "",
-            Code::RequestRbacDisabled,
-            "access requests need RBAC: with RBAC off every user already has Standard access",
-        ));
-    }
-
-    // The pool and the settings that apply.
-    let mut settings = None;
-    let pool_id = input
-        .agent_pool_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    match pool_id {
-        None => errors.push(Violation::new(
-            "agentPoolId",
-            Code::RequestPoolRequired,
-            "choose an agent pool",
-        )),
-        Some(id) => match snapshot.pool_idx(id) {
-            None => errors.push(Violation::new(
-                "agentPoolId",
-                Code::RequestPoolUnknown,
-                format!("no agent pool `{id}`"),
-            )),
-            Some(p) => {
-                if let Some(u) = user {
-                    match request_access(snapshot, u, p) {
-                        RequestAccess::Standing(g, _) => errors.push(Violation::new(
-                            "agentPoolId",
-                            Code::RequestPoolAlreadyAccessible,
-                            format!(
-                                "you already have access to `{id}` through group `{}`",
-                                snapshot
-                                    .group(g)
-                                    .map(|g| g.name.as_str())
-                                    .unwrap_or_default()
-                            ),
-                        )),
-                        RequestAccess::NotRequestable => errors.push(Violation::new(
-                            "agentPoolId",
-                            Code::RequestPoolNotRequestable,
-                            format!("none of your groups offers access requests to `{id}`"),
-                        )),
-                        RequestAccess::Requestable { settings: s, .. } => settings = Some(s),
-                    }
-                    let open = snapshot
-                        .user_requests(u)
-                        .iter()
-                        .filter_map(|r| snapshot.request(*r))
-                        .find(|r| {
-                            r.pool == p
-                                && matches!(
-                                    effective_status(r, now),
-                                    RequestStatus::Pending | RequestStatus::Approved
-                                )
-                        });
-                    if let Some(r) = open {
-                        errors.push(Violation::new(
-                            "agentPoolId",
-                            Code::RequestPoolDuplicate,
-                            format!(
-                                "request `{}` for this pool is already {}",
-                                r.wire.id,
-                                effective_status(r, now).wire_name()
-                            ),
-                        ));
-                    }
-                }
-            }
-        },
-    }
-
-    // The period.
-    let mut period = None;
-    let mut minutes = None;
-    match input
-        .period
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => errors.push(Violation::new(
-            "period",
-            Code::RequestPeriodRequired,
-            "choose an access period",
-        )),
-        Some(text) => match Period::parse(text) {
-            None => errors.push(Violation::new(
-                "period",
-                Code::RequestPeriodUnknown,
-                format!("`{text}` is not a period: use 1h, 4h, 8h, 12h, 1d, 7d or custom"),
-            )),
-            Some(p) => {
-                period = Some(p);
-                if let Some(s) = &settings
-                    && !s.periods.contains(&p)
-                {
-                    let offered: Vec<&str> = s.periods.iter().map(|p| p.wire_name()).collect();
-                    errors.push(Violation::new(
-                        "period",
-                        Code::RequestPeriodNotAllowed,
-                        format!("this pool offers {}", offered.join(", ")),
-                    ));
-                }
-                match (p.minutes(), &input.duration_minutes) {
-                    (Some(m), None) => minutes = Some(m),
-                    (Some(_), Some(_)) => errors.push(Violation::new(
-                        "durationMinutes",
-                        Code::RequestDurationUnexpected,
-                        "a duration is given only with the custom period",
-                    )),
-                    (None, None) => errors.push(Violation::new(
-                        "durationMinutes",
-                        Code::RequestDurationRequired,
-                        "a custom period needs a duration in minutes",
-                    )),
-                    (None, Some(v)) => match form_number(v)
-                        .filter(|m| (1..=MAX_REQUEST_MINUTES).contains(m))
-                    {
-                        Some(m) => minutes = Some(m),
-                        None => errors.push(Violation::new(
-                            "durationMinutes",
-                            Code::RequestDurationOutOfRange,
-                            format!("the duration is a whole number of minutes, 1 to {MAX_REQUEST_MINUTES} (7 days)"),
-                        )),
-                    },
-                }
-            }
-        },
-    }
-
-    let reason = text(input.reason.as_ref());
-    if settings.as_ref().is_some_and(RequestSettings::needs_reason) && reason.is_none() {
-        let why = match settings.as_ref().map(|s| s.approval) {
-            Some(Approval::Auto) => "self-approval needs a reason",
-            _ => "this pool asks for a reason",
-        };
-        errors.push(Violation::new("reason", Code::RequestReasonRequired, why));
-    }
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
-    {
-        errors.push(Violation::new(
-            "reason",
-            Code::RequestReasonTooLong,
-            format!("at most {MAX_REASON_CHARS} characters"),
-        ));
-    }
-    let ticket_ref = text(input.ticket_ref.as_ref());
-    if ticket_ref
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > MAX_TICKET_REF_CHARS)
-    {
-        errors.push(Violation::new(
-            "ticketRef",
-            Code::RequestTicketTooLong,
-            format!("at most {MAX_TICKET_REF_CHARS} characters"),
-        ));
-    }
+    let user = check_requester(snapshot, requester, &mut errors);
+    let pool_id = trimmed(input.agent_pool_id.as_deref());
+    let settings = check_pool(snapshot, user, pool_id, now, &mut errors);
+    let (period, minutes) = check_period(input, settings.as_ref(), &mut errors);
+    let reason = check_reason(input.reason.as_ref(), settings.as_ref(), &mut errors);
+    let ticket_ref = check_ticket_ref(input.ticket_ref.as_ref(), &mut errors);
 
     match (errors.is_empty(), settings, period, minutes, pool_id, user) {
         (true, Some(settings), Some(period), Some(minutes), Some(pool), Some(u)) => {
@@ -492,6 +327,264 @@ pub fn validate_request(
         }
         _ => Err(errors),
     }
+}
+
+/// A choice from a list: trimmed, blank means none.
+fn trimmed(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Who asks: an enabled user of the company, in a company with RBAC on
+/// (with RBAC off every user already has Standard access). The requester,
+/// when an enabled user.
+fn check_requester(
+    snapshot: &Snapshot,
+    requester: &str,
+    errors: &mut Vec<Violation>,
+) -> Option<UserIdx> {
+    let user = snapshot
+        .user_idx(requester)
+        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    if user.is_none() {
+        errors.push(Violation::new(
+            "",
+            Code::RequestRequesterNotAllowed,
+            format!("`{requester}` is not an enabled user of this company"),
+        ));
+    }
+    if !snapshot.rbac_enabled {
+        errors.push(Violation::new(
+            "",
+            Code::RequestRbacDisabled,
+            "access requests need RBAC: with RBAC off every user already has Standard access",
+        ));
+    }
+    user
+}
+
+/// The pool asked for, and the settings a request for it is made under: a
+/// pool named and known; for a known requester, one they may request and
+/// have no open request for.
+fn check_pool(
+    snapshot: &Snapshot,
+    user: Option<UserIdx>,
+    pool_id: Option<&str>,
+    now: Instant,
+    errors: &mut Vec<Violation>,
+) -> Option<RequestSettings> {
+    let Some(id) = pool_id else {
+        errors.push(Violation::new(
+            "agentPoolId",
+            Code::RequestPoolRequired,
+            "choose an agent pool",
+        ));
+        return None;
+    };
+    let Some(p) = snapshot.pool_idx(id) else {
+        errors.push(Violation::new(
+            "agentPoolId",
+            Code::RequestPoolUnknown,
+            format!("no agent pool `{id}`"),
+        ));
+        return None;
+    };
+    let u = user?;
+    let settings = requestable_settings(snapshot, u, p, id, errors);
+    check_open_request(snapshot, u, p, now, errors);
+    settings
+}
+
+/// The settings that apply to `u` requesting pool `p` (named `id`): a pool
+/// the user already has, or that none of their groups offers for requests,
+/// is a violation.
+fn requestable_settings(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    p: PoolIdx,
+    id: &str,
+    errors: &mut Vec<Violation>,
+) -> Option<RequestSettings> {
+    match request_access(snapshot, u, p) {
+        RequestAccess::Standing(g, _) => {
+            errors.push(Violation::new(
+                "agentPoolId",
+                Code::RequestPoolAlreadyAccessible,
+                format!(
+                    "you already have access to `{id}` through group `{}`",
+                    snapshot
+                        .group(g)
+                        .map(|g| g.name.as_str())
+                        .unwrap_or_default()
+                ),
+            ));
+            None
+        }
+        RequestAccess::NotRequestable => {
+            errors.push(Violation::new(
+                "agentPoolId",
+                Code::RequestPoolNotRequestable,
+                format!("none of your groups offers access requests to `{id}`"),
+            ));
+            None
+        }
+        RequestAccess::Requestable { settings, .. } => Some(settings),
+    }
+}
+
+/// One open request per user and pool: a request of `u` for `p` that is
+/// pending or approved at `now` is a violation.
+fn check_open_request(
+    snapshot: &Snapshot,
+    u: UserIdx,
+    p: PoolIdx,
+    now: Instant,
+    errors: &mut Vec<Violation>,
+) {
+    let open = snapshot
+        .user_requests(u)
+        .iter()
+        .filter_map(|r| snapshot.request(*r))
+        .find(|r| {
+            r.pool == p
+                && matches!(
+                    effective_status(r, now),
+                    RequestStatus::Pending | RequestStatus::Approved
+                )
+        });
+    if let Some(r) = open {
+        errors.push(Violation::new(
+            "agentPoolId",
+            Code::RequestPoolDuplicate,
+            format!(
+                "request `{}` for this pool is already {}",
+                r.wire.id,
+                effective_status(r, now).wire_name()
+            ),
+        ));
+    }
+}
+
+/// The period and its minutes: a known period, one the pool offers (when
+/// the settings are known), and the minutes from [`period_minutes`].
+fn check_period(
+    input: &AccessRequestInput,
+    settings: Option<&RequestSettings>,
+    errors: &mut Vec<Violation>,
+) -> (Option<Period>, Option<i64>) {
+    let Some(text) = trimmed(input.period.as_deref()) else {
+        errors.push(Violation::new(
+            "period",
+            Code::RequestPeriodRequired,
+            "choose an access period",
+        ));
+        return (None, None);
+    };
+    let Some(p) = Period::parse(text) else {
+        errors.push(Violation::new(
+            "period",
+            Code::RequestPeriodUnknown,
+            format!("`{text}` is not a period: use 1h, 4h, 8h, 12h, 1d, 7d or custom"),
+        ));
+        return (None, None);
+    };
+    if let Some(s) = settings
+        && !s.periods.contains(&p)
+    {
+        let offered: Vec<&str> = s.periods.iter().map(|p| p.wire_name()).collect();
+        errors.push(Violation::new(
+            "period",
+            Code::RequestPeriodNotAllowed,
+            format!("this pool offers {}", offered.join(", ")),
+        ));
+    }
+    (
+        Some(p),
+        period_minutes(p, input.duration_minutes.as_ref(), errors),
+    )
+}
+
+/// The minutes of period `p`: a preset's own (a duration with it is a
+/// violation), or a custom period's duration, a whole number of minutes up
+/// to seven days.
+fn period_minutes(
+    p: Period,
+    duration: Option<&FormValue>,
+    errors: &mut Vec<Violation>,
+) -> Option<i64> {
+    match (p.minutes(), duration) {
+        (Some(m), None) => Some(m),
+        (Some(_), Some(_)) => {
+            errors.push(Violation::new(
+                "durationMinutes",
+                Code::RequestDurationUnexpected,
+                "a duration is given only with the custom period",
+            ));
+            None
+        }
+        (None, None) => {
+            errors.push(Violation::new(
+                "durationMinutes",
+                Code::RequestDurationRequired,
+                "a custom period needs a duration in minutes",
+            ));
+            None
+        }
+        (None, Some(v)) => {
+            let minutes = form_number(v).filter(|m| (1..=MAX_REQUEST_MINUTES).contains(m));
+            if minutes.is_none() {
+                errors.push(Violation::new(
+                    "durationMinutes",
+                    Code::RequestDurationOutOfRange,
+                    format!("the duration is a whole number of minutes, 1 to {MAX_REQUEST_MINUTES} (7 days)"),
+                ));
+            }
+            minutes
+        }
+    }
+}
+
+/// The reason, trimmed: required when the settings ask for one (always for
+/// self-approval), and no longer than the longest reason.
+fn check_reason(
+    reason: Option<&String>,
+    settings: Option<&RequestSettings>,
+    errors: &mut Vec<Violation>,
+) -> Option<String> {
+    let reason = text(reason);
+    if settings.is_some_and(RequestSettings::needs_reason) && reason.is_none() {
+        let why = match settings.map(|s| s.approval) {
+            Some(Approval::Auto) => "self-approval needs a reason",
+            _ => "this pool asks for a reason",
+        };
+        errors.push(Violation::new("reason", Code::RequestReasonRequired, why));
+    }
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
+    {
+        errors.push(Violation::new(
+            "reason",
+            Code::RequestReasonTooLong,
+            format!("at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    reason
+}
+
+/// The ticket reference, trimmed, optional, no longer than its bound.
+fn check_ticket_ref(ticket_ref: Option<&String>, errors: &mut Vec<Violation>) -> Option<String> {
+    let ticket_ref = text(ticket_ref);
+    if ticket_ref
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TICKET_REF_CHARS)
+    {
+        errors.push(Violation::new(
+            "ticketRef",
+            Code::RequestTicketTooLong,
+            format!("at most {MAX_TICKET_REF_CHARS} characters"),
+        ));
+    }
+    ticket_ref
 }
 
 /// How a reviewer came to review a pool.
@@ -669,7 +762,9 @@ fn checked_comment(
     }
 }
 
-/// Applies an action to a request, by `actor` (`None` for the sweeper).
+/// Applies an action to a request, by `actor` (`None` for the sweeper): the
+/// sweeper's actions once due, a person's when the state machine allows it
+/// and the person may take it.
 pub fn apply_action(
     snapshot: &Snapshot,
     ri: RequestIdx,
@@ -684,144 +779,34 @@ pub fn apply_action(
             "no such request",
         )]);
     };
-    let stored = request.wire.status;
     let effective = effective_status(request, now);
-    let mut errors = Vec::new();
-    let illegal = |status: RequestStatus| {
-        Violation::new(
-            "",
-            Code::RequestIllegalTransition,
-            format!(
-                "a request that is {} cannot be {}",
-                status.wire_name(),
-                action.past()
-            ),
-        )
-    };
-    let mut outcome = TransitionOutcome {
-        request_id: request.wire.id.clone(),
-        from: stored,
-        to: stored,
-        approved_at: None,
-        ends_at: None,
-        granted_minutes: None,
-        comment: None,
-    };
-    // The sweeper's transitions: only when due.
-    match action {
-        RequestAction::Expire | RequestAction::End => {
-            let Some(to) = next_status(stored, action) else {
-                return Err(vec![illegal(stored)]);
-            };
-            if effective != to {
-                let due = match action {
-                    RequestAction::Expire => pending_deadline(request),
-                    _ => request.wire.ends_at.unwrap_or(now),
-                };
-                return Err(vec![Violation::new(
-                    "",
-                    Code::RequestNotDue,
-                    format!(
-                        "the request is not due to {} before {}",
-                        action.name(),
-                        format_instant(due)
-                    ),
-                )]);
-            }
-            outcome.to = to;
-            return Ok(outcome);
-        }
-        _ => {}
+    let mut outcome = unchanged(request);
+    if matches!(action, RequestAction::Expire | RequestAction::End) {
+        return sweep(request, action, effective, outcome, now);
     }
     let Some(to) = next_status(effective, action) else {
-        return Err(vec![illegal(effective)]);
+        return Err(vec![illegal(effective, action)]);
     };
     outcome.to = to;
-    let actor_idx = actor
-        .and_then(|a| snapshot.user_idx(a))
-        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
-    let is_requester = actor_idx == Some(request.requester);
-    let reviewers = who_can_approve(snapshot, request.requester, request.pool, now);
-    let actor_email = actor_idx
-        .and_then(|u| snapshot.user(u))
-        .map(|u| email_key(&u.email).into_owned());
-    let is_reviewer = actor_email
-        .as_ref()
-        .is_some_and(|a| reviewers.iter().any(|r| email_key(&r.email) == a.as_str()));
+    let by = acting(snapshot, request, actor, now);
+    let mut errors = Vec::new();
     match action {
         RequestAction::Approve {
             duration_minutes,
             comment,
-        } => {
-            outcome.comment = checked_comment(comment.as_ref(), false, &mut errors);
-            if is_requester {
-                errors.push(Violation::new(
-                    "",
-                    Code::RequestActorSelfReview,
-                    "a requester cannot approve their own request",
-                ));
-            } else if !is_reviewer {
-                errors.push(not_reviewer(actor));
-            }
-            let requested = request.wire.requested_minutes;
-            let minutes = match duration_minutes {
-                None => Some(requested),
-                Some(v) => match form_number(v) {
-                    Some(m) if m > requested && m <= MAX_REQUEST_MINUTES => {
-                        errors.push(Violation::new(
-                            "durationMinutes",
-                            Code::RequestDurationWider,
-                            format!("a reviewer may narrow the period, not widen it: at most {requested} minutes"),
-                        ));
-                        None
-                    }
-                    Some(m) if (1..=requested).contains(&m) => Some(m),
-                    _ => {
-                        errors.push(Violation::new(
-                            "durationMinutes",
-                            Code::RequestDurationOutOfRange,
-                            format!("the duration is a whole number of minutes, 1 to {requested}"),
-                        ));
-                        None
-                    }
-                },
-            };
-            if let Some(m) = minutes {
-                outcome.approved_at = Some(now);
-                outcome.ends_at = Some(add(now, Duration::minutes(m)));
-                outcome.granted_minutes = Some(m);
-            }
-        }
-        RequestAction::Deny { comment } => {
-            if is_requester {
-                errors.push(Violation::new(
-                    "",
-                    Code::RequestActorSelfReview,
-                    "a requester cannot review their own request",
-                ));
-            } else if !is_reviewer {
-                errors.push(not_reviewer(actor));
-            }
-            outcome.comment = checked_comment(comment.as_ref(), true, &mut errors);
-        }
-        RequestAction::Cancel => {
-            if !is_requester {
-                errors.push(Violation::new(
-                    "",
-                    Code::RequestActorNotRequester,
-                    "only the requester can cancel a request",
-                ));
-            }
-        }
+        } => approve(
+            request.wire.requested_minutes,
+            &by,
+            duration_minutes.as_ref(),
+            comment.as_ref(),
+            now,
+            &mut outcome,
+            &mut errors,
+        ),
+        RequestAction::Deny { comment } => deny(&by, comment.as_ref(), &mut outcome, &mut errors),
+        RequestAction::Cancel => cancel(&by, &mut errors),
         RequestAction::Revoke { comment } => {
-            outcome.comment = checked_comment(comment.as_ref(), false, &mut errors);
-            if !is_reviewer {
-                errors.push(Violation::new(
-                    "",
-                    Code::RequestActorNotAllowed,
-                    "only an admin or a reviewer of the pool can revoke approved access",
-                ));
-            }
+            revoke(&by, comment.as_ref(), &mut outcome, &mut errors)
         }
         RequestAction::Expire | RequestAction::End => {}
     }
@@ -829,6 +814,208 @@ pub fn apply_action(
         Ok(outcome)
     } else {
         Err(errors)
+    }
+}
+
+/// The outcome before the action: the request where it stands.
+fn unchanged(request: &Request) -> TransitionOutcome {
+    TransitionOutcome {
+        request_id: request.wire.id.clone(),
+        from: request.wire.status,
+        to: request.wire.status,
+        approved_at: None,
+        ends_at: None,
+        granted_minutes: None,
+        comment: None,
+    }
+}
+
+/// Refuses an action the state machine does not allow from `status`.
+fn illegal(status: RequestStatus, action: &RequestAction) -> Violation {
+    Violation::new(
+        "",
+        Code::RequestIllegalTransition,
+        format!(
+            "a request that is {} cannot be {}",
+            status.wire_name(),
+            action.past()
+        ),
+    )
+}
+
+/// The sweeper's transitions (expire, end): legal from the stored status,
+/// and only when due, that is when the status at `now` already is the one
+/// they record.
+fn sweep(
+    request: &Request,
+    action: &RequestAction,
+    effective: RequestStatus,
+    mut outcome: TransitionOutcome,
+    now: Instant,
+) -> Result<TransitionOutcome, Vec<Violation>> {
+    let stored = request.wire.status;
+    let Some(to) = next_status(stored, action) else {
+        return Err(vec![illegal(stored, action)]);
+    };
+    if effective != to {
+        let due = match action {
+            RequestAction::Expire => pending_deadline(request),
+            _ => request.wire.ends_at.unwrap_or(now),
+        };
+        return Err(vec![Violation::new(
+            "",
+            Code::RequestNotDue,
+            format!(
+                "the request is not due to {} before {}",
+                action.name(),
+                format_instant(due)
+            ),
+        )]);
+    }
+    outcome.to = to;
+    Ok(outcome)
+}
+
+/// Who acts on a request, as a person's actions need to know.
+struct Acting<'a> {
+    /// As given, to name in a refusal.
+    actor: Option<&'a str>,
+    /// The actor is the request's requester, enabled.
+    requester: bool,
+    /// The actor, enabled, is among the request's reviewers at `now`.
+    reviewer: bool,
+}
+
+/// Whether the actor, when an enabled user, is the requester or one of the
+/// request's reviewers at `now`.
+fn acting<'a>(
+    snapshot: &Snapshot,
+    request: &Request,
+    actor: Option<&'a str>,
+    now: Instant,
+) -> Acting<'a> {
+    let actor_idx = actor
+        .and_then(|a| snapshot.user_idx(a))
+        .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled));
+    let reviewers = who_can_approve(snapshot, request.requester, request.pool, now);
+    let actor_email = actor_idx
+        .and_then(|u| snapshot.user(u))
+        .map(|u| email_key(&u.email).into_owned());
+    Acting {
+        actor,
+        requester: actor_idx == Some(request.requester),
+        reviewer: actor_email
+            .as_ref()
+            .is_some_and(|a| reviewers.iter().any(|r| email_key(&r.email) == a.as_str())),
+    }
+}
+
+/// Approving: by a reviewer other than the requester, with an optional
+/// comment, for the minutes asked or fewer; access runs from `now`.
+fn approve(
+    requested: i64,
+    by: &Acting<'_>,
+    duration: Option<&FormValue>,
+    comment: Option<&String>,
+    now: Instant,
+    outcome: &mut TransitionOutcome,
+    errors: &mut Vec<Violation>,
+) {
+    outcome.comment = checked_comment(comment, false, errors);
+    if by.requester {
+        errors.push(Violation::new(
+            "",
+            Code::RequestActorSelfReview,
+            "a requester cannot approve their own request",
+        ));
+    } else if !by.reviewer {
+        errors.push(not_reviewer(by.actor));
+    }
+    if let Some(m) = approved_minutes(requested, duration, errors) {
+        outcome.approved_at = Some(now);
+        outcome.ends_at = Some(add(now, Duration::minutes(m)));
+        outcome.granted_minutes = Some(m);
+    }
+}
+
+/// The minutes a reviewer approves: the `requested` ones when no duration
+/// is given, else the duration, which may narrow the period but not widen it.
+fn approved_minutes(
+    requested: i64,
+    duration: Option<&FormValue>,
+    errors: &mut Vec<Violation>,
+) -> Option<i64> {
+    let Some(v) = duration else {
+        return Some(requested);
+    };
+    match form_number(v) {
+        Some(m) if m > requested && m <= MAX_REQUEST_MINUTES => {
+            errors.push(Violation::new(
+                "durationMinutes",
+                Code::RequestDurationWider,
+                format!(
+                    "a reviewer may narrow the period, not widen it: at most {requested} minutes"
+                ),
+            ));
+            None
+        }
+        Some(m) if (1..=requested).contains(&m) => Some(m),
+        _ => {
+            errors.push(Violation::new(
+                "durationMinutes",
+                Code::RequestDurationOutOfRange,
+                format!("the duration is a whole number of minutes, 1 to {requested}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Denying: by a reviewer other than the requester, telling the requester why.
+fn deny(
+    by: &Acting<'_>,
+    comment: Option<&String>,
+    outcome: &mut TransitionOutcome,
+    errors: &mut Vec<Violation>,
+) {
+    if by.requester {
+        errors.push(Violation::new(
+            "",
+            Code::RequestActorSelfReview,
+            "a requester cannot review their own request",
+        ));
+    } else if !by.reviewer {
+        errors.push(not_reviewer(by.actor));
+    }
+    outcome.comment = checked_comment(comment, true, errors);
+}
+
+/// Cancelling: by the requester only.
+fn cancel(by: &Acting<'_>, errors: &mut Vec<Violation>) {
+    if !by.requester {
+        errors.push(Violation::new(
+            "",
+            Code::RequestActorNotRequester,
+            "only the requester can cancel a request",
+        ));
+    }
+}
+
+/// Revoking approved access: by an admin or a reviewer of the pool, with an
+/// optional comment.
+fn revoke(
+    by: &Acting<'_>,
+    comment: Option<&String>,
+    outcome: &mut TransitionOutcome,
+    errors: &mut Vec<Violation>,
+) {
+    outcome.comment = checked_comment(comment, false, errors);
+    if !by.reviewer {
+        errors.push(Violation::new(
+            "",
+            Code::RequestActorNotAllowed,
+            "only an admin or a reviewer of the pool can revoke approved access",
+        ));
     }
 }
 

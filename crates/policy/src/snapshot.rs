@@ -14,7 +14,10 @@ use crate::role::{PoolLevel, Role, RoleSet};
 use crate::time::Instant;
 use crate::violation::{Code, Violation};
 use crate::vocab::{RequestSettings, RequestStatus};
-use crate::wire::{AccessRequestWire, SnapshotWire, TempAccess};
+use crate::wire::{
+    AccessRequestWire, AgentPoolWire, AssignmentOverrideWire, DelegationWire, GroupMemberWire,
+    GroupWire, SnapshotWire, TempAccess, UserWire,
+};
 
 macro_rules! index_type {
     ($name:ident, $what:literal) => {
@@ -366,270 +369,26 @@ impl Snapshot {
     /// Indexes a snapshot. Duplicate ids and references to unknown users or
     /// pools are violations, except inside grants: a filtered snapshot keeps
     /// every active grant's name and period but may hide whom it names.
+    /// Each kind is indexed in turn (users and pools first: the others refer
+    /// to them), every violation collected on the way; only a snapshot
+    /// without any is assembled.
     pub fn build(wire: SnapshotWire) -> Result<Snapshot, Vec<Violation>> {
         let mut errors = Vec::new();
-        let limits = match wire.limits.validate() {
-            Ok(l) => l,
-            Err(v) => {
-                errors.extend(v.into_iter().map(|mut v| {
-                    v.field = format!("limits.{}", v.field);
-                    v
-                }));
-                Limits::SEED
-            }
+        let limits = checked_limits(wire.limits, &mut errors);
+        let (user_index, users) = index_users(wire.users, &mut errors);
+        let (pool_index, pools) = index_pools(wire.agent_pools, &user_index, &mut errors);
+        let ids = Ids {
+            users: &user_index,
+            pools: &pool_index,
         };
-
-        let mut user_index = Interner::with_capacity(wire.users.len());
-        let mut users = Vec::with_capacity(wire.users.len());
-        for (i, u) in wire.users.into_iter().enumerate() {
-            if !user_index.insert(&email_key(&u.email)) {
-                errors.push(dup(format!("users[{i}].email"), &u.email));
-                continue;
-            }
-            users.push(User {
-                email: u.email,
-                first_name: u.first_name,
-                last_name: u.last_name,
-                enabled: u.enabled,
-                roles: u.roles.into_iter().collect(),
-            });
-        }
-        let find_user = |email: &str| user_index.get(&email_key(email)).map(UserIdx);
-
-        let mut pool_index = Interner::with_capacity(wire.agent_pools.len());
-        let mut pools = Vec::with_capacity(wire.agent_pools.len());
-        for (i, p) in wire.agent_pools.into_iter().enumerate() {
-            if pool_index.get(&p.id).is_some() {
-                errors.push(dup(format!("agentPools[{i}].id"), &p.id));
-                continue;
-            }
-            let mut reviewers = Vec::new();
-            for (j, email) in p.access_reviewers.iter().enumerate() {
-                match find_user(email) {
-                    Some(u) => reviewers.push(u),
-                    None => errors.push(unknown(
-                        format!("agentPools[{i}].accessReviewers[{j}]"),
-                        "user",
-                        email,
-                    )),
-                }
-            }
-            pool_index.insert(&p.id);
-            pools.push(Pool {
-                id: p.id,
-                name: p.name,
-                description: p.description,
-                request_settings: p.request_settings.map(RequestSettings::from),
-                reviewers,
-            });
-        }
-        let find_pool = |id: &str| pool_index.get(id).map(PoolIdx);
-
-        let mut group_index = FxHashMap::default();
-        let mut groups = Vec::with_capacity(wire.groups.len());
-        for (i, g) in wire.groups.into_iter().enumerate() {
-            if group_index.contains_key(g.id.as_str()) {
-                errors.push(dup(format!("groups[{i}].id"), &g.id));
-                continue;
-            }
-            let mut group_pools = Vec::with_capacity(g.agent_pool_ids.len());
-            for (j, id) in g.agent_pool_ids.iter().enumerate() {
-                match find_pool(id) {
-                    Some(p) => group_pools.push(p),
-                    None => errors.push(unknown(
-                        format!("groups[{i}].agentPoolIds[{j}]"),
-                        "agent pool",
-                        id,
-                    )),
-                }
-            }
-            crate::order::sort(&mut group_pools);
-            group_pools.dedup();
-            let mut members = Vec::with_capacity(g.members.len());
-            for (j, m) in g.members.iter().enumerate() {
-                match find_user(&m.email) {
-                    Some(user) => members.push(Member {
-                        user,
-                        group_admin: m.group_admin,
-                        elevated: m.elevated_roles.iter().copied().max(),
-                    }),
-                    None => errors.push(unknown(
-                        format!("groups[{i}].members[{j}].email"),
-                        "user",
-                        &m.email,
-                    )),
-                }
-            }
-            let mut overrides = Vec::with_capacity(g.request_overrides.len());
-            for (j, o) in g.request_overrides.into_iter().enumerate() {
-                match find_pool(&o.agent_pool_id) {
-                    Some(p) if group_pools.binary_search(&p).is_ok() => {
-                        overrides.push((p, RequestSettings::from(o.request_settings)))
-                    }
-                    _ => errors.push(unknown(
-                        format!("groups[{i}].requestOverrides[{j}].agentPoolId"),
-                        "agent pool of this group",
-                        &o.agent_pool_id,
-                    )),
-                }
-            }
-            group_index.insert(g.id.clone().into_boxed_str(), GroupIdx(idx(groups.len())));
-            groups.push(Group {
-                id: g.id,
-                name: g.name,
-                pools: group_pools,
-                level: g.roles.iter().copied().max(),
-                members,
-                overrides,
-            });
-        }
-
-        let mut grant_index = FxHashMap::default();
-        let mut grants = Vec::with_capacity(wire.grants.len());
+        let (group_index, groups) = index_groups(wire.groups, ids, &mut errors);
         let mut links: Vec<UserLinks> = vec![UserLinks::default(); users.len()];
-        for (i, g) in wire.grants.into_iter().enumerate() {
-            if grant_index.contains_key(g.id.as_str()) {
-                errors.push(dup(format!("grants[{i}].id"), &g.id));
-                continue;
-            }
-            let gi = GrantIdx(idx(grants.len()));
-            let mut grant_pools: Vec<PoolIdx> = g
-                .agent_pool_ids
-                .iter()
-                .filter_map(|p| find_pool(p))
-                .collect();
-            crate::order::sort(&mut grant_pools);
-            grant_pools.dedup();
-            for email in &g.user_emails {
-                if let Some(l) = find_user(email).and_then(|u| links.get_mut(u.get()))
-                    && l.grants.last() != Some(&gi)
-                {
-                    l.grants.push(gi);
-                }
-            }
-            grant_index.insert(g.id.clone().into_boxed_str(), gi);
-            grants.push(Grant {
-                name_key: name_key(&g.name),
-                pools: grant_pools,
-                level: g
-                    .roles
-                    .iter()
-                    .map(|r| r.0)
-                    .max()
-                    .unwrap_or(PoolLevel::Standard),
-                wire: g,
-            });
-        }
-
-        let mut request_index = FxHashMap::default();
-        let mut requests = Vec::with_capacity(wire.requests.len());
-        for (i, r) in wire.requests.into_iter().enumerate() {
-            if request_index.contains_key(r.id.as_str()) {
-                errors.push(dup(format!("requests[{i}].id"), &r.id));
-                continue;
-            }
-            let (Some(requester), Some(pool)) =
-                (find_user(&r.requester), find_pool(&r.agent_pool_id))
-            else {
-                errors.push(unknown(
-                    format!("requests[{i}]"),
-                    "requester or agent pool",
-                    &format!("{} / {}", r.requester, r.agent_pool_id),
-                ));
-                continue;
-            };
-            let found = errors.len();
-            if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes) {
-                errors.push(Violation::new(
-                    format!("requests[{i}].requestedMinutes"),
-                    Code::SnapshotValueInvalid,
-                    format!(
-                        "request `{}` asks for {} minutes: 1 to {MAX_REQUEST_MINUTES}",
-                        r.id, r.requested_minutes
-                    ),
-                ));
-            }
-            if r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a) {
-                errors.push(Violation::new(
-                    format!("requests[{i}].endsAt"),
-                    Code::SnapshotValueInvalid,
-                    format!("request `{}` ends at or before it was approved", r.id),
-                ));
-            }
-            if errors.len() > found {
-                continue;
-            }
-            let ri = RequestIdx(idx(requests.len()));
-            if let Some(l) = links.get_mut(requester.get()) {
-                l.requests.push(ri);
-            }
-            request_index.insert(r.id.clone().into_boxed_str(), ri);
-            requests.push(Request {
-                wire: r,
-                requester,
-                pool,
-            });
-        }
-
-        let mut delegations = Vec::with_capacity(wire.delegations.len());
-        for (i, d) in wire.delegations.iter().enumerate() {
-            match (find_user(&d.from), find_user(&d.to)) {
-                (Some(from), Some(to)) => delegations.push(Delegation {
-                    from,
-                    to,
-                    starts_at: d.starts_at,
-                    ends_at: d.ends_at,
-                }),
-                _ => errors.push(unknown(
-                    format!("delegations[{i}]"),
-                    "user",
-                    &format!("{} / {}", d.from, d.to),
-                )),
-            }
-        }
-
-        // Per-user assignments: what each membership gives on each pool.
-        for (gi, group) in groups.iter().enumerate() {
-            let gi = GroupIdx(idx(gi));
-            for member in &group.members {
-                let Some(l) = links.get_mut(member.user.get()) else {
-                    continue;
-                };
-                let level = group.level.max(member.elevated);
-                for &pool in &group.pools {
-                    if member.group_admin {
-                        l.admin_pools.push((pool, gi));
-                    }
-                    let locked = group.settings_for(pool, &pools).is_some_and(|s| s.enabled);
-                    let entry = if locked {
-                        Assignment {
-                            pool,
-                            standing: None,
-                            locked: Some((level.unwrap_or(PoolLevel::Standard), gi)),
-                        }
-                    } else {
-                        Assignment {
-                            pool,
-                            standing: level.map(|l| (l, gi)),
-                            locked: None,
-                        }
-                    };
-                    l.assignments.push(entry);
-                }
-            }
-        }
+        let (grant_index, grants) = index_grants(wire.grants, ids, &mut links, &mut errors);
+        let (request_index, requests) = index_requests(wire.requests, ids, &mut links, &mut errors);
+        let delegations = index_delegations(&wire.delegations, ids, &mut errors);
+        link_groups(&groups, &pools, &mut links);
         for l in &mut links {
-            crate::order::sort(&mut l.admin_pools);
-            l.admin_pools.dedup_by_key(|(p, _)| *p);
-            crate::order::sort_by_key(&mut l.assignments, |a| a.pool);
-            l.assignments.dedup_by(|later, first| {
-                if later.pool != first.pool {
-                    return false;
-                }
-                first.standing = better(first.standing, later.standing);
-                first.locked = better(first.locked, later.locked);
-                true
-            });
+            sort_by_pool(l);
         }
 
         if !errors.is_empty() {
@@ -817,6 +576,425 @@ fn lower_bound(keys: &[PoolIdx], key: PoolIdx) -> usize {
         len -= half;
     }
     base + usize::from(keys.get(base).is_some_and(|&k| k < key))
+}
+
+/// The snapshot's limits; invalid ones are reported under `limits.` and the
+/// seed limits stand in, so that indexing goes on to find every other problem.
+fn checked_limits(limits: Limits, errors: &mut Vec<Violation>) -> Limits {
+    match limits.validate() {
+        Ok(l) => l,
+        Err(v) => {
+            errors.extend(v.into_iter().map(|mut v| {
+                v.field = format!("limits.{}", v.field);
+                v
+            }));
+            Limits::SEED
+        }
+    }
+}
+
+/// A user named by a reference of the snapshot: addresses match in any case.
+#[inline]
+fn find_user(users: &Interner, email: &str) -> Option<UserIdx> {
+    users.get(&email_key(email)).map(UserIdx)
+}
+
+/// The users and pools indexed so far, which the later kinds refer to.
+#[derive(Clone, Copy)]
+struct Ids<'a> {
+    users: &'a Interner,
+    pools: &'a Interner,
+}
+
+impl Ids<'_> {
+    /// A user named by a reference of the snapshot, in any case.
+    #[inline]
+    fn user(self, email: &str) -> Option<UserIdx> {
+        find_user(self.users, email)
+    }
+
+    /// A pool named by a reference of the snapshot.
+    #[inline]
+    fn pool(self, id: &str) -> Option<PoolIdx> {
+        self.pools.get(id).map(PoolIdx)
+    }
+}
+
+/// Users in order, interned by address key: an address given twice (in any
+/// case) is a violation, and the later user is left out.
+fn index_users(wire: Vec<UserWire>, errors: &mut Vec<Violation>) -> (Interner, Vec<User>) {
+    let mut index = Interner::with_capacity(wire.len());
+    let mut users = Vec::with_capacity(wire.len());
+    for (i, u) in wire.into_iter().enumerate() {
+        if !index.insert(&email_key(&u.email)) {
+            errors.push(dup(format!("users[{i}].email"), &u.email));
+            continue;
+        }
+        users.push(User {
+            email: u.email,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            enabled: u.enabled,
+            roles: u.roles.into_iter().collect(),
+        });
+    }
+    (index, users)
+}
+
+/// Pools in order, interned by id, each with its reviewers: a duplicate id
+/// leaves the later pool out.
+fn index_pools(
+    wire: Vec<AgentPoolWire>,
+    users: &Interner,
+    errors: &mut Vec<Violation>,
+) -> (Interner, Vec<Pool>) {
+    let mut index = Interner::with_capacity(wire.len());
+    let mut pools = Vec::with_capacity(wire.len());
+    for (i, p) in wire.into_iter().enumerate() {
+        if index.get(&p.id).is_some() {
+            errors.push(dup(format!("agentPools[{i}].id"), &p.id));
+            continue;
+        }
+        let reviewers = known_reviewers(i, &p.access_reviewers, users, errors);
+        index.insert(&p.id);
+        pools.push(Pool {
+            id: p.id,
+            name: p.name,
+            description: p.description,
+            request_settings: p.request_settings.map(RequestSettings::from),
+            reviewers,
+        });
+    }
+    (index, pools)
+}
+
+/// The access reviewers of pool `i`; an unknown one is a violation.
+fn known_reviewers(
+    i: usize,
+    emails: &[String],
+    users: &Interner,
+    errors: &mut Vec<Violation>,
+) -> Vec<UserIdx> {
+    let mut reviewers = Vec::new();
+    for (j, email) in emails.iter().enumerate() {
+        match find_user(users, email) {
+            Some(u) => reviewers.push(u),
+            None => errors.push(unknown(
+                format!("agentPools[{i}].accessReviewers[{j}]"),
+                "user",
+                email,
+            )),
+        }
+    }
+    reviewers
+}
+
+/// Groups in order, by id, each with its pools, members and request
+/// overrides (in that order of checking): a duplicate id leaves the later
+/// group out.
+fn index_groups(
+    wire: Vec<GroupWire>,
+    ids: Ids<'_>,
+    errors: &mut Vec<Violation>,
+) -> (FxHashMap<Box<str>, GroupIdx>, Vec<Group>) {
+    let mut index = FxHashMap::default();
+    let mut groups = Vec::with_capacity(wire.len());
+    for (i, g) in wire.into_iter().enumerate() {
+        if index.contains_key(g.id.as_str()) {
+            errors.push(dup(format!("groups[{i}].id"), &g.id));
+            continue;
+        }
+        let group_pools = known_group_pools(i, &g.agent_pool_ids, ids, errors);
+        let members = known_members(i, &g.members, ids, errors);
+        let overrides = known_overrides(i, g.request_overrides, &group_pools, ids, errors);
+        index.insert(g.id.clone().into_boxed_str(), GroupIdx(idx(groups.len())));
+        groups.push(Group {
+            id: g.id,
+            name: g.name,
+            pools: group_pools,
+            level: g.roles.iter().copied().max(),
+            members,
+            overrides,
+        });
+    }
+    (index, groups)
+}
+
+/// The pools of group `i`, sorted and distinct; an unknown one is a violation.
+fn known_group_pools(
+    i: usize,
+    pool_ids: &[String],
+    ids: Ids<'_>,
+    errors: &mut Vec<Violation>,
+) -> Vec<PoolIdx> {
+    let mut group_pools = Vec::with_capacity(pool_ids.len());
+    for (j, id) in pool_ids.iter().enumerate() {
+        match ids.pool(id) {
+            Some(p) => group_pools.push(p),
+            None => errors.push(unknown(
+                format!("groups[{i}].agentPoolIds[{j}]"),
+                "agent pool",
+                id,
+            )),
+        }
+    }
+    crate::order::sort(&mut group_pools);
+    group_pools.dedup();
+    group_pools
+}
+
+/// The members of group `i`, each with the highest level elevated to; an
+/// unknown user is a violation.
+fn known_members(
+    i: usize,
+    wire: &[GroupMemberWire],
+    ids: Ids<'_>,
+    errors: &mut Vec<Violation>,
+) -> Vec<Member> {
+    let mut members = Vec::with_capacity(wire.len());
+    for (j, m) in wire.iter().enumerate() {
+        match ids.user(&m.email) {
+            Some(user) => members.push(Member {
+                user,
+                group_admin: m.group_admin,
+                elevated: m.elevated_roles.iter().copied().max(),
+            }),
+            None => errors.push(unknown(
+                format!("groups[{i}].members[{j}].email"),
+                "user",
+                &m.email,
+            )),
+        }
+    }
+    members
+}
+
+/// The request overrides of group `i`: an override of a pool the group does
+/// not hold (`group_pools`, sorted) is a violation like an unknown pool.
+fn known_overrides(
+    i: usize,
+    wire: Vec<AssignmentOverrideWire>,
+    group_pools: &[PoolIdx],
+    ids: Ids<'_>,
+    errors: &mut Vec<Violation>,
+) -> Vec<(PoolIdx, RequestSettings)> {
+    let mut overrides = Vec::with_capacity(wire.len());
+    for (j, o) in wire.into_iter().enumerate() {
+        match ids.pool(&o.agent_pool_id) {
+            Some(p) if group_pools.binary_search(&p).is_ok() => {
+                overrides.push((p, RequestSettings::from(o.request_settings)))
+            }
+            _ => errors.push(unknown(
+                format!("groups[{i}].requestOverrides[{j}].agentPoolId"),
+                "agent pool of this group",
+                &o.agent_pool_id,
+            )),
+        }
+    }
+    overrides
+}
+
+/// Grants in order, by id, each listed on the users it names. Unknown pools
+/// and users of a grant are no violation (a filtered snapshot hides them):
+/// they are left out. A duplicate id leaves the later grant out.
+fn index_grants(
+    wire: Vec<TempAccess>,
+    ids: Ids<'_>,
+    links: &mut [UserLinks],
+    errors: &mut Vec<Violation>,
+) -> (FxHashMap<Box<str>, GrantIdx>, Vec<Grant>) {
+    let mut index = FxHashMap::default();
+    let mut grants = Vec::with_capacity(wire.len());
+    for (i, g) in wire.into_iter().enumerate() {
+        if index.contains_key(g.id.as_str()) {
+            errors.push(dup(format!("grants[{i}].id"), &g.id));
+            continue;
+        }
+        let gi = GrantIdx(idx(grants.len()));
+        let mut grant_pools: Vec<PoolIdx> = g
+            .agent_pool_ids
+            .iter()
+            .filter_map(|p| ids.pool(p))
+            .collect();
+        crate::order::sort(&mut grant_pools);
+        grant_pools.dedup();
+        for email in &g.user_emails {
+            if let Some(l) = ids.user(email).and_then(|u| links.get_mut(u.get()))
+                && l.grants.last() != Some(&gi)
+            {
+                l.grants.push(gi);
+            }
+        }
+        index.insert(g.id.clone().into_boxed_str(), gi);
+        grants.push(Grant {
+            name_key: name_key(&g.name),
+            pools: grant_pools,
+            level: g
+                .roles
+                .iter()
+                .map(|r| r.0)
+                .max()
+                .unwrap_or(PoolLevel::Standard),
+            wire: g,
+        });
+    }
+    (index, grants)
+}
+
+/// Requests in order, by id, each listed on its requester. A request naming
+/// an unknown requester or pool, or holding impossible values, is a
+/// violation and left out, as is a duplicate id.
+fn index_requests(
+    wire: Vec<AccessRequestWire>,
+    ids: Ids<'_>,
+    links: &mut [UserLinks],
+    errors: &mut Vec<Violation>,
+) -> (FxHashMap<Box<str>, RequestIdx>, Vec<Request>) {
+    let mut index = FxHashMap::default();
+    let mut requests = Vec::with_capacity(wire.len());
+    for (i, r) in wire.into_iter().enumerate() {
+        if index.contains_key(r.id.as_str()) {
+            errors.push(dup(format!("requests[{i}].id"), &r.id));
+            continue;
+        }
+        let (Some(requester), Some(pool)) = (ids.user(&r.requester), ids.pool(&r.agent_pool_id))
+        else {
+            errors.push(unknown(
+                format!("requests[{i}]"),
+                "requester or agent pool",
+                &format!("{} / {}", r.requester, r.agent_pool_id),
+            ));
+            continue;
+        };
+        if !request_values_valid(i, &r, errors) {
+            continue;
+        }
+        let ri = RequestIdx(idx(requests.len()));
+        if let Some(l) = links.get_mut(requester.get()) {
+            l.requests.push(ri);
+        }
+        index.insert(r.id.clone().into_boxed_str(), ri);
+        requests.push(Request {
+            wire: r,
+            requester,
+            pool,
+        });
+    }
+    (index, requests)
+}
+
+/// Whether request `i` holds possible values: the minutes asked in range, an
+/// end after the approval. Every one that is not is a violation.
+fn request_values_valid(i: usize, r: &AccessRequestWire, errors: &mut Vec<Violation>) -> bool {
+    let found = errors.len();
+    if !(1..=MAX_REQUEST_MINUTES).contains(&r.requested_minutes) {
+        errors.push(Violation::new(
+            format!("requests[{i}].requestedMinutes"),
+            Code::SnapshotValueInvalid,
+            format!(
+                "request `{}` asks for {} minutes: 1 to {MAX_REQUEST_MINUTES}",
+                r.id, r.requested_minutes
+            ),
+        ));
+    }
+    if r.approved_at.zip(r.ends_at).is_some_and(|(a, e)| e <= a) {
+        errors.push(Violation::new(
+            format!("requests[{i}].endsAt"),
+            Code::SnapshotValueInvalid,
+            format!("request `{}` ends at or before it was approved", r.id),
+        ));
+    }
+    errors.len() == found
+}
+
+/// Delegations between known users; one naming an unknown user is a violation.
+fn index_delegations(
+    wire: &[DelegationWire],
+    ids: Ids<'_>,
+    errors: &mut Vec<Violation>,
+) -> Vec<Delegation> {
+    let mut delegations = Vec::with_capacity(wire.len());
+    for (i, d) in wire.iter().enumerate() {
+        match (ids.user(&d.from), ids.user(&d.to)) {
+            (Some(from), Some(to)) => delegations.push(Delegation {
+                from,
+                to,
+                starts_at: d.starts_at,
+                ends_at: d.ends_at,
+            }),
+            _ => errors.push(unknown(
+                format!("delegations[{i}]"),
+                "user",
+                &format!("{} / {}", d.from, d.to),
+            )),
+        }
+    }
+    delegations
+}
+
+/// Per user: what each group membership gives on each pool of the group,
+/// and the pools of the groups the user administers (unsorted).
+fn link_groups(groups: &[Group], pools: &[Pool], links: &mut [UserLinks]) {
+    for (gi, group) in groups.iter().enumerate() {
+        let gi = GroupIdx(idx(gi));
+        for member in &group.members {
+            let Some(l) = links.get_mut(member.user.get()) else {
+                continue;
+            };
+            let level = group.level.max(member.elevated);
+            for &pool in &group.pools {
+                if member.group_admin {
+                    l.admin_pools.push((pool, gi));
+                }
+                l.assignments
+                    .push(membership_assignment(group, gi, pool, level, pools));
+            }
+        }
+    }
+}
+
+/// What one membership at `level` gives on one pool of the group: standing
+/// access, or a lock when the assignment takes requests (an approved request
+/// then gives the level, at least Standard).
+#[inline]
+fn membership_assignment(
+    group: &Group,
+    gi: GroupIdx,
+    pool: PoolIdx,
+    level: Option<PoolLevel>,
+    pools: &[Pool],
+) -> Assignment {
+    let locked = group.settings_for(pool, pools).is_some_and(|s| s.enabled);
+    if locked {
+        Assignment {
+            pool,
+            standing: None,
+            locked: Some((level.unwrap_or(PoolLevel::Standard), gi)),
+        }
+    } else {
+        Assignment {
+            pool,
+            standing: level.map(|l| (l, gi)),
+            locked: None,
+        }
+    }
+}
+
+/// A user's assignments and administered pools sorted by pool for binary
+/// search, one of each per pool: the first group administering it, the best
+/// standing and locked levels of every group holding it.
+fn sort_by_pool(l: &mut UserLinks) {
+    crate::order::sort(&mut l.admin_pools);
+    l.admin_pools.dedup_by_key(|(p, _)| *p);
+    crate::order::sort_by_key(&mut l.assignments, |a| a.pool);
+    l.assignments.dedup_by(|later, first| {
+        if later.pool != first.pool {
+            return false;
+        }
+        first.standing = better(first.standing, later.standing);
+        first.locked = better(first.locked, later.locked);
+        true
+    });
 }
 
 /// A user's access list: assignments, grants and approved requests, by pool.
