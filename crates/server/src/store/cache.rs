@@ -26,7 +26,7 @@ pub async fn stored_generation(conn: &mut SqliteConnection) -> StoreResult<u64> 
     Ok(u64::try_from(v).unwrap_or_default())
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SnapshotCache {
     /// The newest generation this process knows to be committed.
     latest: AtomicU64,
@@ -34,9 +34,22 @@ pub struct SnapshotCache {
 }
 
 impl SnapshotCache {
+    /// An empty cache of a store whose generation is `g`.
+    pub fn starting_at(g: u64) -> SnapshotCache {
+        SnapshotCache {
+            latest: AtomicU64::new(g),
+            slot: RwLock::new(None),
+        }
+    }
+
+    /// The newest generation this process knows to be committed.
+    pub fn latest(&self) -> u64 {
+        self.latest.load(Ordering::SeqCst)
+    }
+
     /// The cached snapshot, if it is of the newest known generation.
     pub async fn current(&self) -> Option<Arc<Snapshot>> {
-        self.of_generation(self.latest.load(Ordering::SeqCst)).await
+        self.of_generation(self.latest()).await
     }
 
     /// The cached snapshot, if it is of generation `g`.

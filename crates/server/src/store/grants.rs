@@ -6,10 +6,15 @@ use chrono::{DateTime, Utc};
 use interim_policy::wire::TempAccess;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, StoreResult, WriteTx, from_ms, from_name, key, lists, ms, name_of};
+use super::{Store, StoreResult, WriteTx, from_ms, key, lists, ms, name_of};
 
-const COLUMNS: &str =
-    "SELECT id, name, incident_id, created_ms, created_by, expires_ms FROM grants";
+/// A grant's columns and lists in one query: pools, users and roles come
+/// back as JSON arrays in their order.
+const COLUMNS: &str = "SELECT g.id, g.name, g.incident_id, g.created_ms, g.created_by, g.expires_ms,
+    (SELECT json_group_array(p.pool_id ORDER BY p.position) FROM grant_pools p WHERE p.grant_id = g.id),
+    (SELECT json_group_array(u.email ORDER BY u.position) FROM grant_users u WHERE u.grant_id = g.id),
+    (SELECT json_group_array(r.role ORDER BY r.position) FROM grant_roles r WHERE r.grant_id = g.id)
+    FROM grants g";
 
 /// Grants matching `filter` (a condition over `grants`, with `bound` bound
 /// to its one parameter when given) in `order`, with their lists.
@@ -19,16 +24,6 @@ async fn load(
     order: &str,
     bound: Option<i64>,
 ) -> StoreResult<Vec<TempAccess>> {
-    // From the grants the filter picks (by its index) to their rows by
-    // key: never a scan of every list row of every grant ever made.
-    let list = |table: &str, column: &str| {
-        format!(
-            "SELECT l.grant_id, l.{column} FROM grants JOIN {table} l ON l.grant_id = grants.id WHERE {filter} ORDER BY l.grant_id, l.position"
-        )
-    };
-    let mut pools = lists::by_owner(conn, &list("grant_pools", "pool_id"), bound).await?;
-    let mut users = lists::by_owner(conn, &list("grant_users", "email"), bound).await?;
-    let mut roles = lists::by_owner(conn, &list("grant_roles", "role"), bound).await?;
     let sql = format!("{COLUMNS} WHERE {filter} ORDER BY {order}");
     let mut q = sqlx::query(&sql);
     if let Some(b) = bound {
@@ -37,22 +32,16 @@ async fn load(
     let rows = q.fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
-            let id: String = r.try_get(0)?;
             Ok(TempAccess {
-                agent_pool_ids: pools.remove(&id).unwrap_or_default(),
-                user_emails: users.remove(&id).unwrap_or_default(),
-                roles: roles
-                    .remove(&id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|n| from_name(n, "grant_roles.role"))
-                    .collect::<StoreResult<_>>()?,
-                id,
+                id: r.try_get(0)?,
                 name: r.try_get(1)?,
                 incident_id: r.try_get(2)?,
                 created_at: from_ms(r.try_get(3)?),
                 created_by: r.try_get(4)?,
                 expiration_date: from_ms(r.try_get(5)?),
+                agent_pool_ids: lists::parsed(r, 6, "grant_pools")?,
+                user_emails: lists::parsed(r, 7, "grant_users")?,
+                roles: lists::parsed(r, 8, "grant_roles")?,
             })
         })
         .collect()
@@ -66,8 +55,8 @@ pub(super) async fn load_recent(
 ) -> StoreResult<Vec<TempAccess>> {
     load(
         conn,
-        "deleted_ms IS NULL AND expires_ms > ?",
-        "created_ms, id",
+        "g.deleted_ms IS NULL AND g.expires_ms > ?",
+        "g.created_ms, g.id",
         Some(keep_from),
     )
     .await
@@ -109,7 +98,7 @@ impl Store {
     /// Grants not deleted (active or not), newest first.
     pub async fn live_grants(&self) -> StoreResult<Vec<TempAccess>> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, "deleted_ms IS NULL", "created_ms DESC", None).await
+        load(&mut conn, "g.deleted_ms IS NULL", "g.created_ms DESC", None).await
     }
 
     /// Grants that have expired and whose expiry is not yet in the audit log.

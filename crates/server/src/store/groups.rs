@@ -1,14 +1,11 @@
 //! Access groups: their pools, roles, members (with each member's elevated
 //! roles) and request-setting overrides, each list its own table.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use interim_policy::role::PoolLevel;
-use interim_policy::wire::{AssignmentOverrideWire, GroupMemberWire, GroupWire};
+use interim_policy::wire::{GroupMemberWire, GroupWire};
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, StoreResult, WriteTx, from_name, json, key, lists, ms, name_of, parse};
+use super::{Store, StoreResult, WriteTx, json, key, lists, ms, name_of};
 
 /// A group row beyond what the snapshot carries.
 #[derive(Clone, Debug)]
@@ -20,94 +17,36 @@ pub struct GroupRecord {
     pub modified_by: Option<String>,
 }
 
-fn levels(names: Vec<String>, what: &str) -> StoreResult<Vec<PoolLevel>> {
-    names.into_iter().map(|n| from_name(n, what)).collect()
-}
-
-/// Each group's members, in their order, with their elevated roles.
-async fn members(
-    conn: &mut SqliteConnection,
-) -> StoreResult<HashMap<String, Vec<GroupMemberWire>>> {
-    let mut elevated = lists::by_owner(
-        conn,
-        "SELECT group_id || ' ' || email_key, role FROM group_member_roles ORDER BY group_id, email_key, position",
-        None,
-    )
-    .await?;
-    let rows = sqlx::query(
-        "SELECT group_id, email_key, email, group_admin FROM group_members ORDER BY group_id, position",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut out: HashMap<String, Vec<GroupMemberWire>> = HashMap::new();
-    for r in &rows {
-        let group: String = r.try_get(0)?;
-        let k: String = r.try_get(1)?;
-        let roles = elevated.remove(&format!("{group} {k}")).unwrap_or_default();
-        out.entry(group).or_default().push(GroupMemberWire {
-            email: r.try_get(2)?,
-            group_admin: r.try_get(3)?,
-            elevated_roles: levels(roles, "group_member_roles.role")?,
-        });
-    }
-    Ok(out)
-}
-
-async fn overrides(
-    conn: &mut SqliteConnection,
-) -> StoreResult<HashMap<String, Vec<AssignmentOverrideWire>>> {
-    let rows = sqlx::query(
-        "SELECT group_id, pool_id, request_settings FROM group_overrides ORDER BY group_id, position",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut out: HashMap<String, Vec<AssignmentOverrideWire>> = HashMap::new();
-    for r in &rows {
-        out.entry(r.try_get(0)?)
-            .or_default()
-            .push(AssignmentOverrideWire {
-                agent_pool_id: r.try_get(1)?,
-                request_settings: parse(
-                    &r.try_get::<String, _>(2)?,
-                    "group_overrides.request_settings",
-                )?,
-            });
-    }
-    Ok(out)
-}
-
-/// Every group, by name.
+/// Every group, by name, with its lists in one query: pools, roles,
+/// members (each with its elevated roles) and overrides come back as JSON
+/// arrays in their order.
 pub(super) async fn load_all(conn: &mut SqliteConnection) -> StoreResult<Vec<GroupRecord>> {
-    let mut pools = lists::by_owner(
-        conn,
-        "SELECT group_id, pool_id FROM group_pools ORDER BY group_id, position",
-        None,
-    )
-    .await?;
-    let mut roles = lists::by_owner(
-        conn,
-        "SELECT group_id, role FROM group_roles ORDER BY group_id, position",
-        None,
-    )
-    .await?;
-    let mut members = members(conn).await?;
-    let mut overrides = overrides(conn).await?;
     let rows = sqlx::query(
-        "SELECT id, name, created_ms, created_by, modified_ms, modified_by FROM groups ORDER BY name, id",
+        "SELECT g.id, g.name, g.created_ms, g.created_by, g.modified_ms, g.modified_by,
+            (SELECT json_group_array(p.pool_id ORDER BY p.position) FROM group_pools p WHERE p.group_id = g.id),
+            (SELECT json_group_array(r.role ORDER BY r.position) FROM group_roles r WHERE r.group_id = g.id),
+            (SELECT json_group_array(json_object(
+                'email', m.email,
+                'groupAdmin', json(CASE WHEN m.group_admin THEN 'true' ELSE 'false' END),
+                'elevatedRoles', json((SELECT json_group_array(e.role ORDER BY e.position) FROM group_member_roles e
+                                       WHERE e.group_id = m.group_id AND e.email_key = m.email_key)))
+                ORDER BY m.position) FROM group_members m WHERE m.group_id = g.id),
+            (SELECT json_group_array(json_object('agentPoolId', o.pool_id, 'requestSettings', json(o.request_settings))
+                ORDER BY o.position) FROM group_overrides o WHERE o.group_id = g.id)
+         FROM groups g ORDER BY g.name, g.id",
     )
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {
-            let id: String = r.try_get(0)?;
             Ok(GroupRecord {
                 wire: GroupWire {
-                    agent_pool_ids: pools.remove(&id).unwrap_or_default(),
-                    roles: levels(roles.remove(&id).unwrap_or_default(), "group_roles.role")?,
-                    members: members.remove(&id).unwrap_or_default(),
-                    request_overrides: overrides.remove(&id).unwrap_or_default(),
-                    id,
+                    id: r.try_get(0)?,
                     name: r.try_get(1)?,
+                    agent_pool_ids: lists::parsed(r, 6, "group_pools")?,
+                    roles: lists::parsed(r, 7, "group_roles")?,
+                    members: lists::parsed(r, 8, "group_members")?,
+                    request_overrides: lists::parsed(r, 9, "group_overrides")?,
                 },
                 created_ms: r.try_get(2)?,
                 created_by: r.try_get(3)?,

@@ -172,10 +172,13 @@ impl Store {
             .await
             .map_err(StoreError::Migrate)?;
         upgrade::normalise(&pool).await?;
+        let mut conn = pool.acquire().await?;
+        let generation = cache::stored_generation(&mut conn).await?;
+        drop(conn);
         Ok(Store {
             pool,
             write: Arc::new(Mutex::new(())),
-            cache: Arc::new(SnapshotCache::default()),
+            cache: Arc::new(SnapshotCache::starting_at(generation)),
         })
     }
 
@@ -206,8 +209,10 @@ impl Store {
     /// Starts the one write transaction that may run at a time.
     pub async fn begin(&self) -> StoreResult<WriteTx> {
         let guard = Arc::clone(&self.write).lock_owned().await;
-        let mut tx = self.pool.begin().await?;
-        let began_at = cache::stored_generation(&mut tx).await?;
+        let tx = self.pool.begin().await?;
+        // Under the write lock every commit of this process has told the
+        // cache its generation: this is the stored one, without a query.
+        let began_at = self.cache.latest();
         Ok(WriteTx {
             _guard: guard,
             tx,

@@ -15,32 +15,27 @@ pub struct PoolRecord {
     pub created_by: Option<String>,
 }
 
-/// Every pool, by name.
+/// Every pool, by name, with its reviewers in one query (as a JSON array).
 pub(super) async fn load_all(conn: &mut SqliteConnection) -> StoreResult<Vec<PoolRecord>> {
-    let mut reviewers = lists::by_owner(
-        conn,
-        "SELECT pool_id, email FROM pool_reviewers ORDER BY pool_id, position",
-        None,
-    )
-    .await?;
     let rows = sqlx::query(
-        "SELECT id, name, description, request_settings, created_ms, created_by FROM agent_pools ORDER BY name, id",
+        "SELECT p.id, p.name, p.description, p.request_settings, p.created_ms, p.created_by,
+            (SELECT json_group_array(r.email ORDER BY r.position) FROM pool_reviewers r WHERE r.pool_id = p.id)
+         FROM agent_pools p ORDER BY p.name, p.id",
     )
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {
-            let id: String = r.try_get(0)?;
             let settings: Option<String> = r.try_get(3)?;
             Ok(PoolRecord {
                 wire: AgentPoolWire {
-                    access_reviewers: reviewers.remove(&id).unwrap_or_default(),
-                    id,
+                    id: r.try_get(0)?,
                     name: r.try_get(1)?,
                     description: r.try_get(2)?,
                     request_settings: settings
                         .map(|s| parse(&s, "agent_pools.request_settings"))
                         .transpose()?,
+                    access_reviewers: lists::parsed(r, 6, "pool_reviewers")?,
                 },
                 created_ms: r.try_get(4)?,
                 created_by: r.try_get(5)?,
