@@ -339,3 +339,20 @@ fn the_store_folds_no_letter_case_of_its_own() {
         }
     }
 }
+
+#[test]
+fn store_modules_reach_the_write_connection_only_through_c() {
+    // WriteTx::c marks the transaction as possibly written, so that its
+    // snapshot and commit read the stored generation; a module that took
+    // `self.tx` directly could write unseen by the cache's bookkeeping.
+    let dir = root().join("crates/server/src/store");
+    for (rel, text) in sources(&dir) {
+        if rel == "mod.rs" {
+            continue;
+        }
+        assert!(
+            !code_of(&text).contains("self.tx"),
+            "store/{rel} uses self.tx: write through self.c()"
+        );
+    }
+}

@@ -156,3 +156,21 @@ CREATE TRIGGER gen_requests_d AFTER DELETE ON access_requests BEGIN UPDATE gener
 CREATE TRIGGER gen_delegations_i AFTER INSERT ON delegations BEGIN UPDATE generation SET value = value + 1; END;
 CREATE TRIGGER gen_delegations_u AFTER UPDATE ON delegations BEGIN UPDATE generation SET value = value + 1; END;
 CREATE TRIGGER gen_delegations_d AFTER DELETE ON delegations BEGIN UPDATE generation SET value = value + 1; END;
+
+-- A grant and its lists written in one statement: a statement costs about
+-- 0.1 ms through the driver here, more than its rows. Users come as
+-- [[email, key], …], the key computed by the policy.
+CREATE VIEW grant_writes AS
+    SELECT id, name, incident_id, created_ms, created_by, expires_ms,
+           '[]' AS pools, '[]' AS users, '[]' AS roles
+    FROM grants WHERE 0;
+CREATE TRIGGER grant_writes_insert INSTEAD OF INSERT ON grant_writes BEGIN
+    INSERT INTO grants (id, name, incident_id, created_ms, created_by, expires_ms)
+        VALUES (NEW.id, NEW.name, NEW.incident_id, NEW.created_ms, NEW.created_by, NEW.expires_ms);
+    INSERT INTO grant_pools (grant_id, position, pool_id)
+        SELECT NEW.id, key, value FROM json_each(NEW.pools);
+    INSERT INTO grant_users (grant_id, position, email, email_key)
+        SELECT NEW.id, key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(NEW.users);
+    INSERT INTO grant_roles (grant_id, position, role)
+        SELECT NEW.id, key, value FROM json_each(NEW.roles);
+END;

@@ -95,7 +95,7 @@ impl WriteTx {
         .bind(key.created_ms)
         .bind(key.expires_ms)
         .bind(json(&key.scopes))
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(())
     }
@@ -106,7 +106,7 @@ impl WriteTx {
             sqlx::query("UPDATE api_keys SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL")
                 .bind(ms(now))
                 .bind(id)
-                .execute(&mut *self.tx)
+                .execute(self.c())
                 .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -115,7 +115,7 @@ impl WriteTx {
         let done = sqlx::query("UPDATE api_keys SET label = ? WHERE id = ? AND revoked_ms IS NULL")
             .bind(label)
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -134,11 +134,11 @@ impl WriteTx {
             .bind(csrf)
             .bind(ms(now))
             .bind(ms(expires))
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         sqlx::query("DELETE FROM sessions WHERE expires_ms <= ?")
             .bind(ms(now))
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }
@@ -146,7 +146,7 @@ impl WriteTx {
     pub async fn delete_session(&mut self, token_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }

@@ -122,7 +122,7 @@ impl WriteTx {
     /// Appends an event to the hash chain.
     pub async fn audit(&mut self, event: NewEvent) -> StoreResult<AuditEvent> {
         let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.c())
             .await?;
         let (seq, prev): (i64, String) = match last {
             Some(r) => (r.get::<i64, _>(0) + 1, r.get(1)),
@@ -141,7 +141,7 @@ impl WriteTx {
         .bind(&sealed.reason)
         .bind(&sealed.prev_hash)
         .bind(&sealed.hash)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(sealed)
     }

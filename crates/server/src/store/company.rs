@@ -11,14 +11,15 @@ use super::{StoreResult, WriteTx, grants, groups, ms, pools, requests, settings,
 /// explanations).
 const EXPIRED_KEPT_DAYS: i64 = 7;
 
-/// The company as of `now`, read through `conn` (one transaction).
+/// The company as of `now`, read through `conn` (one transaction), and the
+/// stored generation it is of.
 pub(super) async fn load(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-) -> StoreResult<SnapshotWire> {
-    let settings = settings::load(conn).await?;
+) -> StoreResult<(u64, SnapshotWire)> {
+    let (generation, settings) = settings::load_with_generation(conn).await?;
     let keep_from = ms(now) - EXPIRED_KEPT_DAYS * 24 * 3_600_000;
-    Ok(SnapshotWire {
+    let wire = SnapshotWire {
         company_id: settings.company_id,
         rbac_enabled: settings.rbac_enabled,
         limits: settings.limits,
@@ -44,7 +45,8 @@ pub(super) async fn load(
             .into_iter()
             .map(|(_, d)| d)
             .collect(),
-    })
+    };
+    Ok((generation, wire))
 }
 
 impl WriteTx {

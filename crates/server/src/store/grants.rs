@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use interim_policy::wire::TempAccess;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, StoreResult, WriteTx, from_ms, key, lists, ms, name_of};
+use super::{Store, StoreResult, WriteTx, from_ms, json, key, lists, ms, name_of};
 
 /// A grant's columns and lists in one query: pools, users and roles come
 /// back as JSON arrays in their order.
@@ -119,10 +119,13 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Writes a new grant with its lists, in one statement (the
+    /// `grant_writes` view's trigger fills the list tables).
     pub async fn insert_grant(&mut self, g: &TempAccess) -> StoreResult<()> {
+        let users: Vec<[String; 2]> = g.user_emails.iter().map(|e| [e.clone(), key(e)]).collect();
         sqlx::query(
-            "INSERT INTO grants (id, name, incident_id, created_ms, created_by, expires_ms)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO grant_writes (id, name, incident_id, created_ms, created_by, expires_ms, pools, users, roles)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&g.id)
         .bind(&g.name)
@@ -130,9 +133,12 @@ impl WriteTx {
         .bind(ms(g.created_at))
         .bind(&g.created_by)
         .bind(ms(g.expiration_date))
-        .execute(&mut *self.tx)
+        .bind(json(&g.agent_pool_ids))
+        .bind(json(&users))
+        .bind(json(&g.roles))
+        .execute(self.c())
         .await?;
-        put_lists(&mut self.tx, g).await
+        Ok(())
     }
 
     /// Marks a grant deleted; false when there was none to delete.
@@ -148,7 +154,7 @@ impl WriteTx {
         .bind(ms(now))
         .bind(by)
         .bind(id)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -158,7 +164,7 @@ impl WriteTx {
     pub async fn mark_expiry_logged(&mut self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE grants SET expiry_logged = 1 WHERE id = ? AND expiry_logged = 0 AND deleted_ms IS NULL")
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -162,15 +162,15 @@ impl WriteTx {
         .bind(by)
         .bind(ms(now))
         .bind(by)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
-        put_lists(&mut self.tx, g).await
+        put_lists(self.c(), g).await
     }
 
     pub async fn delete_group(&mut self, id: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM groups WHERE id = ?")
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }

@@ -190,8 +190,7 @@ impl Store {
         // One read transaction: every table, and the generation they are
         // of, as of one commit.
         let mut read = self.pool.begin().await?;
-        let generation = cache::stored_generation(&mut read).await?;
-        let wire = company::load(&mut read, now).await?;
+        let (generation, wire) = company::load(&mut read, now).await?;
         read.commit().await?;
         let snapshot = Arc::new(build(wire)?);
         self.cache.offer(generation, &snapshot).await;
@@ -201,7 +200,7 @@ impl Store {
     /// The company as stored (not indexed).
     pub async fn snapshot_wire(&self, now: DateTime<Utc>) -> StoreResult<SnapshotWire> {
         let mut read = self.pool.begin().await?;
-        let wire = company::load(&mut read, now).await?;
+        let (_, wire) = company::load(&mut read, now).await?;
         read.commit().await?;
         Ok(wire)
     }
@@ -218,6 +217,7 @@ impl Store {
             tx,
             cache: Arc::clone(&self.cache),
             began_at,
+            touched: false,
         })
     }
 }
@@ -243,17 +243,20 @@ pub struct WriteTx {
     cache: Arc<SnapshotCache>,
     /// The stored generation when this transaction began.
     began_at: u64,
+    /// Whether a statement that may write has run: every store module
+    /// reaches the connection through [`WriteTx::c`], which sets it.
+    touched: bool,
 }
 
 impl WriteTx {
     /// The company as this transaction sees it: the cached index while
     /// nothing in it has changed the company, else read afresh.
     pub async fn snapshot(&mut self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
-        let generation = cache::stored_generation(&mut self.tx).await?;
+        let generation = self.generation().await?;
         if let Some(s) = self.cache.of_generation(generation).await {
             return Ok(s);
         }
-        let wire = company::load(&mut self.tx, now).await?;
+        let (_, wire) = company::load(&mut self.tx, now).await?;
         let snapshot = Arc::new(build(wire)?);
         if generation == self.began_at {
             // Under the write lock nothing else commits: this is the
@@ -263,10 +266,27 @@ impl WriteTx {
         Ok(snapshot)
     }
 
+    /// The connection, for a statement that may write: the one way the
+    /// store's modules reach it.
+    fn c(&mut self) -> &mut SqliteConnection {
+        self.touched = true;
+        &mut self.tx
+    }
+
+    /// The stored generation as this transaction sees it: where it began
+    /// while nothing has run that may have changed it.
+    async fn generation(&mut self) -> StoreResult<u64> {
+        if self.touched {
+            cache::stored_generation(&mut self.tx).await
+        } else {
+            Ok(self.began_at)
+        }
+    }
+
     /// The connection of this transaction, for a write no module names
     /// yet: the generation still advances if it changes the company.
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+        self.c()
     }
 
     /// Commits, and tells the cache the generation this commit reached.
@@ -276,8 +296,13 @@ impl WriteTx {
             mut tx,
             cache,
             began_at,
+            touched,
         } = self;
-        let generation = cache::stored_generation(&mut tx).await?;
+        let generation = if touched {
+            cache::stored_generation(&mut tx).await?
+        } else {
+            began_at
+        };
         tx.commit().await?;
         if generation != began_at {
             cache.committed(generation).await;

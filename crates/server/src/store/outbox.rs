@@ -120,7 +120,7 @@ impl WriteTx {
                 .bind(next.map(ms))
                 .bind(id),
         }
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(())
     }
@@ -131,7 +131,7 @@ impl WriteTx {
         sqlx::query("UPDATE notifications SET next_attempt_ms = max(next_attempt_ms, ?) WHERE id = ? AND status = 'pending'")
             .bind(ms(next))
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }
@@ -143,7 +143,7 @@ impl WriteTx {
         let done = sqlx::query("UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_ms = ? WHERE id = ? AND status <> 'delivered'")
             .bind(ms(now))
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -165,7 +165,7 @@ impl WriteTx {
         .bind(&n.body)
         .bind(ms(n.created_at))
         .bind(ms(n.created_at))
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(())
     }

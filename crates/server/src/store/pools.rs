@@ -94,9 +94,9 @@ impl WriteTx {
         .bind(p.request_settings.as_ref().map(json))
         .bind(ms(now))
         .bind(by)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
-        put_reviewers(&mut self.tx, &p.id, &p.access_reviewers).await
+        put_reviewers(self.c(), &p.id, &p.access_reviewers).await
     }
 
     /// Deletes a pool; its requests (and their notifications), reviewer
@@ -104,15 +104,15 @@ impl WriteTx {
     pub async fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM notifications WHERE request_id IN (SELECT id FROM access_requests WHERE agent_pool_id = ?)")
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         sqlx::query("DELETE FROM access_requests WHERE agent_pool_id = ?")
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         sqlx::query("DELETE FROM agent_pools WHERE id = ?")
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }

@@ -150,7 +150,7 @@ impl WriteTx {
         .bind(r.ends_at.map(ms))
         .bind(&r.decided_by)
         .bind(ms(r.created_at))
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(())
     }
@@ -175,7 +175,7 @@ impl WriteTx {
         .bind(ms(now))
         .bind(&t.request_id)
         .bind(name_of(&t.from))
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -195,7 +195,7 @@ impl WriteTx {
             .bind(ms(d.starts_at))
             .bind(ms(d.ends_at))
             .bind(ms(now))
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }
@@ -207,7 +207,7 @@ impl WriteTx {
         )
         .bind(ms(now))
         .bind(id)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -14,21 +14,33 @@ pub struct Settings {
 }
 
 pub(super) async fn load(conn: &mut SqliteConnection) -> StoreResult<Settings> {
-    let row = sqlx::query("SELECT company_id, rbac_enabled, limits FROM settings WHERE id = 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    match row {
-        Some(r) => Ok(Settings {
-            company_id: r.try_get(0)?,
-            rbac_enabled: r.try_get(1)?,
-            limits: parse(&r.try_get::<String, _>(2)?, "settings.limits")?,
-        }),
-        None => Ok(Settings {
+    Ok(load_with_generation(conn).await?.1)
+}
+
+/// The settings and the stored generation, in one query (the company's
+/// read starts with it).
+pub(super) async fn load_with_generation(
+    conn: &mut SqliteConnection,
+) -> StoreResult<(u64, Settings)> {
+    let r = sqlx::query(
+        "SELECT g.value, s.company_id, s.rbac_enabled, s.limits FROM generation g LEFT JOIN settings s ON s.id = 1 WHERE g.id = 1",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let generation = u64::try_from(r.try_get::<i64, _>(0)?).unwrap_or_default();
+    let settings = match r.try_get::<Option<String>, _>(1)? {
+        Some(company_id) => Settings {
+            company_id,
+            rbac_enabled: r.try_get(2)?,
+            limits: parse(&r.try_get::<String, _>(3)?, "settings.limits")?,
+        },
+        None => Settings {
             company_id: "company".to_owned(),
             rbac_enabled: true,
             limits: Limits::SEED,
-        }),
-    }
+        },
+    };
+    Ok((generation, settings))
 }
 
 impl Store {
@@ -48,7 +60,7 @@ impl Store {
 
 impl WriteTx {
     pub async fn settings(&mut self) -> StoreResult<Settings> {
-        load(&mut self.tx).await
+        load(self.c()).await
     }
 
     pub async fn put_settings(&mut self, s: &Settings) -> StoreResult<()> {
@@ -59,7 +71,7 @@ impl WriteTx {
         .bind(&s.company_id)
         .bind(s.rbac_enabled)
         .bind(json(&s.limits))
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         Ok(())
     }

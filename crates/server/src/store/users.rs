@@ -128,9 +128,9 @@ impl WriteTx {
         .bind(by)
         .bind(ms(now))
         .bind(by)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
-        put_roles(&mut self.tx, &k, &u.roles).await
+        put_roles(self.c(), &k, &u.roles).await
     }
 
     pub async fn update_user(
@@ -149,21 +149,21 @@ impl WriteTx {
         .bind(ms(now))
         .bind(by)
         .bind(&k)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
-        put_roles(&mut self.tx, &k, &u.roles).await
+        put_roles(self.c(), &k, &u.roles).await
     }
 
     /// Sets a password and ends every session of the user.
     pub async fn set_password(&mut self, email_key: &str, hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE email_key = ?")
             .bind(email_key)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE email_key = ?")
             .bind(hash)
             .bind(email_key)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }
@@ -183,7 +183,7 @@ impl WriteTx {
         .bind(ms(now))
         .bind(email_key)
         .bind(email_key)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         // The notifications of their requests, and mail not yet sent to them.
         sqlx::query(
@@ -193,11 +193,11 @@ impl WriteTx {
         )
         .bind(email_key)
         .bind(email_key)
-        .execute(&mut *self.tx)
+        .execute(self.c())
         .await?;
         sqlx::query("DELETE FROM users WHERE email_key = ?")
             .bind(email_key)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }
@@ -206,7 +206,7 @@ impl WriteTx {
         sqlx::query("UPDATE users SET last_login_ms = ? WHERE email_key = ?")
             .bind(ms(now))
             .bind(email_key)
-            .execute(&mut *self.tx)
+            .execute(self.c())
             .await?;
         Ok(())
     }
