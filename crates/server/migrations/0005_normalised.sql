@@ -5,9 +5,18 @@
 -- dropped by the server at start-up (src/store/upgrade.rs): the keys are
 -- the policy's, which SQL cannot compute (lower() folds ASCII only).
 
+-- `value` counts every change to the company; each other column the
+-- changes to one aggregate, so a reader re-reads only what changed.
 CREATE TABLE generation (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    value INTEGER NOT NULL
+    value INTEGER NOT NULL,
+    settings INTEGER NOT NULL DEFAULT 0,
+    users INTEGER NOT NULL DEFAULT 0,
+    pools INTEGER NOT NULL DEFAULT 0,
+    groups INTEGER NOT NULL DEFAULT 0,
+    grants INTEGER NOT NULL DEFAULT 0,
+    requests INTEGER NOT NULL DEFAULT 0,
+    delegations INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO generation (id, value) VALUES (1, 0);
 
@@ -106,56 +115,56 @@ CREATE INDEX notifications_request ON notifications (request_id);
 -- Every change to what the company snapshot holds advances the generation.
 -- Bookkeeping the snapshot does not read (sign-in times, password hashes,
 -- the sweeper's expiry mark) leaves it alone.
-CREATE TRIGGER gen_settings_i AFTER INSERT ON settings BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_settings_u AFTER UPDATE ON settings BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_users_i AFTER INSERT ON users BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_users_u AFTER UPDATE OF email_key, email, first_name, last_name, enabled ON users BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_users_d AFTER DELETE ON users BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_user_roles_i AFTER INSERT ON user_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_user_roles_u AFTER UPDATE ON user_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_user_roles_d AFTER DELETE ON user_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_pools_i AFTER INSERT ON agent_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_pools_u AFTER UPDATE ON agent_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_pools_d AFTER DELETE ON agent_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_pool_reviewers_i AFTER INSERT ON pool_reviewers BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_pool_reviewers_u AFTER UPDATE ON pool_reviewers BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_pool_reviewers_d AFTER DELETE ON pool_reviewers BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_groups_i AFTER INSERT ON groups BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_groups_u AFTER UPDATE ON groups BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_groups_d AFTER DELETE ON groups BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_pools_i AFTER INSERT ON group_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_pools_u AFTER UPDATE ON group_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_pools_d AFTER DELETE ON group_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_roles_i AFTER INSERT ON group_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_roles_u AFTER UPDATE ON group_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_roles_d AFTER DELETE ON group_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_members_i AFTER INSERT ON group_members BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_members_u AFTER UPDATE ON group_members BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_members_d AFTER DELETE ON group_members BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_member_roles_i AFTER INSERT ON group_member_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_member_roles_u AFTER UPDATE ON group_member_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_member_roles_d AFTER DELETE ON group_member_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_overrides_i AFTER INSERT ON group_overrides BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_overrides_u AFTER UPDATE ON group_overrides BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_group_overrides_d AFTER DELETE ON group_overrides BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grants_i AFTER INSERT ON grants BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grants_u AFTER UPDATE OF id, name, incident_id, created_ms, created_by, expires_ms, deleted_ms ON grants BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grants_d AFTER DELETE ON grants BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_pools_i AFTER INSERT ON grant_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_pools_u AFTER UPDATE ON grant_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_pools_d AFTER DELETE ON grant_pools BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_users_i AFTER INSERT ON grant_users BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_users_u AFTER UPDATE ON grant_users BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_users_d AFTER DELETE ON grant_users BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_roles_i AFTER INSERT ON grant_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_roles_u AFTER UPDATE ON grant_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_grant_roles_d AFTER DELETE ON grant_roles BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_requests_i AFTER INSERT ON access_requests BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_requests_u AFTER UPDATE ON access_requests BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_requests_d AFTER DELETE ON access_requests BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_delegations_i AFTER INSERT ON delegations BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_delegations_u AFTER UPDATE ON delegations BEGIN UPDATE generation SET value = value + 1; END;
-CREATE TRIGGER gen_delegations_d AFTER DELETE ON delegations BEGIN UPDATE generation SET value = value + 1; END;
+CREATE TRIGGER gen_settings_i AFTER INSERT ON settings BEGIN UPDATE generation SET value = value + 1, settings = settings + 1; END;
+CREATE TRIGGER gen_settings_u AFTER UPDATE ON settings BEGIN UPDATE generation SET value = value + 1, settings = settings + 1; END;
+CREATE TRIGGER gen_users_i AFTER INSERT ON users BEGIN UPDATE generation SET value = value + 1, users = users + 1; END;
+CREATE TRIGGER gen_users_u AFTER UPDATE OF email_key, email, first_name, last_name, enabled ON users BEGIN UPDATE generation SET value = value + 1, users = users + 1; END;
+CREATE TRIGGER gen_users_d AFTER DELETE ON users BEGIN UPDATE generation SET value = value + 1, users = users + 1; END;
+CREATE TRIGGER gen_user_roles_i AFTER INSERT ON user_roles BEGIN UPDATE generation SET value = value + 1, users = users + 1; END;
+CREATE TRIGGER gen_user_roles_u AFTER UPDATE ON user_roles BEGIN UPDATE generation SET value = value + 1, users = users + 1; END;
+CREATE TRIGGER gen_user_roles_d AFTER DELETE ON user_roles BEGIN UPDATE generation SET value = value + 1, users = users + 1; END;
+CREATE TRIGGER gen_pools_i AFTER INSERT ON agent_pools BEGIN UPDATE generation SET value = value + 1, pools = pools + 1; END;
+CREATE TRIGGER gen_pools_u AFTER UPDATE ON agent_pools BEGIN UPDATE generation SET value = value + 1, pools = pools + 1; END;
+CREATE TRIGGER gen_pools_d AFTER DELETE ON agent_pools BEGIN UPDATE generation SET value = value + 1, pools = pools + 1; END;
+CREATE TRIGGER gen_pool_reviewers_i AFTER INSERT ON pool_reviewers BEGIN UPDATE generation SET value = value + 1, pools = pools + 1; END;
+CREATE TRIGGER gen_pool_reviewers_u AFTER UPDATE ON pool_reviewers BEGIN UPDATE generation SET value = value + 1, pools = pools + 1; END;
+CREATE TRIGGER gen_pool_reviewers_d AFTER DELETE ON pool_reviewers BEGIN UPDATE generation SET value = value + 1, pools = pools + 1; END;
+CREATE TRIGGER gen_groups_i AFTER INSERT ON groups BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_groups_u AFTER UPDATE ON groups BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_groups_d AFTER DELETE ON groups BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_pools_i AFTER INSERT ON group_pools BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_pools_u AFTER UPDATE ON group_pools BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_pools_d AFTER DELETE ON group_pools BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_roles_i AFTER INSERT ON group_roles BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_roles_u AFTER UPDATE ON group_roles BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_roles_d AFTER DELETE ON group_roles BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_members_i AFTER INSERT ON group_members BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_members_u AFTER UPDATE ON group_members BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_members_d AFTER DELETE ON group_members BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_member_roles_i AFTER INSERT ON group_member_roles BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_member_roles_u AFTER UPDATE ON group_member_roles BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_member_roles_d AFTER DELETE ON group_member_roles BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_overrides_i AFTER INSERT ON group_overrides BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_overrides_u AFTER UPDATE ON group_overrides BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_group_overrides_d AFTER DELETE ON group_overrides BEGIN UPDATE generation SET value = value + 1, groups = groups + 1; END;
+CREATE TRIGGER gen_grants_i AFTER INSERT ON grants BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grants_u AFTER UPDATE OF id, name, incident_id, created_ms, created_by, expires_ms, deleted_ms ON grants BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grants_d AFTER DELETE ON grants BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_pools_i AFTER INSERT ON grant_pools BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_pools_u AFTER UPDATE ON grant_pools BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_pools_d AFTER DELETE ON grant_pools BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_users_i AFTER INSERT ON grant_users BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_users_u AFTER UPDATE ON grant_users BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_users_d AFTER DELETE ON grant_users BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_roles_i AFTER INSERT ON grant_roles BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_roles_u AFTER UPDATE ON grant_roles BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_grant_roles_d AFTER DELETE ON grant_roles BEGIN UPDATE generation SET value = value + 1, grants = grants + 1; END;
+CREATE TRIGGER gen_requests_i AFTER INSERT ON access_requests BEGIN UPDATE generation SET value = value + 1, requests = requests + 1; END;
+CREATE TRIGGER gen_requests_u AFTER UPDATE ON access_requests BEGIN UPDATE generation SET value = value + 1, requests = requests + 1; END;
+CREATE TRIGGER gen_requests_d AFTER DELETE ON access_requests BEGIN UPDATE generation SET value = value + 1, requests = requests + 1; END;
+CREATE TRIGGER gen_delegations_i AFTER INSERT ON delegations BEGIN UPDATE generation SET value = value + 1, delegations = delegations + 1; END;
+CREATE TRIGGER gen_delegations_u AFTER UPDATE ON delegations BEGIN UPDATE generation SET value = value + 1, delegations = delegations + 1; END;
+CREATE TRIGGER gen_delegations_d AFTER DELETE ON delegations BEGIN UPDATE generation SET value = value + 1, delegations = delegations + 1; END;
 
 -- A grant and its lists written in one statement: a statement costs about
 -- 0.1 ms through the driver here, more than its rows. Users come as

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use interim_policy::wire::SnapshotWire;
 use sqlx::SqliteConnection;
 
+use super::cache::{Generations, Read};
 use super::{StoreResult, WriteTx, grants, groups, ms, pools, requests, settings, users};
 
 /// How far back expired grants and ended requests stay in the snapshot (for
@@ -12,41 +13,68 @@ use super::{StoreResult, WriteTx, grants, groups, ms, pools, requests, settings,
 const EXPIRED_KEPT_DAYS: i64 = 7;
 
 /// The company as of `now`, read through `conn` (one transaction), and the
-/// stored generation it is of.
+/// stored generations it is of. What `base` (an earlier read) holds of an
+/// aggregate whose generation has not moved is taken from it, not read
+/// again: after a grant is written, only the settings row and the grants
+/// are read. (Grants, requests and delegations taken over keep the window
+/// of the read that loaded them: at most a few more expired ones.)
 pub(super) async fn load(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-) -> StoreResult<(u64, SnapshotWire)> {
-    let (generation, settings) = settings::load_with_generation(conn).await?;
+    base: Option<&Read>,
+) -> StoreResult<(Generations, SnapshotWire)> {
+    let (now_at, settings) = settings::load_with_generation(conn).await?;
     let keep_from = ms(now) - EXPIRED_KEPT_DAYS * 24 * 3_600_000;
+    let kept = |part: fn(&Generations) -> u64| {
+        base.filter(|b| part(&b.generations) == part(&now_at))
+            .map(|b| &b.wire)
+    };
     let wire = SnapshotWire {
         company_id: settings.company_id,
         rbac_enabled: settings.rbac_enabled,
         limits: settings.limits,
-        users: users::load_all(conn)
-            .await?
-            .into_iter()
-            .map(|u| u.wire)
-            .collect(),
-        agent_pools: pools::load_all(conn)
-            .await?
-            .into_iter()
-            .map(|p| p.wire)
-            .collect(),
-        groups: groups::load_all(conn)
-            .await?
-            .into_iter()
-            .map(|g| g.wire)
-            .collect(),
-        grants: grants::load_recent(conn, keep_from).await?,
-        requests: requests::load_recent(conn, keep_from).await?,
-        delegations: requests::load_delegations(conn, keep_from)
-            .await?
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect(),
+        users: match kept(|g| g.users) {
+            Some(w) => w.users.clone(),
+            None => users::load_all(conn)
+                .await?
+                .into_iter()
+                .map(|u| u.wire)
+                .collect(),
+        },
+        agent_pools: match kept(|g| g.pools) {
+            Some(w) => w.agent_pools.clone(),
+            None => pools::load_all(conn)
+                .await?
+                .into_iter()
+                .map(|p| p.wire)
+                .collect(),
+        },
+        groups: match kept(|g| g.groups) {
+            Some(w) => w.groups.clone(),
+            None => groups::load_all(conn)
+                .await?
+                .into_iter()
+                .map(|g| g.wire)
+                .collect(),
+        },
+        grants: match kept(|g| g.grants) {
+            Some(w) => w.grants.clone(),
+            None => grants::load_recent(conn, keep_from).await?,
+        },
+        requests: match kept(|g| g.requests) {
+            Some(w) => w.requests.clone(),
+            None => requests::load_recent(conn, keep_from).await?,
+        },
+        delegations: match kept(|g| g.delegations) {
+            Some(w) => w.delegations.clone(),
+            None => requests::load_delegations(conn, keep_from)
+                .await?
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect(),
+        },
     };
-    Ok((generation, wire))
+    Ok((now_at, wire))
 }
 
 impl WriteTx {

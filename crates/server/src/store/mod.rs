@@ -189,18 +189,33 @@ impl Store {
         }
         // One read transaction: every table, and the generation they are
         // of, as of one commit.
+        let base = self.cache.last().await;
         let mut read = self.pool.begin().await?;
-        let (generation, wire) = company::load(&mut read, now).await?;
+        let (generations, wire) = company::load(&mut read, now, base.as_deref()).await?;
         read.commit().await?;
-        let snapshot = Arc::new(build(wire)?);
-        self.cache.offer(generation, &snapshot).await;
+        let snapshot = Arc::new(build(wire.clone())?);
+        self.cache
+            .offer(cache::Read {
+                generations,
+                wire: Arc::new(wire),
+                snapshot: Arc::clone(&snapshot),
+            })
+            .await;
         Ok(snapshot)
+    }
+
+    /// The company the cached snapshot was indexed from, read as
+    /// [`Store::snapshot`] reads it (only what changed since the last
+    /// read): for tests that compare it with a whole read.
+    pub async fn cached_wire(&self, now: DateTime<Utc>) -> StoreResult<Option<Arc<SnapshotWire>>> {
+        self.snapshot(now).await?;
+        Ok(self.cache.last().await.map(|r| Arc::clone(&r.wire)))
     }
 
     /// The company as stored (not indexed).
     pub async fn snapshot_wire(&self, now: DateTime<Utc>) -> StoreResult<SnapshotWire> {
         let mut read = self.pool.begin().await?;
-        let (_, wire) = company::load(&mut read, now).await?;
+        let (_, wire) = company::load(&mut read, now, None).await?;
         read.commit().await?;
         Ok(wire)
     }
@@ -256,12 +271,19 @@ impl WriteTx {
         if let Some(s) = self.cache.of_generation(generation).await {
             return Ok(s);
         }
-        let (_, wire) = company::load(&mut self.tx, now).await?;
-        let snapshot = Arc::new(build(wire)?);
+        let base = self.cache.last().await;
+        let (generations, wire) = company::load(&mut self.tx, now, base.as_deref()).await?;
+        let snapshot = Arc::new(build(wire.clone())?);
         if generation == self.began_at {
             // Under the write lock nothing else commits: this is the
             // committed state of that generation.
-            self.cache.offer(generation, &snapshot).await;
+            self.cache
+                .offer(cache::Read {
+                    generations,
+                    wire: Arc::new(wire),
+                    snapshot: Arc::clone(&snapshot),
+                })
+                .await;
         }
         Ok(snapshot)
     }

@@ -3,6 +3,7 @@
 use interim_policy::limits::Limits;
 use sqlx::{Row, SqliteConnection};
 
+use super::cache::Generations;
 use super::{Store, StoreResult, WriteTx, json, parse};
 
 /// The company's settings.
@@ -17,22 +18,36 @@ pub(super) async fn load(conn: &mut SqliteConnection) -> StoreResult<Settings> {
     Ok(load_with_generation(conn).await?.1)
 }
 
-/// The settings and the stored generation, in one query (the company's
+/// The settings and the stored generations, in one query (the company's
 /// read starts with it).
 pub(super) async fn load_with_generation(
     conn: &mut SqliteConnection,
-) -> StoreResult<(u64, Settings)> {
+) -> StoreResult<(Generations, Settings)> {
     let r = sqlx::query(
-        "SELECT g.value, s.company_id, s.rbac_enabled, s.limits FROM generation g LEFT JOIN settings s ON s.id = 1 WHERE g.id = 1",
+        "SELECT g.value, g.settings, g.users, g.pools, g.groups, g.grants, g.requests, g.delegations,
+                s.company_id, s.rbac_enabled, s.limits
+         FROM generation g LEFT JOIN settings s ON s.id = 1 WHERE g.id = 1",
     )
     .fetch_one(&mut *conn)
     .await?;
-    let generation = u64::try_from(r.try_get::<i64, _>(0)?).unwrap_or_default();
-    let settings = match r.try_get::<Option<String>, _>(1)? {
+    let count = |i: usize| -> StoreResult<u64> {
+        Ok(u64::try_from(r.try_get::<i64, _>(i)?).unwrap_or_default())
+    };
+    let generations = Generations {
+        company: count(0)?,
+        settings: count(1)?,
+        users: count(2)?,
+        pools: count(3)?,
+        groups: count(4)?,
+        grants: count(5)?,
+        requests: count(6)?,
+        delegations: count(7)?,
+    };
+    let settings = match r.try_get::<Option<String>, _>(8)? {
         Some(company_id) => Settings {
             company_id,
-            rbac_enabled: r.try_get(2)?,
-            limits: parse(&r.try_get::<String, _>(3)?, "settings.limits")?,
+            rbac_enabled: r.try_get(9)?,
+            limits: parse(&r.try_get::<String, _>(10)?, "settings.limits")?,
         },
         None => Settings {
             company_id: "company".to_owned(),
@@ -40,7 +55,7 @@ pub(super) async fn load_with_generation(
             limits: Limits::SEED,
         },
     };
-    Ok((generation, settings))
+    Ok((generations, settings))
 }
 
 impl Store {

@@ -179,3 +179,82 @@ async fn a_database_of_the_previous_release_is_normalised_in_place() {
     drop(store);
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }
+
+/// After writes to each aggregate, the company the cache read again only
+/// in part (what changed) equals a whole read.
+#[tokio::test]
+async fn reading_only_what_changed_gives_the_whole_company() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let now = default_now();
+    let same = || async {
+        let part = s.state.store.cached_wire(now).await.unwrap().unwrap();
+        let whole = s.state.store.snapshot_wire(now).await.unwrap();
+        assert_eq!(
+            serde_json::to_value(&*part).unwrap(),
+            serde_json::to_value(&whole).unwrap()
+        );
+    };
+    same().await;
+    // A change to one list table alone, through no store method, is seen.
+    for sql in [
+        "UPDATE user_roles SET position = -1 - position",
+        "UPDATE user_roles SET role = 'SECURITY' WHERE role = 'DEVELOPER'",
+        "UPDATE pool_reviewers SET email = upper(email)",
+        "UPDATE group_pools SET position = -1 - position",
+        "UPDATE group_roles SET role = 'PRIVILEGED'",
+        "UPDATE group_members SET position = -1 - position",
+        "UPDATE group_member_roles SET role = 'STANDARD'",
+        "UPDATE group_overrides SET request_settings = json_set(request_settings, '$.reasonRequired', json('true'))",
+        "UPDATE grant_pools SET position = -1 - position",
+        "UPDATE grant_users SET position = -1 - position",
+        "UPDATE grant_roles SET role = 'Privileged'",
+        "UPDATE access_requests SET reason = 'changed'",
+        "UPDATE delegations SET ends_ms = ends_ms + 60000",
+    ] {
+        let mut tx = s.state.store.begin().await.unwrap();
+        let done = sqlx::query(sql).execute(tx.conn()).await.unwrap();
+        assert!(done.rows_affected() > 0, "{sql} changed nothing");
+        tx.commit().await.unwrap();
+        same().await;
+    }
+    let (status, grant) = admin
+        .post(
+            "/api/v1/temp-access",
+            &serde_json::json!({"agentPoolIds": ["pool-search"], "userEmails": ["dev@acme.io"], "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z", "name": "partial read"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    same().await;
+    let (status, _) = admin
+        .post(
+            "/api/v1/users",
+            &serde_json::json!({"email": "new@acme.io", "firstName": "N", "lastName": "U", "roles": ["DEVELOPER"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    same().await;
+    let (status, _) = admin
+        .post(
+            "/api/v1/groups/g-payments/members",
+            &serde_json::json!([{"email": "new@acme.io"}]),
+        )
+        .await;
+    assert!(status.is_success());
+    same().await;
+    // A deletion that cascades into groups, grants, requests, delegations.
+    assert_eq!(
+        admin.delete("/api/v1/users/dev@acme.io").await.0,
+        StatusCode::NO_CONTENT
+    );
+    same().await;
+    let (status, _) = admin
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/settings",
+            Some(&serde_json::json!({"rbacEnabled": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    same().await;
+}
