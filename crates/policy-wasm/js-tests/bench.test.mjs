@@ -62,7 +62,7 @@ test('size of the wasm', () => {
   for (const flavour of ['web', 'nodejs', 'bundler']) {
     const wasm = readFileSync(join(pkg, flavour, 'interim_policy_bg.wasm'));
     const gz = gzipSync(wasm, { level: 9 }).length;
-    console.log(`npm package ${flavour} wasm: ${(wasm.length / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip (budget 80 KB gzip)`);
+    console.log(`npm package ${flavour} wasm: ${(wasm.length / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip (budget 180 KB gzip)`);
     assert.ok(gz > 0);
   }
 });
