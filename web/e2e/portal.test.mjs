@@ -88,7 +88,14 @@ test('an admin creates a grant through a form that explains every mistake as it 
   await page.getByTestId('create').click();
   await page.getByRole('heading', { name: 'New grant' }).waitFor();
   await row.getByText('ines.oncall@example.com').waitFor();
-  assert.equal(await page.locator('[data-testid="grant-row"][data-name="Night shift"]').count(), 1, 'one grant by that name: the old one is gone');
+  // One grant by that name: the old one is gone. Waited for, not read once:
+  // the list is drawn again when the session's company reloads, and a read
+  // during that redraw once counted no row (1 run in 4).
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="grant-row"][data-name="Night shift"]').length === 1,
+    null,
+    { timeout: 5000 },
+  );
 
   page.once('dialog', (d) => d.accept());
   await row.getByTestId('delete').click();
