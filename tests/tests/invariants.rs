@@ -356,3 +356,21 @@ fn store_modules_reach_the_write_connection_only_through_c() {
         );
     }
 }
+
+#[test]
+fn the_portal_declares_no_answer_type_of_its_own() {
+    // Every answer the portal reads is one of interim_policy::answer's
+    // types (issue 15): a struct of its own deriving Deserialize would be a
+    // second definition of a server answer, free to drift from it.
+    let dir = root().join("web/src");
+    for (rel, text) in sources(&dir) {
+        let derives = code_of(&text)
+            .lines()
+            .filter(|l| l.trim_start().starts_with("#[derive(") && l.contains("Deserialize"))
+            .count();
+        assert_eq!(
+            derives, 0,
+            "web/src/{rel} derives Deserialize: read interim_policy::answer"
+        );
+    }
+}

@@ -69,6 +69,24 @@ fn refuse_change(snapshot: &Snapshot, actor: &Actor, now: DateTime<Utc>) -> Resu
     }
 }
 
+/// The grant the actor asks for, as the policy validates it (replacing
+/// `replacing`, when given), if the actor may create grants at all.
+fn validated(
+    snapshot: &Snapshot,
+    actor: &Actor,
+    input: &CreateTempAccess,
+    replacing: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<NewGrant> {
+    refuse_change(snapshot, actor, now)?;
+    let ctx = GrantContext {
+        snapshot,
+        actor: Some(&actor.email),
+        replacing,
+    };
+    validate_grant(input, now, Some(&ctx)).map_err(Error::violations)
+}
+
 fn not_found(id: &str) -> Error {
     Error::not_found(
         "grant.id.unknown",
@@ -176,16 +194,8 @@ pub async fn create(
     actor: &Actor,
     input: &CreateTempAccess,
 ) -> Result<TempAccess> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    refuse_change(&snapshot, actor, now)?;
-    let ctx = GrantContext {
-        snapshot: &snapshot,
-        actor: Some(&actor.email),
-        replacing: None,
-    };
-    let valid = validate_grant(input, now, Some(&ctx)).map_err(Error::violations)?;
+    let (mut tx, snapshot, now) = super::begin(state).await?;
+    let valid = validated(&snapshot, actor, input, None, now)?;
     let grant = stored(valid, new_id()?, actor, now);
     insert(&mut tx, &grant, actor, now, None).await?;
     tx.commit().await?;
@@ -195,9 +205,7 @@ pub async fn create(
 /// Deletes an active grant: its access ends at once.
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<()> {
     actor.in_scope(Category::CompanyConfig)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
+    let (mut tx, snapshot, now) = super::begin(state).await?;
     let grant = snapshot
         .grant_idx(id)
         .and_then(|g| snapshot.grant(g))
@@ -235,16 +243,8 @@ pub async fn replace(
     id: &str,
     input: &CreateTempAccess,
 ) -> Result<TempAccess> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
-    refuse_change(&snapshot, actor, now)?;
-    let ctx = GrantContext {
-        snapshot: &snapshot,
-        actor: Some(&actor.email),
-        replacing: Some(id),
-    };
-    let valid = validate_grant(input, now, Some(&ctx)).map_err(Error::violations)?;
+    let (mut tx, snapshot, now) = super::begin(state).await?;
+    let valid = validated(&snapshot, actor, input, Some(id), now)?;
     let old_name = snapshot
         .grant_idx(id)
         .and_then(|g| snapshot.grant(g))

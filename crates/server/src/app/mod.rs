@@ -6,6 +6,8 @@
 //! (`crate::routes`) only extract, call and map to HTTP; the sweeper calls
 //! the same use cases as the system actor. Nothing here knows HTTP.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use interim_policy::audit::{AuditAction, NewEvent};
 use interim_policy::catalogue::{Access, Operation};
@@ -15,6 +17,7 @@ use serde_json::Value;
 
 use crate::AppState;
 use crate::store::WriteTx;
+pub use crate::store::new_id;
 
 pub mod actor;
 pub mod audit;
@@ -38,9 +41,13 @@ pub use error::{Error, Kind, Result};
 /// The actor named in the audit log for what the server does by itself.
 pub const SYSTEM: &str = "system";
 
-/// A new random id (a version 4 UUID).
-pub fn new_id() -> Result<String> {
-    Ok(crate::store::new_id()?)
+/// Opens the one write transaction: the company as it sees it, and the
+/// instant the use case acts at.
+pub async fn begin(state: &AppState) -> Result<(WriteTx, Arc<Snapshot>, DateTime<Utc>)> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let snapshot = tx.snapshot(now).await?;
+    Ok((tx, snapshot, now))
 }
 
 /// Opens the one write transaction and refuses, with the policy's reason,
@@ -51,10 +58,8 @@ pub async fn begin_as(
     op: Operation,
     access: Access,
     pool: Option<&str>,
-) -> Result<(WriteTx, std::sync::Arc<Snapshot>, DateTime<Utc>)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
+) -> Result<(WriteTx, Arc<Snapshot>, DateTime<Utc>)> {
+    let (tx, snapshot, now) = begin(state).await?;
     require(&snapshot, actor, op, access, pool, now)?;
     Ok((tx, snapshot, now))
 }

@@ -60,9 +60,7 @@ pub async fn create(
     actor: &Actor,
     input: &AccessRequestInput,
 ) -> Result<AccessRequest> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
+    let (mut tx, snapshot, now) = super::begin(state).await?;
     let valid = validate_request(&snapshot, &actor.email, input, now).map_err(Error::violations)?;
     let auto = valid.status == RequestStatus::Approved;
     let wire = AccessRequestWire {
@@ -368,9 +366,7 @@ pub async fn delegate(
     actor: &Actor,
     input: &DelegationInput,
 ) -> Result<Delegation> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let s = tx.snapshot(now).await?;
+    let (mut tx, s, now) = super::begin(state).await?;
     let d = validate_delegation(&s, &actor.email, input, now).map_err(Error::violations)?;
     let id = new_id()?;
     tx.insert_delegation(&id, &d, now).await?;
@@ -398,9 +394,7 @@ pub async fn delegate(
 
 /// Ends a delegation now (its giver, or an admin).
 pub async fn end_delegation(state: &AppState, actor: &Actor, id: &str) -> Result<()> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let s = tx.snapshot(now).await?;
+    let (mut tx, s, now) = super::begin(state).await?;
     let admin = require(&s, actor, Operation::Users, Access::Change, None, now).is_ok();
     let (_, found) = state
         .store

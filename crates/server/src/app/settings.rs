@@ -93,9 +93,7 @@ pub async fn import(
     entries: &[LegacyUserWire],
     preview_only: bool,
 ) -> Result<MigrationPreview> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let snapshot = tx.snapshot(now).await?;
+    let (mut tx, snapshot, now) = super::begin(state).await?;
     require(
         &snapshot,
         actor,
