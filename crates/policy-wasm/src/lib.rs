@@ -361,11 +361,11 @@ impl Company {
         let snapshot =
             Snapshot::build(wire).map_err(|errors| malformed(&Malformed::many(errors)))?;
         let user_ids = IdMap::new();
-        for (i, u) in snapshot.users.iter().enumerate() {
+        for (i, u) in snapshot.users().iter().enumerate() {
             user_ids.set(&email_key(&u.email), f64::from(idx(i)));
         }
         let pool_ids = IdMap::new();
-        for (i, p) in snapshot.pools.iter().enumerate() {
+        for (i, p) in snapshot.pools().iter().enumerate() {
             pool_ids.set(&p.id, f64::from(idx(i)));
         }
         Ok(Company {
@@ -534,10 +534,10 @@ impl Company {
     )]
     pub fn counts(&self) -> JsValue {
         to_js(&serde_json::json!({
-            "users": self.snapshot.users.len(),
-            "pools": self.snapshot.pools.len(),
-            "groups": self.snapshot.groups.len(),
-            "grants": self.snapshot.grants.len(),
+            "users": self.snapshot.users().len(),
+            "pools": self.snapshot.pools().len(),
+            "groups": self.snapshot.groups().len(),
+            "grants": self.snapshot.grants().count(),
         }))
     }
 }

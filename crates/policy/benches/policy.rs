@@ -13,37 +13,19 @@
 
 use std::hint::black_box;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use interim_policy::decision::allowed_pools_idx;
 use interim_policy::grant::{GrantContext, validate_grant_form};
+use interim_policy::sample::{self, Lcg, Size};
 use interim_policy::snapshot::{PoolIdx, UserIdx};
-use interim_policy::wire::{
-    AgentPoolWire, FormValue, GrantForm, GrantRole, GroupMemberWire, GroupWire, SnapshotWire,
-    TempAccess, UserWire,
-};
-use interim_policy::{
-    Access, Check, Instant, Operation, PoolLevel, Role, Snapshot, decide, decide_idx,
-};
-
-/// A small deterministic generator (no dependency, same data every run).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
+use interim_policy::wire::{FormValue, GrantForm, SnapshotWire};
+use interim_policy::{Access, Check, Instant, Operation, PoolLevel, Snapshot, decide, decide_idx};
 
 fn now() -> Instant {
     Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
 }
 
-/// `users` users, `pools` pools, groups of 10 pools and 100 members, and
-/// `grants` active grants of `per_grant_users` users × `per_grant_pools` pools.
 fn company(
     users: usize,
     pools: usize,
@@ -51,87 +33,16 @@ fn company(
     per_grant_users: usize,
     per_grant_pools: usize,
 ) -> SnapshotWire {
-    let mut rng = Lcg(42);
-    let roles = |i: usize| match i % 50 {
-        0 => vec![Role::CompanyAdmin],
-        1 => vec![Role::Developer, Role::GroupAdmin],
-        2 => vec![Role::Security],
-        3 => vec![Role::IncidentResponder],
-        _ => vec![Role::Developer],
-    };
-    let user_wire: Vec<UserWire> = (0..users)
-        .map(|i| UserWire {
-            email: format!("user{i:05}@corp.example.com"),
-            first_name: "F".into(),
-            last_name: "L".into(),
-            enabled: i % 97 != 5,
-            roles: roles(i),
-        })
-        .collect();
-    let pool_wire: Vec<AgentPoolWire> = (0..pools)
-        .map(|i| AgentPoolWire {
-            id: format!("pool-{i:04}-7f3c9a"),
-            name: format!("Pool {i}"),
-            description: String::new(),
-            request_settings: None,
-            access_reviewers: vec![],
-        })
-        .collect();
-    let groups = (users / 100).max(1);
-    let group_wire: Vec<GroupWire> = (0..groups)
-        .map(|g| GroupWire {
-            id: format!("group-{g:04}"),
-            name: format!("Group {g}"),
-            agent_pool_ids: (0..10.min(pools))
-                .map(|k| pool_wire[(g * 10 + k) % pools].id.clone())
-                .collect(),
-            roles: vec![PoolLevel::Standard],
-            members: (0..100.min(users))
-                .map(|m| GroupMemberWire {
-                    email: user_wire[(g * 100 + m) % users].email.clone(),
-                    group_admin: m == 1,
-                    elevated_roles: if m % 10 == 0 {
-                        vec![PoolLevel::Privileged]
-                    } else {
-                        vec![]
-                    },
-                })
-                .collect(),
-            request_overrides: vec![],
-        })
-        .collect();
-    let grant_wire: Vec<TempAccess> = (0..grants)
-        .map(|i| TempAccess {
-            id: format!("grant-{i:04}"),
-            name: format!("Grant {i}"),
-            agent_pool_ids: (0..per_grant_pools)
-                .map(|_| pool_wire[rng.next(pools)].id.clone())
-                .collect(),
-            user_emails: (0..per_grant_users)
-                .map(|_| user_wire[rng.next(users)].email.clone())
-                .collect(),
-            roles: vec![GrantRole(if i % 3 == 0 {
-                PoolLevel::Privileged
-            } else {
-                PoolLevel::Standard
-            })],
-            expiration_date: now() + Duration::days(1 + (i % 20) as i64),
-            created_at: now() - Duration::days(1),
-            incident_id: None,
-            created_by: None,
-        })
-        .collect();
-    SnapshotWire {
-        company_id: "corp".into(),
-        rbac_enabled: true,
-        limits: Default::default(),
-        users: user_wire,
-        agent_pools: pool_wire,
-        groups: group_wire,
-        grants: grant_wire,
-        requests: vec![],
-        delegations: vec![],
-    }
+    sample::company(
+        Size {
+            users,
+            pools,
+            grants,
+            per_grant_users,
+            per_grant_pools,
+        },
+        now(),
+    )
 }
 
 /// 1024 mixed queries: pool access for grant users on grant pools, pool

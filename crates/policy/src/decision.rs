@@ -676,7 +676,7 @@ pub fn effective_permissions(
     if enabled && !snapshot.rbac_enabled {
         let source = Decision::allow(Reason::RbacOffStandard).to_wire(snapshot);
         pools = snapshot
-            .pools
+            .pools()
             .iter()
             .map(|p| PoolPermission {
                 agent_pool_id: p.id.clone(),

@@ -157,7 +157,7 @@ pub fn preview_migration(
                 .iter()
                 .find(|u| email_key(&u.email) == email_key(email))
         };
-        let admin_left = s.users.iter().any(|u| {
+        let admin_left = s.users().iter().any(|u| {
             u.enabled
                 && match imported(&u.email) {
                     Some(m) => m.roles.contains(&Role::CompanyAdmin),

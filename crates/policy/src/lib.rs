@@ -27,6 +27,8 @@ pub mod parse;
 pub mod report;
 pub mod request;
 pub mod role;
+#[cfg(feature = "sample")]
+pub mod sample;
 pub mod snapshot;
 pub mod time;
 pub mod user;

@@ -128,8 +128,8 @@ fn source_of(d: &crate::decision::DecisionWire) -> (&'static str, Option<String>
 /// The access summary of the company at `now`.
 pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessReport {
     let mut access = Vec::new();
-    let mut users = Vec::with_capacity(snapshot.users.len());
-    for (i, user) in snapshot.users.iter().enumerate() {
+    let mut users = Vec::with_capacity(snapshot.users().len());
+    for (i, user) in snapshot.users().iter().enumerate() {
         let Some(p) = u32::try_from(i)
             .ok()
             .and_then(|i| effective_permissions(snapshot, UserIdx(i), now))
@@ -167,11 +167,11 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
         });
     }
     let pools = snapshot
-        .pools
+        .pools()
         .iter()
         .map(|pool| {
             let mut holders: Vec<String> = snapshot
-                .groups
+                .groups()
                 .iter()
                 .filter(|g| {
                     g.pools
@@ -204,7 +204,7 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
         })
         .collect();
     let groups = snapshot
-        .groups
+        .groups()
         .iter()
         .map(|g| GroupSummary {
             group_id: g.id.clone(),

@@ -125,11 +125,14 @@ pub fn request_access(snapshot: &Snapshot, u: UserIdx, p: PoolIdx) -> RequestAcc
     }
     let mut merged: Option<RequestSettings> = None;
     let mut groups = Vec::new();
-    for (gi, group) in snapshot.groups.iter().enumerate() {
+    for (gi, group) in snapshot.groups().iter().enumerate() {
         if group.pools.binary_search(&p).is_err() || !group.members.iter().any(|m| m.user == u) {
             continue;
         }
-        let Some(settings) = group.settings_for(p, &snapshot.pools).filter(|s| s.enabled) else {
+        let Some(settings) = group
+            .settings_for(p, snapshot.pools())
+            .filter(|s| s.enabled)
+        else {
             continue;
         };
         groups.push(GroupIdx(u32::try_from(gi).unwrap_or(u32::MAX)));
@@ -627,14 +630,14 @@ pub fn who_can_approve(
             .unwrap_or_default()
     };
     let mut direct: Vec<UserIdx> = Vec::new();
-    for (i, _) in snapshot.users.iter().enumerate() {
+    for (i, _) in snapshot.users().iter().enumerate() {
         let u = UserIdx(u32::try_from(i).unwrap_or(u32::MAX));
         if snapshot.has_live_role(u, Role::CompanyAdmin) {
             direct.push(u);
             push(&mut out, u, reviewer(email(u), "companyAdmin"));
         }
     }
-    for (i, _) in snapshot.users.iter().enumerate() {
+    for (i, _) in snapshot.users().iter().enumerate() {
         let u = UserIdx(u32::try_from(i).unwrap_or(u32::MAX));
         if snapshot.has_live_role(u, Role::GroupAdmin)
             && let Some(g) = snapshot.administered_by(u, pool)
@@ -655,7 +658,7 @@ pub fn who_can_approve(
     // only while enabled; the requester's delegate never reviews the requester.
     let mut delegates: Vec<(UserIdx, Reviewer)> = Vec::new();
     for d in snapshot
-        .delegations
+        .delegations()
         .iter()
         .filter(|d| d.is_active(now) && eligible(d.from) && direct.contains(&d.from))
     {
@@ -690,7 +693,7 @@ pub fn is_reviewer(snapshot: &Snapshot, u: UserIdx, now: Instant) -> bool {
     let enabled = |x: UserIdx| snapshot.user(x).is_some_and(|x| x.enabled);
     enabled(u)
         && (is_direct_reviewer(snapshot, u)
-            || snapshot.delegations.iter().any(|d| {
+            || snapshot.delegations().iter().any(|d| {
                 d.to == u
                     && d.is_active(now)
                     && enabled(d.from)
@@ -703,7 +706,7 @@ pub fn is_direct_reviewer(snapshot: &Snapshot, u: UserIdx) -> bool {
     snapshot.has_live_role(u, Role::CompanyAdmin)
         || (snapshot.has_live_role(u, Role::GroupAdmin)
             && snapshot.administered_pools(u).next().is_some())
-        || snapshot.pools.iter().any(|p| p.reviewers.contains(&u))
+        || snapshot.pools().iter().any(|p| p.reviewers.contains(&u))
 }
 
 /// The result of a legal transition.

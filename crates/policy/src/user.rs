@@ -150,7 +150,7 @@ pub fn removes_last_admin(snapshot: &Snapshot, u: UserIdx, roles: &[Role], enabl
         return false;
     }
     !snapshot
-        .users
+        .users()
         .iter()
         .enumerate()
         .any(|(i, x)| i != u.get() && x.enabled && x.roles.contains(Role::CompanyAdmin))
@@ -367,7 +367,7 @@ pub fn validate_pool(
 ) -> Result<(String, String), Vec<Violation>> {
     let mut errors = Vec::new();
     let others = snapshot.map(|s| {
-        s.pools
+        s.pools()
             .iter()
             .filter(|p| Some(p.id.as_str()) != id)
             .map(|p| p.name.as_str())
@@ -435,7 +435,7 @@ pub fn validate_group(
 ) -> Result<ValidGroup, Vec<Violation>> {
     let mut errors = Vec::new();
     let others = snapshot.map(|s| {
-        s.groups
+        s.groups()
             .iter()
             .filter(|g| Some(g.id.as_str()) != id)
             .map(|g| g.name.as_str())

@@ -35,8 +35,8 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let (active, users, pools) = match state.store.snapshot(now).await {
         Ok(s) => (
             s.active_grants(now, None).count(),
-            s.users.len(),
-            s.pools.len(),
+            s.users().len(),
+            s.pools().len(),
         ),
         Err(_) => (0, 0, 0),
     };

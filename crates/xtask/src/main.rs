@@ -277,7 +277,14 @@ fn test() -> Result<(), String> {
         (
             "benchmarks compile",
             "cargo",
-            &["bench", "-p", "interim-policy", "--no-run"],
+            &[
+                "bench",
+                "-p",
+                "interim-policy",
+                "--features",
+                "sample",
+                "--no-run",
+            ],
         ),
     ];
     let mut failed = Vec::new();
@@ -414,7 +421,15 @@ fn e2e() -> Result<(), String> {
 }
 
 fn bench(extra: &[String]) -> Result<(), String> {
-    let mut args = vec!["bench", "-p", "interim-policy", "--bench", "policy"];
+    let mut args = vec![
+        "bench",
+        "-p",
+        "interim-policy",
+        "--features",
+        "sample",
+        "--bench",
+        "policy",
+    ];
     if !extra.is_empty() {
         args.push("--");
         args.extend(extra.iter().map(String::as_str));

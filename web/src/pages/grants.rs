@@ -282,7 +282,7 @@ fn CreateForm(
             .company
             .get()
             .map(|c| {
-                c.pools
+                c.pools()
                     .iter()
                     .filter(|p| {
                         q.is_empty()
@@ -299,7 +299,7 @@ fn CreateForm(
             .company
             .get()
             .map(|c| {
-                c.users
+                c.users()
                     .iter()
                     .filter(|u| u.enabled)
                     .map(|u| u.email.clone())

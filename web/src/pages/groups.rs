@@ -147,7 +147,7 @@ fn GroupForm(
             .company
             .get()
             .map(|c| {
-                c.pools
+                c.pools()
                     .iter()
                     .map(|p| (p.id.clone(), p.name.clone()))
                     .collect::<Vec<_>>()
@@ -289,7 +289,12 @@ fn GroupCard(
         session
             .company
             .get()
-            .map(|c| c.users.iter().map(|u| u.email.clone()).collect::<Vec<_>>())
+            .map(|c| {
+                c.users()
+                    .iter()
+                    .map(|u| u.email.clone())
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default()
     };
     let list_id = format!("known-members-{}", group.id);

@@ -229,9 +229,9 @@ fn RequestForm(on_sent: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
         let (me, c) = (session.me.get()?, session.company.get()?);
         let u = c.user_idx(&me.email)?;
         Some(
-            (0..c.pools.len())
+            (0..c.pools().len())
                 .filter_map(|i| {
-                    let pool = c.pools.get(i)?;
+                    let pool = c.pools().get(i)?;
                     let p = c.pool_idx(&pool.id)?;
                     match request_access(&c, u, p) {
                         RequestAccess::Requestable { settings, .. } => {

@@ -245,7 +245,7 @@ fn Delegations() -> impl IntoView {
             .company
             .get()
             .map(|c| {
-                c.users
+                c.users()
                     .iter()
                     .filter(|u| u.enabled)
                     .map(|u| u.email.clone())

@@ -68,7 +68,7 @@ impl View<'_> {
     }
 
     fn users(&self, s: &Snapshot) -> Vec<UserWire> {
-        s.users
+        s.users()
             .iter()
             .filter(|u| self.full || (self.directory && u.enabled) || self.me(&u.email))
             .map(|u| UserWire {

@@ -182,7 +182,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<()> {
     let in_grant = snapshot
         .active_grants(now, None)
         .any(|g| g.pools.contains(&p));
-    let in_group = snapshot.groups.iter().find(|g| g.pools.contains(&p));
+    let in_group = snapshot.groups().iter().find(|g| g.pools.contains(&p));
     if in_grant || in_group.is_some() {
         let why = match in_group {
             Some(g) => format!("group `{}` holds it", g.name),

@@ -134,7 +134,7 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<Me> {
     let permissions =
         effective_permissions(&snapshot, actor.idx, now).ok_or_else(Error::unauthenticated)?;
     let groups = snapshot
-        .groups
+        .groups()
         .iter()
         .filter_map(|g| {
             g.members

@@ -58,7 +58,7 @@ pub fn answer(u: UserRecord, snapshot: &Snapshot, detail: bool, now: DateTime<Ut
 
 fn memberships(snapshot: &Snapshot, i: UserIdx, email: &str) -> Vec<UserMembership> {
     snapshot
-        .groups
+        .groups()
         .iter()
         .filter_map(|g| {
             g.members
