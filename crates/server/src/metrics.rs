@@ -41,6 +41,7 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         Err(_) => (0, 0, 0),
     };
     let m = &state.metrics.0;
+    let reads = state.store.snapshot_reads();
     let body = format!(
         "# HELP interim_active_grants Temporary access grants active now.\n\
          # TYPE interim_active_grants gauge\n\
@@ -57,10 +58,16 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
          interim_grant_expiry_audit_lag_seconds_sum {:.3}\n\
          # HELP interim_grant_expiry_audit_lag_max_seconds The longest such lag since start.\n\
          # TYPE interim_grant_expiry_audit_lag_max_seconds gauge\n\
-         interim_grant_expiry_audit_lag_max_seconds {:.3}\n",
+         interim_grant_expiry_audit_lag_max_seconds {:.3}\n\
+         # HELP interim_snapshot_reads_total Company snapshots made: read and indexed whole, or from the last one and what changed.\n\
+         # TYPE interim_snapshot_reads_total counter\n\
+         interim_snapshot_reads_total{{made=\"whole\"}} {}\n\
+         interim_snapshot_reads_total{{made=\"changes\"}} {}\n",
         m.expired_logged.load(Ordering::Relaxed),
         m.expiry_lag_sum_ms.load(Ordering::Relaxed) as f64 / 1000.0,
         m.expiry_lag_max_ms.load(Ordering::Relaxed) as f64 / 1000.0,
+        reads.whole,
+        reads.applied,
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

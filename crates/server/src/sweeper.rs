@@ -1,5 +1,6 @@
 //! The system's own writes, on a timer: `grant.expired` in the audit log
-//! within about a second of each expiry, and requests closed when due.
+//! within about a second of each expiry, requests closed when due, and the
+//! oldest rows of the change log removed.
 //! Decisions never wait for it: they compare against the clock. Each pass
 //! calls the same use cases a person's action takes.
 
@@ -35,6 +36,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(e) = sweep_requests(&state).await {
                 tracing::error!(error = %e.message, "the request sweeper failed; retrying");
+            }
+            if let Err(e) = state.store.prune_changes().await {
+                tracing::error!(error = %e, "pruning the change log failed; retrying");
             }
         }
     })

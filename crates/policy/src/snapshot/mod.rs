@@ -386,9 +386,9 @@ impl Snapshot {
         &self.delegation_wires
     }
 
-    /// Grants and requests removed since the directory was last indexed,
-    /// whose places are kept so that every index stays valid: when they
-    /// outnumber those held, indexing afresh makes the snapshot compact.
+    /// Grants and requests removed whose places are kept so that every
+    /// index stays valid: when they outnumber those held (and 64),
+    /// [`Snapshot::apply`] indexes the held ones again in order.
     pub fn removed(&self) -> usize {
         self.grants.removed() + self.requests.removed()
     }

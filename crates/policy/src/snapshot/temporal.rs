@@ -165,11 +165,33 @@ impl Snapshot {
         if let Some(d) = changes.delegations {
             next.index_delegations(d, &mut errors);
         }
-        if errors.is_empty() {
-            Ok(next)
-        } else {
-            Err(errors)
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        let held = next.grants.by_id.len() + next.requests.by_id.len();
+        if next.removed() > held.max(64) {
+            next = next.compacted();
+        }
+        Ok(next)
+    }
+
+    /// The same company with no place kept for removed grants and requests:
+    /// those held are indexed again in order (the directory is kept).
+    fn compacted(&self) -> Snapshot {
+        let mut next = Snapshot {
+            grants: Slots::default(),
+            requests: Slots::default(),
+            temporal: super::index::Shared::for_users(self.dir.users.len()),
+            ..self.clone()
+        };
+        for g in self.grants() {
+            next.insert_grant(g.wire.clone(), None, Sorting::AtEnd);
+        }
+        for r in self.requests() {
+            next.insert_request(r.wire.clone(), None, Sorting::AtEnd);
+        }
+        next.temporal.each_mut(UserTemporal::sort);
+        next
     }
 
     /// Indexes every grant, request and delegation of a new snapshot.

@@ -10,14 +10,19 @@
 //! transaction as the tables, so what it offers is exactly of that
 //! generation and never replaces a newer one. A stale entry is kept: the
 //! next reader re-reads only the aggregates whose generation moved and
-//! takes the others from it.
+//! takes the others from it; when only grants, requests, delegations or
+//! settings moved, it reads just the grants and requests named in
+//! `changes` since its base and makes the new snapshot from them
+//! ([`Snapshot::apply`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, Utc};
 use interim_policy::snapshot::Snapshot;
 use interim_policy::wire::SnapshotWire;
-use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
 use tokio::sync::RwLock;
 
 use super::StoreResult;
@@ -33,6 +38,44 @@ pub struct Generations {
     pub grants: u64,
     pub requests: u64,
     pub delegations: u64,
+    /// The last row of `changes`: which grants and requests changed.
+    pub changes: u64,
+    /// Rows of `changes` up to this one have been removed.
+    pub pruned_to: u64,
+}
+
+/// The columns [`Generations::of_row`] reads, first in a query over
+/// `generation g`.
+pub const GENERATION_COLUMNS: &str =
+    "g.value, g.settings, g.users, g.pools, g.groups, g.grants, g.requests, g.delegations,
+    (SELECT coalesce(max(seq), 0) FROM changes), g.pruned_to";
+
+impl Generations {
+    /// The generations in the first columns of `r` ([`GENERATION_COLUMNS`]).
+    pub fn of_row(r: &SqliteRow) -> StoreResult<Generations> {
+        let count = |i: usize| -> StoreResult<u64> {
+            Ok(u64::try_from(r.try_get::<i64, _>(i)?).unwrap_or_default())
+        };
+        Ok(Generations {
+            company: count(0)?,
+            settings: count(1)?,
+            users: count(2)?,
+            pools: count(3)?,
+            groups: count(4)?,
+            grants: count(5)?,
+            requests: count(6)?,
+            delegations: count(7)?,
+            changes: count(8)?,
+            pruned_to: count(9)?,
+        })
+    }
+
+    /// Whether, since `other`, nothing but grants, requests and settings
+    /// moved (users, pools, groups and delegations are as they were).
+    pub fn only_written_since(&self, other: &Generations) -> bool {
+        (self.users, self.pools, self.groups, self.delegations)
+            == (other.users, other.pools, other.groups, other.delegations)
+    }
 }
 
 /// The company's generation as stored, read in the caller's transaction.
@@ -48,8 +91,25 @@ pub async fn stored_generation(conn: &mut SqliteConnection) -> StoreResult<u64> 
 #[derive(Debug)]
 pub struct Read {
     pub generations: Generations,
-    pub wire: Arc<SnapshotWire>,
+    /// Users, pools and groups as stored (the grants, requests and
+    /// delegations are in `snapshot`).
+    pub directory: Arc<SnapshotWire>,
     pub snapshot: Arc<Snapshot>,
+    /// When the whole company was last read and indexed: later reads only
+    /// apply what changed to it.
+    pub whole_at: DateTime<Utc>,
+    /// Whether this read applied changes to an earlier one (else it read
+    /// the company whole).
+    pub applied: bool,
+}
+
+/// How many snapshots were installed since start, by how they were made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadCounts {
+    /// The company read and indexed whole.
+    pub whole: u64,
+    /// An earlier snapshot with the changes since applied.
+    pub applied: u64,
 }
 
 #[derive(Debug)]
@@ -57,6 +117,8 @@ pub struct SnapshotCache {
     /// The newest company generation this process knows to be committed.
     latest: AtomicU64,
     slot: RwLock<Option<Arc<Read>>>,
+    whole: AtomicU64,
+    applied: AtomicU64,
 }
 
 impl SnapshotCache {
@@ -65,6 +127,8 @@ impl SnapshotCache {
         SnapshotCache {
             latest: AtomicU64::new(g),
             slot: RwLock::new(None),
+            whole: AtomicU64::new(0),
+            applied: AtomicU64::new(0),
         }
     }
 
@@ -73,15 +137,15 @@ impl SnapshotCache {
         self.latest.load(Ordering::SeqCst)
     }
 
-    /// The cached snapshot, if it is of the newest known generation.
-    pub async fn current(&self) -> Option<Arc<Snapshot>> {
+    /// The cached read, if it is of the newest known generation.
+    pub async fn current(&self) -> Option<Arc<Read>> {
         self.of_generation(self.latest()).await
     }
 
-    /// The cached snapshot, if it is of generation `g`.
-    pub async fn of_generation(&self, g: u64) -> Option<Arc<Snapshot>> {
+    /// The cached read, if it is of generation `g`.
+    pub async fn of_generation(&self, g: u64) -> Option<Arc<Read>> {
         match self.slot.read().await.as_ref() {
-            Some(r) if r.generations.company == g => Some(Arc::clone(&r.snapshot)),
+            Some(r) if r.generations.company == g => Some(Arc::clone(r)),
             _ => None,
         }
     }
@@ -92,13 +156,27 @@ impl SnapshotCache {
     }
 
     /// Installs a read, unless a newer one is known.
-    pub async fn offer(&self, read: Read) {
+    pub async fn offer(&self, read: Arc<Read>) {
         let g = read.generations.company;
         let mut slot = self.slot.write().await;
         let latest = self.latest.fetch_max(g, Ordering::SeqCst).max(g);
         let newer_held = slot.as_ref().is_some_and(|r| r.generations.company > g);
         if g == latest && !newer_held {
-            *slot = Some(Arc::new(read));
+            let count = if read.applied {
+                &self.applied
+            } else {
+                &self.whole
+            };
+            count.fetch_add(1, Ordering::Relaxed);
+            *slot = Some(read);
+        }
+    }
+
+    /// How the snapshots installed so far were made.
+    pub fn counts(&self) -> ReadCounts {
+        ReadCounts {
+            whole: self.whole.load(Ordering::Relaxed),
+            applied: self.applied.load(Ordering::Relaxed),
         }
     }
 

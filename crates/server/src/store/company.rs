@@ -1,35 +1,86 @@
-//! The whole company as the policy's snapshot: read from every aggregate
-//! in one transaction, and written whole when a database is seeded.
+//! The whole company as the policy's snapshot, read in one transaction:
+//! whole, or as the changes since an earlier read applied to its snapshot.
+//! Also written whole when a database is seeded.
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use interim_policy::snapshot::{Changes, Snapshot};
 use interim_policy::wire::SnapshotWire;
 use sqlx::SqliteConnection;
 
 use super::cache::{Generations, Read};
-use super::{StoreResult, WriteTx, grants, groups, ms, pools, requests, settings, users};
+use super::{
+    StoreError, StoreResult, WriteTx, grants, groups, ms, pools, requests, settings, users,
+};
 
 /// How far back expired grants and ended requests stay in the snapshot (for
 /// explanations).
 const EXPIRED_KEPT_DAYS: i64 = 7;
 
+/// The instant (ms) before which expired grants and ended requests are no
+/// longer held.
+pub(super) fn keep_from(now: DateTime<Utc>) -> i64 {
+    ms(now) - EXPIRED_KEPT_DAYS * 24 * 3_600_000
+}
+
+/// How long a snapshot is made from changes before the company is read and
+/// indexed whole again (which also lets go of grants expired long ago).
+const WHOLE_AGAIN_AFTER_MINUTES: i64 = 60;
+
 /// The company as of `now`, read through `conn` (one transaction), and the
-/// stored generations it is of. What `base` (an earlier read) holds of an
-/// aggregate whose generation has not moved is taken from it, not read
-/// again: after a grant is written, only the settings row and the grants
-/// are read. (Grants, requests and delegations taken over keep the window
-/// of the read that loaded them: at most a few more expired ones.)
-pub(super) async fn load(
+/// stored generations it is of.
+///
+/// When `base` (an earlier read) holds the same users, pools and groups,
+/// only the grants and requests named in `changes` since it (and the
+/// delegations or settings, if they moved) are read, and the snapshot is
+/// `base`'s with them applied: the cost of a write's follower does not grow
+/// with the company. Otherwise the company is read whole, taking from
+/// `base` what of the directory has not moved.
+pub(super) async fn read(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
     base: Option<&Read>,
-) -> StoreResult<(Generations, SnapshotWire)> {
-    let (now_at, settings) = settings::load_with_generation(conn).await?;
-    let keep_from = ms(now) - EXPIRED_KEPT_DAYS * 24 * 3_600_000;
+) -> StoreResult<Read> {
+    let (at, settings) = settings::load_with_generation(conn).await?;
+    let keep_from = keep_from(now);
+    if let Some(base) = base.filter(|b| follows(b, &at, now)) {
+        let changes = Changes {
+            grants: if at.grants == base.generations.grants {
+                Vec::new()
+            } else {
+                grants::load_changed(conn, base.generations.changes, keep_from).await?
+            },
+            requests: if at.requests == base.generations.requests {
+                Vec::new()
+            } else {
+                requests::load_changed(conn, base.generations.changes, keep_from).await?
+            },
+            delegations: if at.delegations == base.generations.delegations {
+                None
+            } else {
+                Some(delegations(conn, keep_from).await?)
+            },
+            settings: (at.settings != base.generations.settings).then_some((
+                settings.company_id,
+                settings.rbac_enabled,
+                settings.limits,
+            )),
+        };
+        let snapshot = base.snapshot.apply(changes).map_err(corrupt)?;
+        return Ok(Read {
+            generations: at,
+            directory: Arc::clone(&base.directory),
+            snapshot: Arc::new(snapshot),
+            whole_at: base.whole_at,
+            applied: true,
+        });
+    }
     let kept = |part: fn(&Generations) -> u64| {
-        base.filter(|b| part(&b.generations) == part(&now_at))
-            .map(|b| &b.wire)
+        base.filter(|b| part(&b.generations) == part(&at))
+            .map(|b| &b.directory)
     };
-    let wire = SnapshotWire {
+    let directory = SnapshotWire {
         company_id: settings.company_id,
         rbac_enabled: settings.rbac_enabled,
         limits: settings.limits,
@@ -57,24 +108,103 @@ pub(super) async fn load(
                 .map(|g| g.wire)
                 .collect(),
         },
-        grants: match kept(|g| g.grants) {
-            Some(w) => w.grants.clone(),
-            None => grants::load_recent(conn, keep_from).await?,
-        },
-        requests: match kept(|g| g.requests) {
-            Some(w) => w.requests.clone(),
-            None => requests::load_recent(conn, keep_from).await?,
-        },
-        delegations: match kept(|g| g.delegations) {
-            Some(w) => w.delegations.clone(),
-            None => requests::load_delegations(conn, keep_from)
-                .await?
-                .into_iter()
-                .map(|(_, d)| d)
-                .collect(),
-        },
+        grants: Vec::new(),
+        requests: Vec::new(),
+        delegations: Vec::new(),
     };
-    Ok((now_at, wire))
+    let wire = SnapshotWire {
+        grants: grants::load_recent(conn, keep_from).await?,
+        requests: requests::load_recent(conn, keep_from).await?,
+        delegations: delegations(conn, keep_from).await?,
+        ..directory.clone()
+    };
+    Ok(Read {
+        generations: at,
+        directory: Arc::new(directory),
+        snapshot: Arc::new(Snapshot::build(wire).map_err(corrupt)?),
+        whole_at: now,
+        applied: false,
+    })
+}
+
+/// Whether a snapshot of the company at `at` can be made from `base`'s
+/// with the changes since: the same directory, every change since still
+/// recorded, and `base`'s whole read recent.
+fn follows(base: &Read, at: &Generations, now: DateTime<Utc>) -> bool {
+    let b = &base.generations;
+    b.users == at.users
+        && b.pools == at.pools
+        && b.groups == at.groups
+        && b.changes >= at.pruned_to
+        && now - base.whole_at < Duration::minutes(WHOLE_AGAIN_AFTER_MINUTES)
+}
+
+/// Every delegation the snapshot holds.
+async fn delegations(
+    conn: &mut SqliteConnection,
+    keep_from: i64,
+) -> StoreResult<Vec<interim_policy::wire::DelegationWire>> {
+    Ok(requests::load_delegations(conn, keep_from)
+        .await?
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect())
+}
+
+/// What changed of one kind: `held`, the changed items still held, each as
+/// it is; every other id in `changed` as gone.
+pub(super) fn as_changes<T>(
+    changed: Vec<String>,
+    held: Vec<T>,
+    id: impl Fn(&T) -> &String,
+) -> Vec<(String, Option<T>)> {
+    let still: std::collections::HashSet<&String> = held.iter().map(&id).collect();
+    let gone: Vec<String> = changed.into_iter().filter(|c| !still.contains(c)).collect();
+    let mut out: Vec<(String, Option<T>)> = gone.into_iter().map(|c| (c, None)).collect();
+    out.extend(held.into_iter().map(|h| (id(&h).clone(), Some(h))));
+    out
+}
+
+/// A stored company the policy refuses to index.
+fn corrupt(errors: Vec<interim_policy::Violation>) -> StoreError {
+    StoreError::Corrupt(
+        errors
+            .iter()
+            .map(|v| format!("{}: {}", v.field, v.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+/// Rows of `changes` kept when pruning: far more than a reader falls
+/// behind between two reads, few enough to read quickly.
+const CHANGES_KEPT: u64 = 10_000;
+
+impl super::Store {
+    /// Removes old rows of `changes` once there are twice as many as kept,
+    /// recording up to which row they are gone: a reader holding a snapshot
+    /// from before then reads the company whole. Answers how many went.
+    pub async fn prune_changes(&self) -> StoreResult<u64> {
+        let mut conn = self.pool.acquire().await?;
+        let (at, _) = settings::load_with_generation(&mut conn).await?;
+        drop(conn);
+        if at.changes.saturating_sub(at.pruned_to) <= 2 * CHANGES_KEPT {
+            return Ok(0);
+        }
+        let to = i64::try_from(at.changes - CHANGES_KEPT).unwrap_or(i64::MAX);
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE generation SET pruned_to = max(pruned_to, ?) WHERE id = 1")
+            .bind(to)
+            .execute(tx.c())
+            .await?;
+        let gone = sqlx::query("DELETE FROM changes WHERE seq <= ?")
+            .bind(to)
+            .execute(tx.c())
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(gone)
+    }
 }
 
 impl WriteTx {

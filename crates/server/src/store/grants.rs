@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use interim_policy::wire::TempAccess;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use super::{Store, StoreResult, WriteTx, from_ms, json, key, lists, ms, name_of};
@@ -30,21 +31,22 @@ async fn load(
         q = q.bind(b);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TempAccess {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                incident_id: r.try_get(2)?,
-                created_at: from_ms(r.try_get(3)?),
-                created_by: r.try_get(4)?,
-                expiration_date: from_ms(r.try_get(5)?),
-                agent_pool_ids: lists::parsed(r, 6, "grant_pools")?,
-                user_emails: lists::parsed(r, 7, "grant_users")?,
-                roles: lists::parsed(r, 8, "grant_roles")?,
-            })
-        })
-        .collect()
+    rows.iter().map(grant_row).collect()
+}
+
+/// A grant read by [`COLUMNS`].
+fn grant_row(r: &SqliteRow) -> StoreResult<TempAccess> {
+    Ok(TempAccess {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        incident_id: r.try_get(2)?,
+        created_at: from_ms(r.try_get(3)?),
+        created_by: r.try_get(4)?,
+        expiration_date: from_ms(r.try_get(5)?),
+        agent_pool_ids: lists::parsed(r, 6, "grant_pools")?,
+        user_emails: lists::parsed(r, 7, "grant_users")?,
+        roles: lists::parsed(r, 8, "grant_roles")?,
+    })
 }
 
 /// Grants not deleted that were active at `keep_from` or later, oldest
@@ -60,6 +62,36 @@ pub(super) async fn load_recent(
         Some(keep_from),
     )
     .await
+}
+
+/// The snapshot's part of the grants changed after row `since` of
+/// `changes`: each as it now is, or `None` when no longer held (as
+/// [`load_recent`] would choose).
+pub(super) async fn load_changed(
+    conn: &mut SqliteConnection,
+    since: u64,
+    keep_from: i64,
+) -> StoreResult<Vec<(String, Option<TempAccess>)>> {
+    let since = i64::try_from(since).unwrap_or(i64::MAX);
+    let changed: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT id FROM changes WHERE seq > ? AND kind = 'grant'")
+            .bind(since)
+            .fetch_all(&mut *conn)
+            .await?;
+    let sql = format!(
+        "{COLUMNS} WHERE g.id IN (SELECT id FROM changes WHERE seq > ? AND kind = 'grant')
+         AND g.deleted_ms IS NULL AND g.expires_ms > ? ORDER BY g.created_ms, g.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(since)
+        .bind(keep_from)
+        .fetch_all(&mut *conn)
+        .await?;
+    let held = rows
+        .iter()
+        .map(grant_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(super::company::as_changes(changed, held, |g| &g.id))
 }
 
 /// Writes a new grant's lists: pools, users, roles.
@@ -138,6 +170,7 @@ impl WriteTx {
         .bind(json(&g.roles))
         .execute(self.c())
         .await?;
+        self.written.grant(&g.id, Some(g));
         Ok(())
     }
 
@@ -156,7 +189,11 @@ impl WriteTx {
         .bind(id)
         .execute(self.c())
         .await?;
-        Ok(done.rows_affected() == 1)
+        let deleted = done.rows_affected() == 1;
+        if deleted {
+            self.written.grant(id, None);
+        }
+        Ok(deleted)
     }
 
     /// Marks a grant's expiry as written to the audit log; false if another

@@ -33,6 +33,7 @@ mod access;
 mod audit;
 pub mod cache;
 mod company;
+mod follow;
 mod grants;
 mod groups;
 mod lists;
@@ -52,6 +53,7 @@ pub use settings::Settings;
 pub use users::UserRecord;
 
 use cache::SnapshotCache;
+use follow::Written;
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -184,40 +186,57 @@ impl Store {
 
     /// The indexed company, cached until a commit changes it.
     pub async fn snapshot(&self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
-        if let Some(s) = self.cache.current().await {
-            return Ok(s);
+        if let Some(r) = self.cache.current().await {
+            return Ok(Arc::clone(&r.snapshot));
         }
         // One read transaction: every table, and the generation they are
         // of, as of one commit.
         let base = self.cache.last().await;
-        let mut read = self.pool.begin().await?;
-        let (generations, wire) = company::load(&mut read, now, base.as_deref()).await?;
-        read.commit().await?;
-        let snapshot = Arc::new(build(wire.clone())?);
-        self.cache
-            .offer(cache::Read {
-                generations,
-                wire: Arc::new(wire),
-                snapshot: Arc::clone(&snapshot),
-            })
-            .await;
+        let mut tx = self.pool.begin().await?;
+        let read = Arc::new(company::read(&mut tx, now, base.as_deref()).await?);
+        tx.commit().await?;
+        let snapshot = Arc::clone(&read.snapshot);
+        self.cache.offer(read).await;
         Ok(snapshot)
     }
 
-    /// The company the cached snapshot was indexed from, read as
-    /// [`Store::snapshot`] reads it (only what changed since the last
-    /// read): for tests that compare it with a whole read.
-    pub async fn cached_wire(&self, now: DateTime<Utc>) -> StoreResult<Option<Arc<SnapshotWire>>> {
+    /// How the snapshots cached since start were made: read whole, or from
+    /// an earlier one and what changed.
+    pub fn snapshot_reads(&self) -> cache::ReadCounts {
+        self.cache.counts()
+    }
+
+    /// The company the cached snapshot holds, as [`Store::snapshot`] reads
+    /// it (only what changed since the last read): for tests that compare
+    /// it with a whole read.
+    pub async fn cached_wire(&self, now: DateTime<Utc>) -> StoreResult<Option<SnapshotWire>> {
         self.snapshot(now).await?;
-        Ok(self.cache.last().await.map(|r| Arc::clone(&r.wire)))
+        Ok(self.cache.last().await.map(|r| {
+            let s = &r.snapshot;
+            SnapshotWire {
+                company_id: s.company_id.clone(),
+                rbac_enabled: s.rbac_enabled,
+                limits: s.limits,
+                grants: s.grants().map(|g| g.wire.clone()).collect(),
+                requests: s.requests().map(|r| r.wire.clone()).collect(),
+                delegations: s.delegation_wires().to_vec(),
+                ..SnapshotWire::clone(&r.directory)
+            }
+        }))
     }
 
     /// The company as stored (not indexed).
     pub async fn snapshot_wire(&self, now: DateTime<Utc>) -> StoreResult<SnapshotWire> {
-        let mut read = self.pool.begin().await?;
-        let (_, wire) = company::load(&mut read, now, None).await?;
-        read.commit().await?;
-        Ok(wire)
+        let mut tx = self.pool.begin().await?;
+        let read = company::read(&mut tx, now, None).await?;
+        tx.commit().await?;
+        let s = &read.snapshot;
+        Ok(SnapshotWire {
+            grants: s.grants().map(|g| g.wire.clone()).collect(),
+            requests: s.requests().map(|r| r.wire.clone()).collect(),
+            delegations: s.delegation_wires().to_vec(),
+            ..SnapshotWire::clone(&read.directory)
+        })
     }
 
     /// Starts the one write transaction that may run at a time.
@@ -233,20 +252,10 @@ impl Store {
             cache: Arc::clone(&self.cache),
             began_at,
             touched: false,
+            base: None,
+            written: Written::default(),
         })
     }
-}
-
-fn build(wire: SnapshotWire) -> StoreResult<Snapshot> {
-    Snapshot::build(wire).map_err(|errors| {
-        StoreError::Corrupt(
-            errors
-                .iter()
-                .map(|v| format!("{}: {}", v.field, v.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })
 }
 
 /// One write transaction; at most one runs at a time. Dropping it without
@@ -261,6 +270,11 @@ pub struct WriteTx {
     /// Whether a statement that may write has run: every store module
     /// reaches the connection through [`WriteTx::c`], which sets it.
     touched: bool,
+    /// The committed state this transaction began from, and the instant it
+    /// was asked for at: what [`follow`] makes the next snapshot from.
+    base: Option<(Arc<cache::Read>, DateTime<Utc>)>,
+    /// What the store's methods wrote of grants, requests and settings.
+    written: Written,
 }
 
 impl WriteTx {
@@ -268,24 +282,23 @@ impl WriteTx {
     /// nothing in it has changed the company, else read afresh.
     pub async fn snapshot(&mut self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
         let generation = self.generation().await?;
-        if let Some(s) = self.cache.of_generation(generation).await {
-            return Ok(s);
+        let read = match self.cache.of_generation(generation).await {
+            Some(read) => read,
+            None => {
+                let base = self.cache.last().await;
+                let read = Arc::new(company::read(&mut self.tx, now, base.as_deref()).await?);
+                if generation == self.began_at {
+                    // Under the write lock nothing else commits: this is
+                    // the committed state of that generation.
+                    self.cache.offer(Arc::clone(&read)).await;
+                }
+                read
+            }
+        };
+        if generation == self.began_at && self.base.is_none() {
+            self.base = Some((Arc::clone(&read), now));
         }
-        let base = self.cache.last().await;
-        let (generations, wire) = company::load(&mut self.tx, now, base.as_deref()).await?;
-        let snapshot = Arc::new(build(wire.clone())?);
-        if generation == self.began_at {
-            // Under the write lock nothing else commits: this is the
-            // committed state of that generation.
-            self.cache
-                .offer(cache::Read {
-                    generations,
-                    wire: Arc::new(wire),
-                    snapshot: Arc::clone(&snapshot),
-                })
-                .await;
-        }
-        Ok(snapshot)
+        Ok(Arc::clone(&read.snapshot))
     }
 
     /// The connection, for a statement that may write: the one way the
@@ -306,12 +319,16 @@ impl WriteTx {
     }
 
     /// The connection of this transaction, for a write no module names
-    /// yet: the generation still advances if it changes the company.
+    /// yet: the generation still advances if it changes the company, and
+    /// the next reader reads what changed.
     pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.written.unknown();
         self.c()
     }
 
-    /// Commits, and tells the cache the generation this commit reached.
+    /// Commits, and tells the cache the generation this commit reached;
+    /// when it can, it also gives the cache the snapshot after the commit,
+    /// made from the one it began from and what it wrote ([`follow`]).
     pub async fn commit(self) -> StoreResult<()> {
         let WriteTx {
             _guard,
@@ -319,15 +336,27 @@ impl WriteTx {
             cache,
             began_at,
             touched,
+            base,
+            written,
         } = self;
-        let generation = if touched {
-            cache::stored_generation(&mut tx).await?
-        } else {
-            began_at
+        if !touched {
+            tx.commit().await?;
+            return Ok(());
+        }
+        let (generation, next) = match base {
+            Some((base, now)) => {
+                let (at, logged) = follow::logged(&mut tx, base.generations.changes).await?;
+                let next = follow::follow(&base, now, at, &logged, written);
+                (at.company, next)
+            }
+            None => (cache::stored_generation(&mut tx).await?, None),
         };
         tx.commit().await?;
         if generation != began_at {
             cache.committed(generation).await;
+        }
+        if let Some(next) = next {
+            cache.offer(Arc::new(next)).await;
         }
         Ok(())
     }

@@ -10,7 +10,14 @@ use sqlx::{Row, SqliteConnection};
 
 use super::{Store, StoreResult, WriteTx, from_ms, from_name, key, ms, name_of};
 
-const REQUEST_COLUMNS: &str = "SELECT id, requester, agent_pool_id, status, approval, requested_minutes, reason, ticket_ref, created_ms, approved_ms, ends_ms, decided_by, comment FROM access_requests";
+/// A request's columns as [`request_row`] reads them.
+macro_rules! request_fields {
+    () => {
+        "id, requester, agent_pool_id, status, approval, requested_minutes, reason, ticket_ref, created_ms, approved_ms, ends_ms, decided_by, comment"
+    };
+}
+const REQUEST_FIELDS: &str = request_fields!();
+const REQUEST_COLUMNS: &str = concat!("SELECT ", request_fields!(), " FROM access_requests");
 const DELEGATION_COLUMNS: &str =
     "SELECT id, from_email, to_email, starts_ms, ends_ms FROM delegations";
 
@@ -60,6 +67,35 @@ pub(super) async fn load_recent(
         .iter()
         .map(|r| request_row(r).map(|(w, _)| w))
         .collect()
+}
+
+/// The snapshot's part of the requests changed after row `since` of
+/// `changes`: each as it now is, or `None` when no longer held (as
+/// [`load_recent`] would choose).
+pub(super) async fn load_changed(
+    conn: &mut SqliteConnection,
+    since: u64,
+    keep_from: i64,
+) -> StoreResult<Vec<(String, Option<AccessRequestWire>)>> {
+    let since = i64::try_from(since).unwrap_or(i64::MAX);
+    let changed: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT id FROM changes WHERE seq > ? AND kind = 'request'")
+            .bind(since)
+            .fetch_all(&mut *conn)
+            .await?;
+    let held: Vec<AccessRequestWire> = sqlx::query(&format!(
+        "{REQUEST_COLUMNS} WHERE id IN (SELECT id FROM changes WHERE seq > ? AND kind = 'request')
+         AND (status IN ('pending', 'approved') OR created_ms > ? OR ends_ms > ?) ORDER BY created_ms, id"
+    ))
+    .bind(since)
+    .bind(keep_from)
+    .bind(keep_from)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| request_row(r).map(|(w, _)| w))
+    .collect::<StoreResult<_>>()?;
+    Ok(super::company::as_changes(changed, held, |r| &r.id))
 }
 
 /// Delegations not deleted that end after `after`, by start.
@@ -152,6 +188,7 @@ impl WriteTx {
         .bind(ms(r.created_at))
         .execute(self.c())
         .await?;
+        self.written.request(r);
         Ok(())
     }
 
@@ -163,10 +200,11 @@ impl WriteTx {
         by: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = sqlx::query(&format!(
             "UPDATE access_requests SET status = ?, approved_ms = COALESCE(?, approved_ms), ends_ms = COALESCE(?, ends_ms),
-             decided_by = COALESCE(?, decided_by), comment = COALESCE(?, comment), modified_ms = ? WHERE id = ? AND status = ?",
-        )
+             decided_by = COALESCE(?, decided_by), comment = COALESCE(?, comment), modified_ms = ? WHERE id = ? AND status = ?
+             RETURNING {REQUEST_FIELDS}",
+        ))
         .bind(name_of(&t.to))
         .bind(t.approved_at.map(ms))
         .bind(t.ends_at.map(ms))
@@ -175,9 +213,16 @@ impl WriteTx {
         .bind(ms(now))
         .bind(&t.request_id)
         .bind(name_of(&t.from))
-        .execute(self.c())
+        .fetch_optional(self.c())
         .await?;
-        Ok(done.rows_affected() == 1)
+        match done {
+            Some(row) => {
+                let (now_is, _) = request_row(&row)?;
+                self.written.request(&now_is);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     pub async fn insert_delegation(

@@ -3,7 +3,7 @@
 use interim_policy::limits::Limits;
 use sqlx::{Row, SqliteConnection};
 
-use super::cache::Generations;
+use super::cache::{GENERATION_COLUMNS, Generations};
 use super::{Store, StoreResult, WriteTx, json, parse};
 
 /// The company's settings.
@@ -23,31 +23,18 @@ pub(super) async fn load(conn: &mut SqliteConnection) -> StoreResult<Settings> {
 pub(super) async fn load_with_generation(
     conn: &mut SqliteConnection,
 ) -> StoreResult<(Generations, Settings)> {
-    let r = sqlx::query(
-        "SELECT g.value, g.settings, g.users, g.pools, g.groups, g.grants, g.requests, g.delegations,
-                s.company_id, s.rbac_enabled, s.limits
+    let r = sqlx::query(&format!(
+        "SELECT {GENERATION_COLUMNS}, s.company_id, s.rbac_enabled, s.limits
          FROM generation g LEFT JOIN settings s ON s.id = 1 WHERE g.id = 1",
-    )
+    ))
     .fetch_one(&mut *conn)
     .await?;
-    let count = |i: usize| -> StoreResult<u64> {
-        Ok(u64::try_from(r.try_get::<i64, _>(i)?).unwrap_or_default())
-    };
-    let generations = Generations {
-        company: count(0)?,
-        settings: count(1)?,
-        users: count(2)?,
-        pools: count(3)?,
-        groups: count(4)?,
-        grants: count(5)?,
-        requests: count(6)?,
-        delegations: count(7)?,
-    };
-    let settings = match r.try_get::<Option<String>, _>(8)? {
+    let generations = Generations::of_row(&r)?;
+    let settings = match r.try_get::<Option<String>, _>(10)? {
         Some(company_id) => Settings {
             company_id,
-            rbac_enabled: r.try_get(9)?,
-            limits: parse(&r.try_get::<String, _>(10)?, "settings.limits")?,
+            rbac_enabled: r.try_get(11)?,
+            limits: parse(&r.try_get::<String, _>(12)?, "settings.limits")?,
         },
         None => Settings {
             company_id: "company".to_owned(),
@@ -88,6 +75,7 @@ impl WriteTx {
         .bind(json(&s.limits))
         .execute(self.c())
         .await?;
+        self.written.settings(s);
         Ok(())
     }
 }

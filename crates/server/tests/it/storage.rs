@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use interim_policy::wire::SnapshotWire;
 use interim_server::store::Store;
 use reqwest::StatusCode;
 
@@ -180,6 +181,19 @@ async fn a_database_of_the_previous_release_is_normalised_in_place() {
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }
 
+/// A company with its grants and requests in the order a whole read gives
+/// them (by creation, then id). A snapshot made from changes holds them in
+/// the order the server learned of them, which differs only when one is
+/// created with an instant before one already held (a seeded grant that
+/// starts later, a clock set back).
+fn in_creation_order(mut w: SnapshotWire) -> SnapshotWire {
+    w.grants
+        .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    w.requests
+        .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    w
+}
+
 /// After writes to each aggregate, the company the cache read again only
 /// in part (what changed) equals a whole read.
 #[tokio::test]
@@ -188,10 +202,10 @@ async fn reading_only_what_changed_gives_the_whole_company() {
     let admin = s.sign_in("admin@acme.io").await;
     let now = default_now();
     let same = || async {
-        let part = s.state.store.cached_wire(now).await.unwrap().unwrap();
+        let part = in_creation_order(s.state.store.cached_wire(now).await.unwrap().unwrap());
         let whole = s.state.store.snapshot_wire(now).await.unwrap();
         assert_eq!(
-            serde_json::to_value(&*part).unwrap(),
+            serde_json::to_value(&part).unwrap(),
             serde_json::to_value(&whole).unwrap()
         );
     };
@@ -218,6 +232,7 @@ async fn reading_only_what_changed_gives_the_whole_company() {
         tx.commit().await.unwrap();
         same().await;
     }
+    let before = s.state.store.snapshot_reads();
     let (status, grant) = admin
         .post(
             "/api/v1/temp-access",
@@ -225,6 +240,16 @@ async fn reading_only_what_changed_gives_the_whole_company() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{grant}");
+    same().await;
+    let after = s.state.store.snapshot_reads();
+    assert_eq!(
+        (after.whole, after.applied),
+        (before.whole, before.applied + 1),
+        "a new grant is applied to the last snapshot once, not read whole"
+    );
+    let id = grant["id"].as_str().unwrap();
+    let deleted = admin.delete(&format!("/api/v1/temp-access/{id}")).await.0;
+    assert_eq!(deleted, StatusCode::NO_CONTENT);
     same().await;
     let (status, _) = admin
         .post(
@@ -257,4 +282,46 @@ async fn reading_only_what_changed_gives_the_whole_company() {
         .await;
     assert_eq!(status, StatusCode::OK);
     same().await;
+}
+
+/// Once the change log is pruned past what the cached snapshot saw, the
+/// next read takes the whole company again, and it is still right.
+#[tokio::test]
+async fn a_snapshot_older_than_the_pruned_change_log_is_read_whole() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let now = default_now();
+    let store = &s.state.store;
+    store.snapshot(now).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20001)
+         INSERT INTO changes (kind, id) SELECT 'grant', 'long-gone-' || i FROM n",
+    )
+    .execute(tx.conn())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE grant_roles SET role = 'Privileged'")
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.prune_changes().await.unwrap() > 10_000);
+    assert_eq!(store.prune_changes().await.unwrap(), 0, "pruned once");
+    let before = store.snapshot_reads();
+    let part = in_creation_order(store.cached_wire(now).await.unwrap().unwrap());
+    let after = store.snapshot_reads();
+    assert_eq!(
+        (after.whole, after.applied),
+        (before.whole + 1, before.applied)
+    );
+    let whole = store.snapshot_wire(now).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&part).unwrap(),
+        serde_json::to_value(&whole).unwrap()
+    );
+    assert!(part.grants.iter().all(|g| {
+        g.roles
+            .iter()
+            .all(|r| r.0 == interim_policy::PoolLevel::Privileged)
+    }));
 }
