@@ -1,6 +1,7 @@
 //! The system's own writes, on a timer: `grant.expired` in the audit log
-//! within about a second of each expiry, requests closed when due, and the
-//! oldest rows of the change log removed.
+//! within about a second of each expiry, requests closed when due, the
+//! oldest rows of the change log removed, and the cached snapshot compacted
+//! when removed grants and requests pile up in it.
 //! Decisions never wait for it: they compare against the clock. Each pass
 //! calls the same use cases a person's action takes.
 
@@ -39,6 +40,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(e) = state.store.prune_changes().await {
                 tracing::error!(error = %e, "pruning the change log failed; retrying");
+            }
+            if let Err(e) = state.store.compact_snapshot().await {
+                tracing::error!(error = %e, "compacting the snapshot failed; retrying");
             }
         }
     })

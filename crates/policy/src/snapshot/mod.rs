@@ -387,8 +387,7 @@ impl Snapshot {
     }
 
     /// Grants and requests removed whose places are kept so that every
-    /// index stays valid: when they outnumber those held (and 64),
-    /// [`Snapshot::apply`] indexes the held ones again in order.
+    /// index stays valid, until [`Snapshot::compact`].
     pub fn removed(&self) -> usize {
         self.grants.removed() + self.requests.removed()
     }

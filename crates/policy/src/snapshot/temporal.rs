@@ -165,19 +165,26 @@ impl Snapshot {
         if let Some(d) = changes.delegations {
             next.index_delegations(d, &mut errors);
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        if errors.is_empty() {
+            Ok(next)
+        } else {
+            Err(errors)
         }
-        let held = next.grants.by_id.len() + next.requests.by_id.len();
-        if next.removed() > held.max(64) {
-            next = next.compacted();
-        }
-        Ok(next)
     }
 
-    /// The same company with no place kept for removed grants and requests:
-    /// those held are indexed again in order (the directory is kept).
-    fn compacted(&self) -> Snapshot {
+    /// Whether enough places of removed grants and requests are kept that
+    /// [`Snapshot::compact`] is worth its cost: more than eight per one
+    /// held, and 4,096. (An empty place costs a pointer and a skip when all
+    /// are listed; compacting costs indexing the held ones again.)
+    pub fn worth_compacting(&self) -> bool {
+        let held = self.grants.by_id.len() + self.requests.by_id.len();
+        self.removed() > (8 * held).max(4096)
+    }
+
+    /// The same company with no place kept for removed grants and
+    /// requests: those held are indexed again in order (the directory is
+    /// shared). It answers exactly as `self`; only indices change.
+    pub fn compact(&self) -> Snapshot {
         let mut next = Snapshot {
             grants: Slots::default(),
             requests: Slots::default(),

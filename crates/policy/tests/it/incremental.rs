@@ -347,20 +347,20 @@ fn removed_items_keep_their_place_until_indexed_afresh() {
     assert_eq!(snapshot.grants().count(), 2);
     assert_eq!(snapshot.grant_idx("grant-2").map(|g| g.get()), Some(2));
     assert_eq!(Snapshot::build(wire.clone()).unwrap().removed(), 0);
-    // Once removed ones outnumber those held (and 64), the held are
-    // indexed again in order, and answer the same.
-    for n in 4..140 {
+    // Compacting is worth it past eight removed per held (and 4,096); the
+    // compacted snapshot answers the same.
+    for n in 4..8200 {
         let w = if n % 2 == 0 {
             grant.clone()
         } else {
             Write::DeleteGrant(0)
         };
         snapshot = snapshot.apply(perform(&mut wire, &w, n)).unwrap();
-        assert!(
-            snapshot.removed() <= 66,
-            "{} removed kept",
-            snapshot.removed()
-        );
+        assert_eq!(snapshot.worth_compacting(), snapshot.removed() > 4096);
     }
-    assert_eq!(answers(&snapshot), answers(&Snapshot::build(wire).unwrap()));
+    assert!(snapshot.worth_compacting());
+    let compact = snapshot.compact();
+    assert_eq!(compact.removed(), 0);
+    assert_eq!(answers(&compact), answers(&snapshot));
+    assert_eq!(answers(&compact), answers(&Snapshot::build(wire).unwrap()));
 }

@@ -172,6 +172,17 @@ impl SnapshotCache {
         }
     }
 
+    /// Installs `by` in place of `read` if that is still the one held;
+    /// answers whether it did.
+    pub async fn replace(&self, read: &Arc<Read>, by: Arc<Read>) -> bool {
+        let mut slot = self.slot.write().await;
+        let held = slot.as_ref().is_some_and(|r| Arc::ptr_eq(r, read));
+        if held {
+            *slot = Some(by);
+        }
+        held
+    }
+
     /// How the snapshots installed so far were made.
     pub fn counts(&self) -> ReadCounts {
         ReadCounts {

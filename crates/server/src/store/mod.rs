@@ -32,6 +32,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 mod access;
 mod audit;
 pub mod cache;
+mod checkpoint;
 mod company;
 mod follow;
 mod grants;
@@ -164,7 +165,10 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Checkpoints run off the write path (`checkpoint`); a
+            // committing writer checkpoints only if that falls far behind.
+            .pragma("wal_autocheckpoint", "20000");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -177,9 +181,11 @@ impl Store {
         let mut conn = pool.acquire().await?;
         let generation = cache::stored_generation(&mut conn).await?;
         drop(conn);
+        let write = Arc::new(Mutex::new(()));
+        checkpoint::spawn(pool.clone(), Arc::downgrade(&write));
         Ok(Store {
             pool,
-            write: Arc::new(Mutex::new(())),
+            write,
             cache: Arc::new(SnapshotCache::starting_at(generation)),
         })
     }
@@ -198,6 +204,33 @@ impl Store {
         let snapshot = Arc::clone(&read.snapshot);
         self.cache.offer(read).await;
         Ok(snapshot)
+    }
+
+    /// Compacts the cached snapshot when enough places of removed grants and
+    /// requests are kept ([`Snapshot::worth_compacting`]), on a blocking
+    /// thread, holding the write lock so that no commit can make the work
+    /// moot (a few milliseconds for the large company, once per thousands
+    /// of removals). Answers whether a compacted snapshot was installed.
+    pub async fn compact_snapshot(&self) -> StoreResult<bool> {
+        let _writes = self.write.lock().await;
+        let Some(read) = self.cache.current().await else {
+            return Ok(false);
+        };
+        if !read.snapshot.worth_compacting() {
+            return Ok(false);
+        }
+        let snapshot = Arc::clone(&read.snapshot);
+        let compact = tokio::task::spawn_blocking(move || snapshot.compact())
+            .await
+            .map_err(|e| StoreError::Internal(format!("compacting the snapshot: {e}")))?;
+        let compacted = cache::Read {
+            generations: read.generations,
+            directory: Arc::clone(&read.directory),
+            snapshot: Arc::new(compact),
+            whole_at: read.whole_at,
+            applied: true,
+        };
+        Ok(self.cache.replace(&read, Arc::new(compacted)).await)
     }
 
     /// How the snapshots cached since start were made: read whole, or from

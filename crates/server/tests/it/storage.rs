@@ -325,3 +325,40 @@ async fn a_snapshot_older_than_the_pruned_change_log_is_read_whole() {
             .all(|r| r.0 == interim_policy::PoolLevel::Privileged)
     }));
 }
+
+/// Removed grants leave places in the cached snapshot; once they pile up,
+/// compacting it (the sweeper's job) gives the same company, read whole.
+#[tokio::test]
+async fn a_snapshot_full_of_removed_grants_is_compacted_to_the_same_company() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let now = default_now();
+    let store = &s.state.store;
+    assert!(
+        !store.compact_snapshot().await.unwrap(),
+        "nothing to compact"
+    );
+    let mut tx = store.begin().await.unwrap();
+    let base = tx.snapshot(now).await.unwrap();
+    let template = base.grants().next().unwrap().wire.clone();
+    for i in 0..4100 {
+        let g = interim_policy::wire::TempAccess {
+            id: format!("churn-{i}"),
+            name: format!("Churn {i}"),
+            ..template.clone()
+        };
+        tx.insert_grant(&g).await.unwrap();
+        assert!(tx.delete_grant(&g.id, now, "admin@acme.io").await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    let before = store.snapshot(now).await.unwrap();
+    assert_eq!(before.removed(), 4100, "followed in memory, places kept");
+    assert!(store.compact_snapshot().await.unwrap());
+    let after = store.snapshot(now).await.unwrap();
+    assert_eq!(after.removed(), 0);
+    let part = in_creation_order(store.cached_wire(now).await.unwrap().unwrap());
+    let whole = store.snapshot_wire(now).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&part).unwrap(),
+        serde_json::to_value(&whole).unwrap()
+    );
+}
