@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod instructions;
 mod npm;
 
 /// Pinned versions (see ../shared/TOOLCHAIN.md): the wasm-bindgen CLI must
@@ -31,8 +32,9 @@ usage: cargo xtask <command>
 
 commands:
   setup   install what is missing: rustfmt, clippy, the wasm32 target,
-          wasm-bindgen-cli and trunk (pinned), Node.js and npm, binaryen,
-          playwright-core and axe-core (npm), Chromium (Debian)
+          wasm-bindgen-cli, trunk and gungraun-runner (pinned), Node.js and
+          npm, binaryen, playwright-core and axe-core (npm), Chromium and
+          valgrind (Debian)
   portal  build the portal (release, wasm-opt) into web/dist
   e2e     build the portal, then run only its end-to-end tests in Chromium
   npm     build the npm package of the policy (wasm; nodejs, web and bundler
@@ -40,12 +42,16 @@ commands:
   npm-test  build it, then run only its tests (Node and Chromium)
   test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
           the conformance corpus on wasm32 under Node, compile the
-          benchmarks, the portal's build and e2e tests, the npm package's
-          build and tests
+          benchmarks, the instruction-count guard, the portal's build and
+          e2e tests, the npm package's build and tests
   run     start the server on http://127.0.0.1:8080 with ./data/interim.db,
           seeding the demo company when the database is new (extra
           arguments go to interim-server; see `cargo xtask run --help`)
   bench   run the criterion benchmarks of the policy crate (prints figures)
+  instructions [--save]
+          count the instructions of the guarded benchmarks (callgrind) and
+          compare them with crates/xtask/instructions.baseline (part of
+          test); --save writes the counts as the new baseline
 ";
 
 fn main() -> ExitCode {
@@ -54,6 +60,7 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("test") => setup().and_then(|()| test()),
         Some("bench") => bench(args.get(1..).unwrap_or_default()),
+        Some("instructions") => instructions::guard(args.get(1).is_some_and(|a| a == "--save")),
         Some("run") => setup()
             .and_then(|()| portal())
             .and_then(|()| run_server(args.get(1..).unwrap_or_default())),
@@ -242,6 +249,7 @@ fn setup() -> Result<(), String> {
         args.extend(NPM_TOOLS);
         run("npm", &args)?;
     }
+    instructions::setup()?;
     println!(
         "tools: {}, {}, {}, node {}, {}",
         version("rustc", &["--version"]).unwrap_or_default(),
@@ -305,9 +313,10 @@ fn test() -> Result<(), String> {
     }
     for (name, step) in [
         (
-            "portal build (trunk, release)",
-            portal as fn() -> Result<(), String>,
+            "instruction counts (callgrind)",
+            (|| instructions::guard(false)) as fn() -> Result<(), String>,
         ),
+        ("portal build (trunk, release)", portal),
         ("portal e2e (Chromium)", e2e),
         ("npm package build", npm::build),
         ("npm package tests", npm::test),
