@@ -13,6 +13,9 @@
 
 use std::hint::black_box;
 
+mod floor;
+use floor::Floor;
+
 use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use interim_policy::decision::allowed_pools_idx;
@@ -142,6 +145,124 @@ fn bench_decisions(c: &mut Criterion) {
     group.finish();
 }
 
+/// 1,024 pool decisions on the large company (grant users on grant pools,
+/// any user on any pool, Standard and Privileged), by the engine and by the
+/// hand-written floor, which must agree on every one. `cargo xtask bench`
+/// prints each engine figure as a ratio to the floor's beside it.
+fn bench_floor(c: &mut Criterion) {
+    let wire = company(10_000, 1_000, 100, 50, 20);
+    let snapshot = Snapshot::build(wire.clone()).unwrap();
+    let floor = Floor::build(&wire);
+    let now = now();
+    let now_ms = now.timestamp_millis();
+    let mut rng = Lcg(11);
+    let qs: Vec<(String, String, PoolLevel)> = (0..1024)
+        .map(|i| {
+            let level = if i % 3 == 0 {
+                PoolLevel::Privileged
+            } else {
+                PoolLevel::Standard
+            };
+            if i % 2 == 0 {
+                let g = &wire.grants[rng.next(wire.grants.len())];
+                let u = g.user_emails[rng.next(g.user_emails.len())].clone();
+                let p = g.agent_pool_ids[rng.next(g.agent_pool_ids.len())].clone();
+                (u, p, level)
+            } else {
+                let u = wire.users[rng.next(wire.users.len())].email.clone();
+                let p = wire.agent_pools[rng.next(wire.agent_pools.len())]
+                    .id
+                    .clone();
+                (u, p, level)
+            }
+        })
+        .collect();
+    let interned: Vec<(UserIdx, PoolIdx, u32, u32, PoolLevel)> = qs
+        .iter()
+        .map(|(u, p, l)| {
+            (
+                snapshot.user_idx(u).unwrap(),
+                snapshot.pool_idx(p).unwrap(),
+                floor.user(u).unwrap(),
+                floor.pool(p).unwrap(),
+                *l,
+            )
+        })
+        .collect();
+    let mut allowed = 0;
+    for (u, p, l) in &qs {
+        let ours = decide(&snapshot, u, Check::Pool(*l), Some(p), now).allowed;
+        assert_eq!(ours, floor.allowed_by_id(u, p, *l, now_ms), "{u} {p} {l:?}");
+        allowed += usize::from(ours);
+    }
+    assert!(allowed > 100 && allowed < 1000, "{allowed} of 1024 allowed");
+
+    let mut group = c.benchmark_group("pool");
+    let mut i = 0usize;
+    group.bench_function("by_id/engine", |b| {
+        b.iter(|| {
+            let (u, p, l) = &qs[i & 1023];
+            i = i.wrapping_add(1);
+            black_box(decide(&snapshot, black_box(u), Check::Pool(*l), Some(p), now).allowed)
+        })
+    });
+    group.bench_function("by_id/floor", |b| {
+        b.iter(|| {
+            let (u, p, l) = &qs[i & 1023];
+            i = i.wrapping_add(1);
+            black_box(floor.allowed_by_id(black_box(u), p, *l, now_ms))
+        })
+    });
+    group.bench_function("interned/engine", |b| {
+        b.iter(|| {
+            let (u, p, _, _, l) = interned[i & 1023];
+            i = i.wrapping_add(1);
+            black_box(decide_idx(&snapshot, black_box(u), Check::Pool(l), Some(p), now).allowed)
+        })
+    });
+    group.bench_function("interned/floor", |b| {
+        b.iter(|| {
+            let (_, _, u, p, l) = interned[i & 1023];
+            i = i.wrapping_add(1);
+            black_box(floor.allowed(black_box(u), p, l, now_ms))
+        })
+    });
+    // 1,024 decisions at one instant per iteration, at Standard.
+    group.throughput(criterion::Throughput::Elements(1024));
+    group.bench_function("batch/engine", |b| {
+        b.iter(|| {
+            allowed_pools_idx(
+                &snapshot,
+                interned.iter().map(|&(u, p, ..)| (u, p)),
+                PoolLevel::Standard,
+                now,
+            )
+            .filter(|&a| a)
+            .count()
+        })
+    });
+    group.bench_function("batch/floor", |b| {
+        b.iter(|| {
+            interned
+                .iter()
+                .filter(|&&(_, _, u, p, _)| floor.allowed(u, p, PoolLevel::Standard, now_ms))
+                .count()
+        })
+    });
+    group.finish();
+    let mut group = c.benchmark_group("index");
+    group.sample_size(20);
+    group.bench_function("large/engine", |b| {
+        b.iter_batched(
+            || wire.clone(),
+            |w| black_box(Snapshot::build(w).unwrap()),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("large/floor", |b| b.iter(|| black_box(Floor::build(&wire))));
+    group.finish();
+}
+
 fn bench_snapshot(c: &mut Criterion) {
     let wire = company(10_000, 1_000, 100, 50, 20);
     let json = serde_json::to_string(&wire).unwrap();
@@ -220,5 +341,11 @@ fn bench_validation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_decisions, bench_snapshot, bench_validation);
+criterion_group!(
+    benches,
+    bench_floor,
+    bench_decisions,
+    bench_snapshot,
+    bench_validation
+);
 criterion_main!(benches);

@@ -22,9 +22,14 @@ pub fn is_valid_email(text: &str) -> bool {
 }
 
 /// The key addresses are compared by: lower case.
+#[inline]
 pub fn email_key(text: &str) -> std::borrow::Cow<'_, str> {
-    let plain = |b: &u8| b.is_ascii() && !b.is_ascii_uppercase();
-    if !text.as_bytes().iter().all(plain) && text.chars().any(char::is_uppercase) {
+    // One pass over every byte, without an early exit, so that it runs as
+    // wide compares: most addresses are lower-case ASCII already.
+    let unusual = text
+        .bytes()
+        .fold(false, |any, b| any | (b >= 0x80) | b.is_ascii_uppercase());
+    if unusual && text.chars().any(char::is_uppercase) {
         std::borrow::Cow::Owned(text.to_lowercase())
     } else {
         std::borrow::Cow::Borrowed(text)

@@ -47,7 +47,8 @@ commands:
   run     start the server on http://127.0.0.1:8080 with ./data/interim.db,
           seeding the demo company when the database is new (extra
           arguments go to interim-server; see `cargo xtask run --help`)
-  bench   run the criterion benchmarks of the policy crate (prints figures)
+  bench   run the criterion benchmarks of the policy crate (prints figures,
+          then the engine's beside the hand-written floor's, as ratios)
   instructions [--save]
           count the instructions of the guarded benchmarks (callgrind) and
           compare them with crates/xtask/instructions.baseline (part of
@@ -443,5 +444,62 @@ fn bench(extra: &[String]) -> Result<(), String> {
         args.push("--");
         args.extend(extra.iter().map(String::as_str));
     }
-    run("cargo", &args)
+    run("cargo", &args)?;
+    print_ratios();
+    Ok(())
+}
+
+/// The engine's figures beside the hand-written floor's, measured in the
+/// same run (criterion's medians, per decision for the batch): timings move
+/// between machines and hours, their ratio much less.
+fn print_ratios() {
+    let dir = target_dir().join("criterion");
+    let median = |bench: &str| -> Option<f64> {
+        let read = |file: &str| {
+            std::fs::read_to_string(dir.join(bench).join("new").join(file))
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        };
+        let ns = read("estimates.json")?
+            .pointer("/median/point_estimate")?
+            .as_f64()?;
+        let per = read("benchmark.json")
+            .and_then(|b| b.pointer("/throughput/Elements")?.as_f64())
+            .unwrap_or(1.0);
+        Some(ns / per)
+    };
+    println!("\n==> the engine beside the floor (median, this run)");
+    println!(
+        "{:<32} {:>12} {:>12} {:>7}",
+        "figure", "engine", "floor", "ratio"
+    );
+    for (figure, bench) in [
+        ("pool decision by string ids", "pool/by_id"),
+        ("pool decision, interned ids", "pool/interned"),
+        ("pool decision, batched", "pool/batch"),
+        ("indexing the large company", "index/large"),
+    ] {
+        let (Some(engine), Some(floor)) = (
+            median(&format!("{bench}_engine")),
+            median(&format!("{bench}_floor")),
+        ) else {
+            continue;
+        };
+        println!(
+            "{figure:<32} {:>12} {:>12} {:>6.2}x",
+            nanos(engine),
+            nanos(floor),
+            engine / floor
+        );
+    }
+}
+
+fn nanos(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
 }
