@@ -6,7 +6,11 @@
 //! one sort orders positions through a comparison passed by reference, and
 //! each element type only moves its elements into that order. The lists
 //! the policy sorts are small (a user's pools, a report's rows), so the
-//! indirection costs nothing measurable.
+//! indirection costs nothing measurable there.
+//!
+//! Natively, size does not matter and indexing a large company sorts many
+//! lists: there the standard library's in-place stable sort is used (it
+//! finds the sorted runs a merged list is made of).
 
 use std::cmp::Ordering;
 
@@ -19,7 +23,24 @@ fn positions(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
 }
 
 /// Sorts `v` by `cmp`, stably.
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    allow(clippy::ptr_arg, reason = "the wasm build's sort needs the Vec")
+)]
 pub fn sort_by<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
+    #[cfg(not(target_arch = "wasm32"))]
+    v.sort_by(cmp);
+    #[cfg(target_arch = "wasm32")]
+    sort_by_positions(v, cmp);
+}
+
+/// Sorts `v` by `cmp`, stably, through [`positions`] (one sort for every
+/// element type: the wasm build's).
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    allow(dead_code, reason = "tested natively")
+)]
+fn sort_by_positions<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
     if v.len() < 2 {
         return;
     }
@@ -41,6 +62,18 @@ pub fn sort_by<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
 /// Sorts `v` by the key `key` gives each element, stably.
 pub fn sort_by_key<T, K: Ord>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Sorts the slice `v` by the key `key` gives each element, stably.
+pub fn sort_slice_by_key<T: Copy, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    #[cfg(not(target_arch = "wasm32"))]
+    v.sort_by_key(key);
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut sorted = v.to_vec();
+        sort_by_key(&mut sorted, key);
+        v.copy_from_slice(&sorted);
+    }
 }
 
 /// Sorts `v` in its natural order, stably.
@@ -66,6 +99,12 @@ mod tests {
                 .collect();
             let mut expected = v.clone();
             expected.sort_by_key(|&(k, _)| k);
+            let mut by_positions = v.clone();
+            sort_by_positions(&mut by_positions, |a, b| a.0.cmp(&b.0));
+            assert_eq!(
+                by_positions, expected,
+                "the wasm build's sort: stable, by key"
+            );
             sort_by_key(&mut v, |&(k, _)| k);
             assert_eq!(v, expected, "stable, by key");
             let mut w = v.clone();

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::index::{Csr, Interner, Shared, idx};
 use super::temporal::Slots;
 use super::{
-    AccessEntry, Assignment, Directory, EntrySource, Group, GroupIdx, Member, Pool, PoolIdx,
-    Snapshot, User, UserIdx,
+    AccessEntry, Assignment, Directory, EntrySource, Group, GroupIdx, Member, Merged, Pool,
+    PoolIdx, Snapshot, User, UserIdx,
 };
 use crate::email::email_key;
 use crate::limits::Limits;
@@ -50,9 +50,12 @@ impl Snapshot {
             delegations: Arc::new([]),
             delegation_wires: Arc::new([]),
             temporal: Shared::for_users(users),
+            merged: Arc::new(Merged::empty()),
+            stale: FxHashSet::default(),
         };
         snapshot.index_temporal(wire.grants, wire.requests, wire.delegations, &mut errors);
         if errors.is_empty() {
+            snapshot.merged = Arc::new(Merged::of(&snapshot.dir, &snapshot.temporal));
             Ok(snapshot)
         } else {
             Err(errors)

@@ -93,6 +93,21 @@ impl<T> Csr<T> {
         }
     }
 
+    pub(super) fn with_capacity(lists: usize, items: usize) -> Csr<T> {
+        let mut offsets = Vec::with_capacity(lists + 1);
+        offsets.push(0);
+        Csr {
+            offsets,
+            items: Vec::with_capacity(items),
+        }
+    }
+
+    /// Adds the next list: what `fill` appends to the items.
+    pub(super) fn push_list(&mut self, fill: impl FnOnce(&mut Vec<T>)) {
+        fill(&mut self.items);
+        self.offsets.push(idx(self.items.len()));
+    }
+
     pub(super) fn from_lists(lists: impl IntoIterator<Item = Vec<T>>) -> Csr<T> {
         let mut csr = Csr::new();
         for list in lists {

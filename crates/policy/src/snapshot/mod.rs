@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::email::email_key;
 use crate::limits::Limits;
@@ -201,7 +201,8 @@ impl AccessEntry {
 }
 
 /// A user's entries for one pool: what group memberships give (standing,
-/// locked), then grants and requests, each part sorted by source.
+/// locked), then grants and requests, sorted by source (in one part, or
+/// two when the user's grants changed since the last indexing).
 #[derive(Clone, Copy, Debug)]
 pub struct Entries<'a> {
     fixed: &'a [AccessEntry],
@@ -292,6 +293,62 @@ pub struct Snapshot {
     delegation_wires: Arc<[DelegationWire]>,
     /// Per user: the grants naming them, their requests, and what those give.
     temporal: Shared<UserTemporal>,
+    /// Per user, everything that gives access, as of the last indexing: a
+    /// decision searches one flat list unless the user is `stale`.
+    merged: Arc<Merged>,
+    /// Users whose grants or requests changed since `merged` was made.
+    stale: FxHashSet<u32>,
+}
+
+/// Every user's entries (memberships, grants, requests) in one list each,
+/// sorted by pool then source, and their pools apart for the search.
+#[derive(Debug)]
+struct Merged {
+    access: Csr<AccessEntry>,
+    pools: Vec<PoolIdx>,
+}
+
+impl Merged {
+    fn empty() -> Merged {
+        Merged {
+            access: Csr::new(),
+            pools: Vec::new(),
+        }
+    }
+
+    /// The lists of `dir` and `temporal`, merged.
+    fn of(dir: &Directory, temporal: &Shared<UserTemporal>) -> Merged {
+        let mut access = Csr::with_capacity(dir.users.len(), dir.fixed.items.len());
+        for u in 0..dir.users.len() {
+            let (a, b) = dir.fixed.bounds(u);
+            access.push_list(|items| {
+                let start = items.len();
+                items.extend_from_slice(dir.fixed.items.get(a..b).unwrap_or(&[]));
+                if let Some(t) = temporal.get(u) {
+                    items.extend_from_slice(&t.entries);
+                    if let Some(list) = items.get_mut(start..) {
+                        crate::order::sort_slice_by_key(list, |e| (e.pool, e.source));
+                    }
+                }
+            });
+        }
+        let pools = access.items.iter().map(|e| e.pool).collect();
+        Merged { access, pools }
+    }
+}
+
+/// The entries for `pool` in one user's part of a list sorted by pool,
+/// whose pools are `keys` (branch-free search, then the run of equal keys).
+#[inline]
+fn entries_for<'a>(items: &'a [AccessEntry], keys: &[PoolIdx], pool: PoolIdx) -> &'a [AccessEntry] {
+    let first = lower_bound(keys, pool);
+    let count = keys
+        .get(first..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&k| k == pool)
+        .count();
+    items.get(first..first + count).unwrap_or(&[])
 }
 
 impl Snapshot {
@@ -307,6 +364,8 @@ impl Snapshot {
             delegations: Arc::new([]),
             delegation_wires: Arc::new([]),
             temporal: Shared::for_users(0),
+            merged: Arc::new(Merged::empty()),
+            stale: FxHashSet::default(),
         }
     }
 
@@ -449,21 +508,23 @@ impl Snapshot {
     /// standing, locked, grants, requests.
     #[inline]
     pub fn access_entries(&self, u: UserIdx, pool: PoolIdx) -> Entries<'_> {
+        if self.stale.is_empty() || !self.stale.contains(&u.0) {
+            let m = &*self.merged;
+            let (start, end) = m.access.bounds(u.get());
+            let items = m.access.items.get(start..end).unwrap_or(&[]);
+            let keys = m.pools.get(start..end).unwrap_or(&[]);
+            return Entries {
+                fixed: entries_for(items, keys, pool),
+                temporal: &[],
+            };
+        }
         let dir = &*self.dir;
         let (start, end) = dir.fixed.bounds(u.get());
-        let keys = dir.fixed_pools.get(start..end).unwrap_or(&[]);
-        let first = lower_bound(keys, pool);
-        let count = keys
-            .get(first..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(|&&k| k == pool)
-            .count();
-        let fixed = dir
-            .fixed
-            .items
-            .get(start + first..start + first + count)
-            .unwrap_or(&[]);
+        let fixed = entries_for(
+            dir.fixed.items.get(start..end).unwrap_or(&[]),
+            dir.fixed_pools.get(start..end).unwrap_or(&[]),
+            pool,
+        );
         let temporal = match self.temporal.get(u.get()) {
             Some(t) => {
                 let from = t.entries.partition_point(|e| e.pool < pool);

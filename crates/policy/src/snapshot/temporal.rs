@@ -172,13 +172,14 @@ impl Snapshot {
         }
     }
 
-    /// Whether enough places of removed grants and requests are kept that
-    /// [`Snapshot::compact`] is worth its cost: more than eight per one
-    /// held, and 4,096. (An empty place costs a pointer and a skip when all
-    /// are listed; compacting costs indexing the held ones again.)
+    /// Whether [`Snapshot::compact`] is worth its cost: more places of
+    /// removed grants and requests kept than eight per one held (and
+    /// 4,096), or more users whose grants changed since the last indexing
+    /// than one in eight (and 1,024), whose decisions search two lists.
     pub fn worth_compacting(&self) -> bool {
         let held = self.grants.by_id.len() + self.requests.by_id.len();
         self.removed() > (8 * held).max(4096)
+            || self.stale.len() > (self.dir.users.len() / 8).max(1024)
     }
 
     /// The same company with no place kept for removed grants and
@@ -189,6 +190,7 @@ impl Snapshot {
             grants: Slots::default(),
             requests: Slots::default(),
             temporal: super::index::Shared::for_users(self.dir.users.len()),
+            stale: rustc_hash::FxHashSet::default(),
             ..self.clone()
         };
         for g in self.grants() {
@@ -198,6 +200,7 @@ impl Snapshot {
             next.insert_request(r.wire.clone(), None, Sorting::AtEnd);
         }
         next.temporal.each_mut(UserTemporal::sort);
+        next.merged = Arc::new(super::Merged::of(&next.dir, &next.temporal));
         next
     }
 
@@ -265,6 +268,9 @@ impl Snapshot {
             g.expiration_date.timestamp_millis(),
         );
         for &u in &users {
+            if sorting == Sorting::Each {
+                self.stale.insert(u.0);
+            }
             self.temporal.update(
                 u.get(),
                 |t| {
@@ -305,6 +311,7 @@ impl Snapshot {
             .map(|g| g.users.clone())
             .unwrap_or_default();
         for u in users {
+            self.stale.insert(u.0);
             self.temporal.update(
                 u.get(),
                 |t| {
@@ -361,6 +368,9 @@ impl Snapshot {
         };
         let ri = RequestIdx(at.unwrap_or(self.requests.items.len() as u32));
         let entry = self.request_entry(requester, pool, ri, &r);
+        if sorting == Sorting::Each {
+            self.stale.insert(requester.0);
+        }
         self.temporal.update(
             requester.get(),
             |t| {
@@ -418,6 +428,7 @@ impl Snapshot {
 
     fn remove_request(&mut self, id: &str, ri: RequestIdx) {
         if let Some(requester) = self.requests.get(ri.0).map(|r| r.requester) {
+            self.stale.insert(requester.0);
             self.temporal.update(
                 requester.get(),
                 |t| {

@@ -308,6 +308,9 @@ proptest! {
             let fresh = Snapshot::build(wire.clone()).unwrap();
             prop_assert_eq!(answers(&snapshot), answers(&fresh), "after {:?}", &writes[..=n]);
         }
+        // Compacted: every user's entries in one list again, same answers.
+        let fresh = Snapshot::build(wire).unwrap();
+        prop_assert_eq!(answers(&snapshot.compact()), answers(&fresh));
     }
 }
 
