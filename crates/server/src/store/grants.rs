@@ -49,19 +49,16 @@ fn grant_row(r: &SqliteRow) -> StoreResult<TempAccess> {
     })
 }
 
-/// Grants not deleted that were active at `keep_from` or later, oldest
-/// first (the snapshot keeps recently expired ones to explain them).
+/// The grants the snapshot holds: not deleted, and active at the bound or
+/// later (recently expired ones stay, to explain them).
+const HELD: &str = "g.deleted_ms IS NULL AND g.expires_ms > ?";
+
+/// Every grant the snapshot holds ([`HELD`]), oldest first.
 pub(super) async fn load_recent(
     conn: &mut SqliteConnection,
     keep_from: i64,
 ) -> StoreResult<Vec<TempAccess>> {
-    load(
-        conn,
-        "g.deleted_ms IS NULL AND g.expires_ms > ?",
-        "g.created_ms, g.id",
-        Some(keep_from),
-    )
-    .await
+    load(conn, HELD, "g.created_ms, g.id", Some(keep_from)).await
 }
 
 /// The snapshot's part of the grants changed after row `since` of
@@ -80,7 +77,7 @@ pub(super) async fn load_changed(
             .await?;
     let sql = format!(
         "{COLUMNS} WHERE g.id IN (SELECT id FROM changes WHERE seq > ? AND kind = 'grant')
-         AND g.deleted_ms IS NULL AND g.expires_ms > ? ORDER BY g.created_ms, g.id"
+         AND {HELD} ORDER BY g.created_ms, g.id"
     );
     let rows = sqlx::query(&sql)
         .bind(since)

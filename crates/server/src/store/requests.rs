@@ -53,20 +53,26 @@ fn delegation_row(r: &SqliteRow) -> StoreResult<(String, DelegationWire)> {
     ))
 }
 
-/// Every open request, and those created or ending after `keep_from` (so
-/// an ended request can still explain itself), oldest first.
+/// The requests the snapshot holds: every open one, and those created or
+/// ending after the bound (given twice), so that an ended request can still
+/// explain itself.
+const HELD: &str = "(status IN ('pending', 'approved') OR created_ms > ? OR ends_ms > ?)";
+
+/// Every request the snapshot holds ([`HELD`]), oldest first.
 pub(super) async fn load_recent(
     conn: &mut SqliteConnection,
     keep_from: i64,
 ) -> StoreResult<Vec<AccessRequestWire>> {
-    sqlx::query(&format!("{REQUEST_COLUMNS} WHERE status IN ('pending', 'approved') OR created_ms > ? OR ends_ms > ? ORDER BY created_ms, id"))
-        .bind(keep_from)
-        .bind(keep_from)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| request_row(r).map(|(w, _)| w))
-        .collect()
+    sqlx::query(&format!(
+        "{REQUEST_COLUMNS} WHERE {HELD} ORDER BY created_ms, id"
+    ))
+    .bind(keep_from)
+    .bind(keep_from)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| request_row(r).map(|(w, _)| w))
+    .collect()
 }
 
 /// The snapshot's part of the requests changed after row `since` of
@@ -85,7 +91,7 @@ pub(super) async fn load_changed(
             .await?;
     let held: Vec<AccessRequestWire> = sqlx::query(&format!(
         "{REQUEST_COLUMNS} WHERE id IN (SELECT id FROM changes WHERE seq > ? AND kind = 'request')
-         AND (status IN ('pending', 'approved') OR created_ms > ? OR ends_ms > ?) ORDER BY created_ms, id"
+         AND {HELD} ORDER BY created_ms, id"
     ))
     .bind(since)
     .bind(keep_from)
