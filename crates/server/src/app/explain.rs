@@ -123,17 +123,19 @@ impl View<'_> {
 /// items whose users and pool are in this snapshot.
 pub async fn snapshot(state: &AppState, actor: &Actor) -> Result<SnapshotWire> {
     let now = state.clock.now();
-    let s = state.store.snapshot(now).await?;
-    let full = allowed(&s, actor, Operation::Users, Access::View, now)
-        && allowed(&s, actor, Operation::TemporaryAccess, Access::View, now);
+    // The index and the company as stored, of one commit.
+    let read = state.store.read(now).await?;
+    let s = &read.snapshot;
+    let full = allowed(s, actor, Operation::Users, Access::View, now)
+        && allowed(s, actor, Operation::TemporaryAccess, Access::View, now);
     let view = View {
         actor,
         full,
-        directory: !full && is_direct_reviewer(&s, actor.idx),
+        directory: !full && is_direct_reviewer(s, actor.idx),
     };
-    let users = view.users(&s);
-    let wire = state.store.snapshot_wire(now).await?;
-    let agent_pools = if allowed(&s, actor, Operation::AgentPools, Access::View, now) {
+    let users = view.users(s);
+    let wire = read.wire();
+    let agent_pools = if allowed(s, actor, Operation::AgentPools, Access::View, now) {
         wire.agent_pools
     } else {
         Vec::new()
@@ -156,7 +158,7 @@ pub async fn snapshot(state: &AppState, actor: &Actor) -> Result<SnapshotWire> {
         company_id: s.company_id.clone(),
         rbac_enabled: s.rbac_enabled,
         limits: s.limits,
-        grants: view.grants(&s, now),
+        grants: view.grants(s, now),
         groups: view.groups(wire.groups),
         users,
         agent_pools,

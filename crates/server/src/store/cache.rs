@@ -103,6 +103,24 @@ pub struct Read {
     pub applied: bool,
 }
 
+impl Read {
+    /// The company as stored at this read: the directory as read, the
+    /// grants, requests and delegations the snapshot holds (in the order
+    /// it learned of them).
+    pub fn wire(&self) -> SnapshotWire {
+        let s = &self.snapshot;
+        SnapshotWire {
+            company_id: s.company_id.clone(),
+            rbac_enabled: s.rbac_enabled,
+            limits: s.limits,
+            grants: s.grants().map(|g| g.wire.clone()).collect(),
+            requests: s.requests().map(|r| r.wire.clone()).collect(),
+            delegations: s.delegation_wires().to_vec(),
+            ..SnapshotWire::clone(&self.directory)
+        }
+    }
+}
+
 /// How many snapshots were installed since start, by how they were made.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadCounts {

@@ -43,44 +43,87 @@ pub(super) async fn read(
     base: Option<&Read>,
 ) -> StoreResult<Read> {
     let (at, settings) = settings::load_with_generation(conn).await?;
-    let keep_from = keep_from(now);
     if let Some(base) = base.filter(|b| follows(b, &at, now)) {
-        let changes = Changes {
-            grants: if at.grants == base.generations.grants {
-                Vec::new()
-            } else {
-                grants::load_changed(conn, base.generations.changes, keep_from).await?
-            },
-            requests: if at.requests == base.generations.requests {
-                Vec::new()
-            } else {
-                requests::load_changed(conn, base.generations.changes, keep_from).await?
-            },
-            delegations: if at.delegations == base.generations.delegations {
-                None
-            } else {
-                Some(delegations(conn, keep_from).await?)
-            },
-            settings: (at.settings != base.generations.settings).then_some((
-                settings.company_id,
-                settings.rbac_enabled,
-                settings.limits,
-            )),
-        };
-        let snapshot = base.snapshot.apply(changes).map_err(corrupt)?;
+        let changes = changes_since(conn, base, &at, settings, now).await?;
         return Ok(Read {
             generations: at,
             directory: Arc::clone(&base.directory),
-            snapshot: Arc::new(snapshot),
+            snapshot: Arc::new(base.snapshot.apply(changes).map_err(corrupt)?),
             whole_at: base.whole_at,
             applied: true,
         });
     }
+    let directory = directory(conn, &at, settings, base).await?;
+    let wire = with_grants_and_requests(conn, directory.clone(), now).await?;
+    Ok(Read {
+        generations: at,
+        directory: Arc::new(directory),
+        snapshot: Arc::new(Snapshot::build(wire).map_err(corrupt)?),
+        whole_at: now,
+        applied: false,
+    })
+}
+
+/// The company as stored, read whole (not indexed).
+pub(super) async fn load_whole(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> StoreResult<SnapshotWire> {
+    let (at, settings) = settings::load_with_generation(conn).await?;
+    let directory = directory(conn, &at, settings, None).await?;
+    with_grants_and_requests(conn, directory, now).await
+}
+
+/// What changed since `base` (at generations `at`): the grants and
+/// requests named in the change log, each as it now is; the delegations
+/// and settings when they moved.
+async fn changes_since(
+    conn: &mut SqliteConnection,
+    base: &Read,
+    at: &Generations,
+    settings: settings::Settings,
+    now: DateTime<Utc>,
+) -> StoreResult<Changes> {
+    let was = &base.generations;
+    let keep_from = keep_from(now);
+    Ok(Changes {
+        grants: if at.grants == was.grants {
+            Vec::new()
+        } else {
+            grants::load_changed(conn, was.changes, keep_from).await?
+        },
+        requests: if at.requests == was.requests {
+            Vec::new()
+        } else {
+            requests::load_changed(conn, was.changes, keep_from).await?
+        },
+        delegations: if at.delegations == was.delegations {
+            None
+        } else {
+            Some(delegations(conn, keep_from).await?)
+        },
+        settings: (at.settings != was.settings).then_some((
+            settings.company_id,
+            settings.rbac_enabled,
+            settings.limits,
+        )),
+    })
+}
+
+/// The settings, users, pools and groups (no grants, requests or
+/// delegations), taking from `base` each aggregate whose generation has not
+/// moved since it.
+async fn directory(
+    conn: &mut SqliteConnection,
+    at: &Generations,
+    settings: settings::Settings,
+    base: Option<&Read>,
+) -> StoreResult<SnapshotWire> {
     let kept = |part: fn(&Generations) -> u64| {
-        base.filter(|b| part(&b.generations) == part(&at))
+        base.filter(|b| part(&b.generations) == part(at))
             .map(|b| &b.directory)
     };
-    let directory = SnapshotWire {
+    Ok(SnapshotWire {
         company_id: settings.company_id,
         rbac_enabled: settings.rbac_enabled,
         limits: settings.limits,
@@ -111,19 +154,21 @@ pub(super) async fn read(
         grants: Vec::new(),
         requests: Vec::new(),
         delegations: Vec::new(),
-    };
-    let wire = SnapshotWire {
+    })
+}
+
+/// `directory` with every grant, request and delegation the snapshot holds.
+async fn with_grants_and_requests(
+    conn: &mut SqliteConnection,
+    directory: SnapshotWire,
+    now: DateTime<Utc>,
+) -> StoreResult<SnapshotWire> {
+    let keep_from = keep_from(now);
+    Ok(SnapshotWire {
         grants: grants::load_recent(conn, keep_from).await?,
         requests: requests::load_recent(conn, keep_from).await?,
         delegations: delegations(conn, keep_from).await?,
-        ..directory.clone()
-    };
-    Ok(Read {
-        generations: at,
-        directory: Arc::new(directory),
-        snapshot: Arc::new(Snapshot::build(wire).map_err(corrupt)?),
-        whole_at: now,
-        applied: false,
+        ..directory
     })
 }
 

@@ -33,9 +33,10 @@ pub(super) struct Written {
 }
 
 impl Written {
-    pub(super) fn grant(&mut self, id: &str, now: Option<&TempAccess>) {
+    /// Grant `id` was written: as it now is, or `None` when deleted.
+    pub(super) fn grant(&mut self, id: &str, written: Option<&TempAccess>) {
         self.named.insert(("grant".to_owned(), id.to_owned()));
-        self.changes.grants.push((id.to_owned(), now.cloned()));
+        self.changes.grants.push((id.to_owned(), written.cloned()));
     }
 
     pub(super) fn request(&mut self, r: &AccessRequestWire) {
@@ -120,8 +121,9 @@ pub(super) fn follow(
     })
 }
 
-/// Whether a whole read holds this request (as `requests::load_recent`
-/// chooses): open, or created or ending after `keep`.
+/// Whether a whole read holds this request: open, or created or ending
+/// after `keep`. The same condition as `requests::HELD`, which SQL applies
+/// when reading; a commit applies it here to what it wrote.
 fn request_held(r: &AccessRequestWire, keep: i64) -> bool {
     matches!(r.status, RequestStatus::Pending | RequestStatus::Approved)
         || ms(r.created_at) > keep

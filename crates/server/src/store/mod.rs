@@ -192,8 +192,14 @@ impl Store {
 
     /// The indexed company, cached until a commit changes it.
     pub async fn snapshot(&self, now: DateTime<Utc>) -> StoreResult<Arc<Snapshot>> {
+        Ok(Arc::clone(&self.read(now).await?.snapshot))
+    }
+
+    /// The cached read of the company: the indexed snapshot and, of the
+    /// same commit, the company as stored ([`cache::Read::wire`]).
+    pub async fn read(&self, now: DateTime<Utc>) -> StoreResult<Arc<cache::Read>> {
         if let Some(r) = self.cache.current().await {
-            return Ok(Arc::clone(&r.snapshot));
+            return Ok(r);
         }
         // One read transaction: every table, and the generation they are
         // of, as of one commit.
@@ -201,9 +207,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let read = Arc::new(company::read(&mut tx, now, base.as_deref()).await?);
         tx.commit().await?;
-        let snapshot = Arc::clone(&read.snapshot);
-        self.cache.offer(read).await;
-        Ok(snapshot)
+        self.cache.offer(Arc::clone(&read)).await;
+        Ok(read)
     }
 
     /// Compacts the cached snapshot when enough places of removed grants and
@@ -239,37 +244,13 @@ impl Store {
         self.cache.counts()
     }
 
-    /// The company the cached snapshot holds, as [`Store::snapshot`] reads
-    /// it (only what changed since the last read): for tests that compare
-    /// it with a whole read.
-    pub async fn cached_wire(&self, now: DateTime<Utc>) -> StoreResult<Option<SnapshotWire>> {
-        self.snapshot(now).await?;
-        Ok(self.cache.last().await.map(|r| {
-            let s = &r.snapshot;
-            SnapshotWire {
-                company_id: s.company_id.clone(),
-                rbac_enabled: s.rbac_enabled,
-                limits: s.limits,
-                grants: s.grants().map(|g| g.wire.clone()).collect(),
-                requests: s.requests().map(|r| r.wire.clone()).collect(),
-                delegations: s.delegation_wires().to_vec(),
-                ..SnapshotWire::clone(&r.directory)
-            }
-        }))
-    }
-
-    /// The company as stored (not indexed).
+    /// The company as stored, read whole (not indexed, not cached): for
+    /// tests that compare the cached read with it.
     pub async fn snapshot_wire(&self, now: DateTime<Utc>) -> StoreResult<SnapshotWire> {
         let mut tx = self.pool.begin().await?;
-        let read = company::read(&mut tx, now, None).await?;
+        let wire = company::load_whole(&mut tx, now).await?;
         tx.commit().await?;
-        let s = &read.snapshot;
-        Ok(SnapshotWire {
-            grants: s.grants().map(|g| g.wire.clone()).collect(),
-            requests: s.requests().map(|r| r.wire.clone()).collect(),
-            delegations: s.delegation_wires().to_vec(),
-            ..SnapshotWire::clone(&read.directory)
-        })
+        Ok(wire)
     }
 
     /// Starts the one write transaction that may run at a time.

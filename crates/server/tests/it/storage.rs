@@ -202,7 +202,7 @@ async fn reading_only_what_changed_gives_the_whole_company() {
     let admin = s.sign_in("admin@acme.io").await;
     let now = default_now();
     let same = || async {
-        let part = in_creation_order(s.state.store.cached_wire(now).await.unwrap().unwrap());
+        let part = in_creation_order(s.state.store.read(now).await.unwrap().wire());
         let whole = s.state.store.snapshot_wire(now).await.unwrap();
         assert_eq!(
             serde_json::to_value(&part).unwrap(),
@@ -240,6 +240,12 @@ async fn reading_only_what_changed_gives_the_whole_company() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{grant}");
+    let committed = s.state.store.snapshot_reads();
+    assert_eq!(
+        committed.applied,
+        before.applied + 1,
+        "the commit made the next snapshot itself, before anyone read"
+    );
     same().await;
     let after = s.state.store.snapshot_reads();
     assert_eq!(
@@ -308,7 +314,7 @@ async fn a_snapshot_older_than_the_pruned_change_log_is_read_whole() {
     assert!(store.prune_changes().await.unwrap() > 10_000);
     assert_eq!(store.prune_changes().await.unwrap(), 0, "pruned once");
     let before = store.snapshot_reads();
-    let part = in_creation_order(store.cached_wire(now).await.unwrap().unwrap());
+    let part = in_creation_order(store.read(now).await.unwrap().wire());
     let after = store.snapshot_reads();
     assert_eq!(
         (after.whole, after.applied),
@@ -355,7 +361,7 @@ async fn a_snapshot_full_of_removed_grants_is_compacted_to_the_same_company() {
     assert!(store.compact_snapshot().await.unwrap());
     let after = store.snapshot(now).await.unwrap();
     assert_eq!(after.removed(), 0);
-    let part = in_creation_order(store.cached_wire(now).await.unwrap().unwrap());
+    let part = in_creation_order(store.read(now).await.unwrap().wire());
     let whole = store.snapshot_wire(now).await.unwrap();
     assert_eq!(
         serde_json::to_value(&part).unwrap(),
