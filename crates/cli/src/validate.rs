@@ -207,7 +207,7 @@ fn check(
         input: item,
     };
     match api::call_with(&call, snapshot) {
-        Ok(Answer::Success(map)) => (Ok(Value::Object(map)), None),
+        Ok(Answer::Success(fields)) => (Ok(Value::Object(fields.to_map())), None),
         Ok(Answer::Failure(errors)) => {
             let status = status_of(&errors).map(|s| s.http());
             (Err(errors), status)

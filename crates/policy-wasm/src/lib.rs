@@ -68,7 +68,7 @@ fn to_json(value: &JsValue) -> Result<Value, JsValue> {
     parse_json(&text).map_err(malformed_one)
 }
 
-fn to_js(value: &Value) -> JsValue {
+fn to_js(value: &impl serde::Serialize) -> JsValue {
     serde_json::to_string(value)
         .ok()
         .and_then(|t| js_sys::JSON::parse(&t).ok())
@@ -94,7 +94,7 @@ fn run(
         }
         map.insert("op".into(), Value::from(op));
     }
-    let call: Call = from_value(value).map_err(malformed_one)?;
+    let call = Call::read(value).map_err(malformed_one)?;
     if company.is_some() && call.snapshot.is_some() {
         return Err(bad(
             "snapshot",
@@ -102,7 +102,7 @@ fn run(
         ));
     }
     match api::call_with(&call, company) {
-        Ok(answer) => Ok(to_js(&answer.to_json())),
+        Ok(answer) => Ok(js_sys::JSON::parse(&answer.to_json_text()).unwrap_or(JsValue::NULL)),
         Err(m) => Err(malformed(&m)),
     }
 }

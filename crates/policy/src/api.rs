@@ -15,7 +15,7 @@ use crate::decision::{Check, decide, effective_permissions, explain_pool};
 use crate::grant::{GrantContext, validate_grant, validate_grant_form};
 use crate::legacy::preview_migration;
 use crate::limits::Limits;
-use crate::parse::from_value;
+use crate::parse::{from_value, read_value};
 use crate::report::{ReportBy, access_report};
 use crate::request::{
     RequestAccess, RequestAction, apply_action, request_access, validate_delegation,
@@ -55,6 +55,20 @@ pub struct Call {
     pub input: Value,
 }
 
+impl Call {
+    /// Reads a call from parsed JSON, moving its `input` rather than
+    /// copying it (an input may hold a whole grant form).
+    pub fn read(mut value: Value) -> Result<Call, Violation> {
+        let input = match &mut value {
+            Value::Object(map) => map.get_mut("input").map(Value::take),
+            _ => None,
+        };
+        let mut call: Call = from_value(value)?;
+        call.input = input.unwrap_or_default();
+        Ok(call)
+    }
+}
+
 /// Every operation of the interface.
 pub const OPS: &[&str] = &[
     "validateGrant",
@@ -86,25 +100,61 @@ pub const OPS: &[&str] = &[
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
     /// The fields of the success object (besides `type`).
-    Success(Map<String, Value>),
+    Success(Fields),
     Failure(Vec<Violation>),
+}
+
+/// A success's fields as the JSON text of one object, written once from
+/// the typed answer: a surface that hands the answer on as JSON (the npm
+/// package) copies the text instead of building and walking values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fields(String);
+
+impl Fields {
+    /// The fields as JSON values.
+    pub fn to_map(&self) -> Map<String, Value> {
+        serde_json::from_str(&self.0).unwrap_or_default()
+    }
+}
+
+/// The fields of one key: `{key: value}`, written without building a map.
+struct Keyed<'a, T>(&'a str, &'a T);
+
+impl<T: Serialize> Serialize for Keyed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
+    }
 }
 
 impl Answer {
     fn success(value: Value) -> Answer {
         match value {
-            Value::Object(map) => Answer::Success(map),
-            other => {
-                let mut map = Map::new();
-                map.insert("value".into(), other);
-                Answer::Success(map)
-            }
+            Value::Object(_) => Answer::success_of(&value),
+            other => Answer::success_of(&Keyed("value", &other)),
         }
+    }
+
+    /// A success whose fields are `fields`' (a type written as an object).
+    fn success_of<T: Serialize>(fields: &T) -> Answer {
+        let text = serde_json::to_string(fields).unwrap_or_default();
+        Answer::Success(Fields(if text.starts_with('{') {
+            text
+        } else {
+            "{}".to_owned()
+        }))
+    }
+
+    /// A success of one field.
+    fn one<T: Serialize>(key: &str, value: &T) -> Answer {
+        Answer::success_of(&Keyed(key, value))
     }
 
     fn from_result<T: Serialize>(key: &str, result: Result<T, Vec<Violation>>) -> Answer {
         match result {
-            Ok(v) => Answer::success(json!({ key: to_value(&v) })),
+            Ok(v) => Answer::one(key, &v),
             Err(errors) => Answer::Failure(errors),
         }
     }
@@ -112,19 +162,40 @@ impl Answer {
     /// `{"type": "success", ...}` or `{"type": "failure", "status", "errors"}`.
     pub fn to_json(&self) -> Value {
         match self {
-            Answer::Success(map) => {
-                let mut out = Map::new();
-                out.insert("type".into(), Value::from("success"));
-                out.extend(map.clone());
-                Value::Object(out)
+            Answer::Success(fields) => {
+                let mut map = Map::new();
+                map.insert("type".into(), Value::from("success"));
+                map.extend(fields.to_map());
+                Value::Object(map)
             }
             Answer::Failure(errors) => json!({
                 "type": "failure",
-                "status": status_of(errors).map(|s| s.http()).unwrap_or(400),
+                "status": failure_status(errors),
                 "errors": to_value(errors),
             }),
         }
     }
+
+    /// [`Answer::to_json`] as JSON text, `type` first; a success's fields
+    /// are copied as written.
+    pub fn to_json_text(&self) -> String {
+        match self {
+            Answer::Success(Fields(text)) => match text.strip_prefix('{') {
+                Some(rest) if rest.trim_start() != "}" => format!("{{\"type\":\"success\",{rest}"),
+                _ => "{\"type\":\"success\"}".to_owned(),
+            },
+            Answer::Failure(errors) => {
+                let status = failure_status(errors);
+                let list = serde_json::to_string(errors).unwrap_or_else(|_| "[]".to_owned());
+                format!("{{\"type\":\"failure\",\"status\":{status},\"errors\":{list}}}")
+            }
+        }
+    }
+}
+
+/// The HTTP status a failure answers with.
+fn failure_status(errors: &[Violation]) -> u16 {
+    status_of(errors).map(|s| s.http()).unwrap_or(400)
 }
 
 /// Input that does not have the documented shape.
@@ -183,7 +254,8 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 
 /// Runs a call given as JSON text.
 pub fn call_json(text: &str) -> Result<Answer, Malformed> {
-    let call: Call = crate::parse::from_json_str(text).map_err(Malformed::one)?;
+    let call = Call::read(crate::parse::parse_json(text).map_err(Malformed::one)?)
+        .map_err(Malformed::one)?;
     call_with(&call, None)
 }
 
@@ -267,12 +339,12 @@ fn need_actor(call: &Call) -> Result<&str, Malformed> {
 /// input that cannot be an object (a list) is missing as a whole.
 fn input<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, Malformed> {
     let missing = call.input.is_null();
-    let value = if missing {
-        Value::Object(Map::new())
+    let read = if missing {
+        from_value(Value::Object(Map::new()))
     } else {
-        call.input.clone()
+        read_value(&call.input)
     };
-    from_value(value).map_err(|mut v| {
+    read.map_err(|mut v| {
         if missing && v.field.is_empty() {
             return Malformed::one(Violation::new(
                 "input",
@@ -457,7 +529,7 @@ fn op_validate_grant_form(call: &Call, snapshot: Option<&Snapshot>) -> Result<An
     let form: GrantForm = input(call)?;
     let ctx = grant_context(call, snapshot);
     Ok(match validate_grant_form(&form, now, ctx.as_ref()) {
-        Ok(ok) => Answer::success(to_value(&ok)),
+        Ok(ok) => Answer::success_of(&ok),
         Err(errors) => Answer::Failure(errors),
     })
 }
@@ -473,9 +545,7 @@ fn op_decide(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malform
         Malformed::one(v)
     })?;
     let d = decide(s, &q.user, check, q.pool.as_deref(), now);
-    Ok(Answer::success(
-        json!({ "decision": to_value(&d.to_wire(s)) }),
-    ))
+    Ok(Answer::one("decision", &d.to_wire(s)))
 }
 
 /// `decideMany`: decisions in the order asked; the first malformed query
@@ -492,7 +562,7 @@ fn op_decide_many(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Ma
         })?;
         out.push(decide(s, &q.user, check, q.pool.as_deref(), now).to_wire(s));
     }
-    Ok(Answer::success(json!({ "decisions": to_value(&out) })))
+    Ok(Answer::one("decisions", &out))
 }
 
 /// `explainPoolAccess`: why a user has a pool or not, with every source.
@@ -500,8 +570,9 @@ fn op_explain_pool_access(call: &Call, snapshot: Option<&Snapshot>) -> Result<An
     let now = need_now(call)?;
     let s = need_snapshot(snapshot)?;
     let q: UserPool = input(call)?;
-    Ok(Answer::success(
-        json!({ "explanation": to_value(&explain_pool(s, &q.user, &q.pool, now)) }),
+    Ok(Answer::one(
+        "explanation",
+        &explain_pool(s, &q.user, &q.pool, now),
     ))
 }
 
@@ -516,7 +587,7 @@ fn op_effective_permissions(call: &Call, snapshot: Option<&Snapshot>) -> Result<
             .user_idx(&q.user)
             .and_then(|u| effective_permissions(s, u, now))
         {
-            Some(p) => Answer::success(json!({ "permissions": to_value(&p) })),
+            Some(p) => Answer::one("permissions", &p),
             None => Answer::Failure(vec![unknown_user(&q.user)]),
         },
     )
@@ -529,9 +600,7 @@ fn op_who_can_approve(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer
     let s = need_snapshot(snapshot)?;
     let q: WhoCanApprove = input(call)?;
     Ok(match approval_target(s, &q)? {
-        Ok((u, p)) => {
-            Answer::success(json!({ "reviewers": to_value(&who_can_approve(s, u, p, now)) }))
-        }
+        Ok((u, p)) => Answer::one("reviewers", &who_can_approve(s, u, p, now)),
         Err(v) => Answer::Failure(vec![v]),
     })
 }
@@ -684,7 +753,7 @@ fn op_migrate_legacy(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer,
     let entries: Vec<LegacyUserWire> = input(call)?;
     let preview = preview_migration(&entries, snapshot);
     Ok(if preview.errors.is_empty() {
-        Answer::success(json!({ "users": to_value(&preview.users) }))
+        Answer::one("users", &preview.users)
     } else {
         Answer::Failure(preview.errors)
     })
@@ -724,7 +793,7 @@ fn op_validate_member(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer
     let s = need_snapshot(snapshot)?;
     let q: UserOnly = input(call)?;
     Ok(match validate_member(s, &q.user) {
-        Ok(u) => Answer::success(json!({ "member": s.user(u).map(|u| u.email.clone()) })),
+        Ok(u) => Answer::one("member", &s.user(u).map(|u| &u.email)),
         Err(v) => Answer::Failure(vec![v]),
     })
 }
@@ -759,9 +828,7 @@ fn op_access_report(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, 
     let s = need_snapshot(snapshot)?;
     let q: ReportInput = input(call)?;
     let by = report_by(q.by.as_deref())?;
-    Ok(Answer::success(
-        json!({ "report": to_value(&access_report(s, now, by)) }),
-    ))
+    Ok(Answer::one("report", &access_report(s, now, by)))
 }
 
 /// How the report is grouped: by pool when `by` is absent; a `by` that is

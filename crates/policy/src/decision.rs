@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{Access, Operation};
 use crate::role::{Category, Level, PoolLevel, Role, RoleSet};
 use crate::snapshot::{
-    AccessEntry, EntrySource, GrantIdx, GroupIdx, PoolIdx, RequestIdx, Snapshot, UserIdx,
+    AccessEntry, EntrySource, GrantIdx, GroupIdx, PoolIdx, PoolLists, RequestIdx, Snapshot, UserIdx,
 };
 use crate::time::{Instant, format_instant};
 
@@ -154,23 +154,21 @@ pub fn allowed_pools_idx<'a>(
     now: Instant,
 ) -> impl Iterator<Item = bool> + 'a {
     let now_ms = now.timestamp_millis();
+    let lists = snapshot.pool_lists();
     pairs
         .into_iter()
-        .map(move |(u, p)| match pool_gate(snapshot, u, Some(p), level) {
+        .map(move |(u, p)| match pool_gate(&lists, u, Some(p), level) {
             Err(_) => false,
             Ok(Gate::Decided(_)) => true,
-            Ok(Gate::Entries(p)) => snapshot
-                .access_entries(u, p)
-                .iter()
-                .any(|e| e.gives(level, now_ms)),
+            Ok(Gate::Entries(p)) => lists.any_entry(u, p, |e| e.gives(level, now_ms)),
         })
 }
 
 /// A user who may be decided on: known and enabled (else the refusal's
 /// reason); their recorded roles.
 #[inline]
-fn user_gate(snapshot: &Snapshot, u: UserIdx) -> Result<RoleSet, Reason> {
-    match snapshot.user_flags(u) {
+fn user_gate(lists: &PoolLists<'_>, u: UserIdx) -> Result<RoleSet, Reason> {
+    match lists.user_flags(u) {
         None => Err(Reason::UserUnknown),
         Some((false, _)) => Err(Reason::UserDisabled),
         Some((true, roles)) => Ok(roles),
@@ -190,16 +188,16 @@ enum Gate {
 /// every pool and none has Privileged. `Err` is a refusal's reason.
 #[inline]
 fn pool_gate(
-    snapshot: &Snapshot,
+    lists: &PoolLists<'_>,
     u: UserIdx,
     pool: Option<PoolIdx>,
     need: PoolLevel,
 ) -> Result<Gate, Reason> {
-    user_gate(snapshot, u)?;
+    user_gate(lists, u)?;
     let p = pool
-        .filter(|&p| snapshot.pool(p).is_some())
+        .filter(|&p| lists.has_pool(p))
         .ok_or(Reason::PoolUnknown)?;
-    match (snapshot.rbac_enabled, need) {
+    match (lists.rbac_enabled, need) {
         (true, _) => Ok(Gate::Entries(p)),
         (false, PoolLevel::Standard) => Ok(Gate::Decided(Reason::RbacOffStandard)),
         (false, PoolLevel::Privileged) => Err(Reason::RbacOffPrivileged),
@@ -214,12 +212,13 @@ fn decide_at(
     pool: Option<PoolIdx>,
     now_ms: i64,
 ) -> Decision {
+    let lists = snapshot.pool_lists();
     match check {
-        Check::Operation(op, access) => match user_gate(snapshot, u) {
+        Check::Operation(op, access) => match user_gate(&lists, u) {
             Ok(roles) => decide_operation(snapshot, u, roles, op, access, pool),
             Err(reason) => Decision::deny(reason),
         },
-        Check::Pool(level) => match pool_gate(snapshot, u, pool, level) {
+        Check::Pool(level) => match pool_gate(&lists, u, pool, level) {
             Ok(Gate::Entries(p)) => decide_pool(snapshot, u, level, p, now_ms),
             Ok(Gate::Decided(reason)) => Decision::allow(reason),
             Err(reason) => Decision::deny(reason),

@@ -675,7 +675,11 @@ fn check_company(
             .and_then(|g| s.grant(g))
             .map(|g| g.wire.agent_pool_ids.as_slice())
             .unwrap_or_default();
-        let all: Vec<String> = pool_ids.iter().chain(old_pools).cloned().collect();
+        let all: Vec<&str> = pool_ids
+            .iter()
+            .chain(old_pools)
+            .map(String::as_str)
+            .collect();
         if let Err(v) = can_manage_grant(s, actor, &all, now) {
             errors.push(v);
         }
@@ -750,7 +754,7 @@ pub fn manages_grants(snapshot: &Snapshot, actor: &str, now: Instant) -> bool {
 pub fn can_manage_grant(
     snapshot: &Snapshot,
     actor: &str,
-    pool_ids: &[String],
+    pool_ids: &[impl AsRef<str>],
     now: Instant,
 ) -> Result<(), Violation> {
     let decision = decide(
@@ -778,13 +782,13 @@ pub fn can_manage_grant(
     }
     let outside: Vec<&str> = pool_ids
         .iter()
+        .map(AsRef::as_ref)
         .filter(|id| {
             snapshot
                 .pool_idx(id)
                 .and_then(|p| snapshot.administered_by(u, p))
                 .is_none()
         })
-        .map(String::as_str)
         .collect();
     if outside.is_empty() && !pool_ids.is_empty() {
         Ok(())

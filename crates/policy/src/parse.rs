@@ -53,7 +53,12 @@ pub fn parse_json(text: &str) -> Result<Value, Violation> {
 
 /// Converts an already parsed JSON value.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Violation> {
-    T::deserialize(De(&value)).map_err(|e| e.violation())
+    read_value(&value)
+}
+
+/// Reads a wire type from a parsed JSON value it leaves in place.
+pub fn read_value<T: DeserializeOwned>(value: &Value) -> Result<T, Violation> {
+    T::deserialize(De(value)).map_err(|e| e.violation())
 }
 
 fn syntax_or_data(e: &serde_json::Error) -> Violation {

@@ -81,7 +81,7 @@ impl Interner {
 /// Per-user lists in one allocation each: `items[offsets[u]..offsets[u + 1]]`.
 #[derive(Clone, Debug)]
 pub(super) struct Csr<T> {
-    offsets: Vec<u32>,
+    pub(super) offsets: Vec<u32>,
     pub(super) items: Vec<T>,
 }
 
@@ -123,7 +123,7 @@ impl<T> Csr<T> {
     }
 
     /// Where list `i` lies in `items` (empty for an unknown `i`).
-    #[inline]
+    #[inline(always)]
     pub(super) fn bounds(&self, i: usize) -> (usize, usize) {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
             (Some(&a), Some(&b)) => (a as usize, b as usize),
@@ -189,7 +189,7 @@ impl<T: Clone + Default> Shared<T> {
 /// The first position in sorted `keys` whose key is not below `key`, without
 /// branching on the keys: decisions come in any order, so the branches of a
 /// binary search would be mispredicted half the time.
-#[inline]
+#[inline(always)]
 pub(super) fn lower_bound(keys: &[PoolIdx], key: PoolIdx) -> usize {
     let mut base = 0;
     let mut len = keys.len();

@@ -3,7 +3,8 @@
 
 use super::index::{Csr, Shared, lower_bound};
 use super::temporal::UserTemporal;
-use super::{AccessEntry, Directory, PoolIdx};
+use super::{AccessEntry, Directory, PoolIdx, Snapshot, UserIdx};
+use crate::role::RoleSet;
 
 /// Every user's entries (memberships, grants, requests) in one list each,
 /// sorted by pool then source, and their pools apart for the search.
@@ -58,4 +59,66 @@ pub(super) fn entries_for<'a>(
         .take_while(|&&k| k == pool)
         .count();
     items.get(first..first + count).unwrap_or(&[])
+}
+
+/// What pool decisions read (users' flags, the pool count, every user's
+/// flat list), taken out of the snapshot once. A batch reads them from
+/// here: in wasm, reads through the snapshot would be made again for every
+/// pair, as a store to the answer might have changed them.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolLists<'a> {
+    pub(super) snapshot: &'a Snapshot,
+    pub(super) hot: &'a [(bool, RoleSet)],
+    pub(super) pools: usize,
+    pub rbac_enabled: bool,
+    /// No user's grants changed since the flat lists were made.
+    pub(super) fresh: bool,
+    pub(super) offsets: &'a [u32],
+    pub(super) keys: &'a [PoolIdx],
+    pub(super) items: &'a [AccessEntry],
+}
+
+impl PoolLists<'_> {
+    /// Whether the user is enabled, and their recorded roles.
+    #[inline]
+    pub fn user_flags(&self, u: UserIdx) -> Option<(bool, RoleSet)> {
+        self.hot.get(u.get()).copied()
+    }
+
+    #[inline]
+    pub fn has_pool(&self, p: PoolIdx) -> bool {
+        p.get() < self.pools
+    }
+
+    /// Whether any of the user's entries for `pool` passes `test`: what
+    /// [`Snapshot::access_entries`] lists, searched and tested in one pass.
+    #[inline]
+    pub fn any_entry(
+        &self,
+        u: UserIdx,
+        pool: PoolIdx,
+        test: impl Fn(&AccessEntry) -> bool,
+    ) -> bool {
+        if !self.fresh && self.snapshot.stale.contains(&u.0) {
+            return self.snapshot.access_entries(u, pool).iter().any(test);
+        }
+        let (start, end) = match (self.offsets.get(u.get()), self.offsets.get(u.get() + 1)) {
+            (Some(&a), Some(&b)) => (a as usize, b as usize),
+            _ => return false,
+        };
+        let keys = self.keys.get(start..end).unwrap_or(&[]);
+        let items = self.items.get(start..end).unwrap_or(&[]);
+        // A plain loop: wasm at -Oz does not inline iterator adapters.
+        let mut i = lower_bound(keys, pool);
+        while let (Some(&k), Some(e)) = (keys.get(i), items.get(i)) {
+            if k != pool {
+                return false;
+            }
+            if test(e) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
 }

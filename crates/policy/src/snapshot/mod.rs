@@ -30,6 +30,7 @@ pub use build::name_key;
 pub use temporal::Changes;
 
 use index::{Csr, Interner, Shared};
+pub use merged::PoolLists;
 use merged::{Merged, entries_for};
 use temporal::{Slots, UserTemporal};
 
@@ -491,6 +492,23 @@ impl Snapshot {
             None => &[],
         };
         Entries { fixed, temporal }
+    }
+
+    /// What pool decisions read, taken out of the snapshot once (see
+    /// [`PoolLists`]).
+    #[inline]
+    pub fn pool_lists(&self) -> PoolLists<'_> {
+        let m = &*self.merged;
+        PoolLists {
+            snapshot: self,
+            hot: &self.dir.user_hot,
+            pools: self.dir.pools.len(),
+            rbac_enabled: self.rbac_enabled,
+            fresh: self.stale.is_empty(),
+            offsets: &m.access.offsets,
+            keys: &m.pools,
+            items: &m.access.items,
+        }
     }
 
     /// The group through which the user administers `pool`, if any
