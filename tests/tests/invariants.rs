@@ -50,6 +50,7 @@ fn the_policy_crate_depends_only_on_pure_libraries() {
         "sha2",
         "rustc-hash",
         "hashbrown",
+        "csv",
     ];
     for dep in deps(&manifest, "[dependencies]") {
         // utoipa derives the wire types' schemas for the server's OpenAPI

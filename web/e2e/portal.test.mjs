@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CHROMIUM, axe as axeOn, chromium, portal, shot as shotOf, signIn as signInOn, startServer } from './harness.mjs';
+import { CHROMIUM, axe as axeOn, chromium, portal, shot as shotOf, signIn as signInOn, startServer, watchCsp, expectCount } from './harness.mjs';
 
 const ADMIN = 'admin@example.com';
 const DEV = 'dana.dev@example.com';
@@ -21,6 +21,7 @@ before(async () => {
     viewport: { width: 1280, height: 900 },
   });
   page = context.pages()[0] ?? (await context.newPage());
+  watchCsp(page);
 });
 
 after(async () => {
@@ -149,8 +150,8 @@ test('the roles page matches the matrix cell by cell', async () => {
       assert.equal(level, levels[i], `${role} × ${cat}`);
     }
   }
-  assert.equal(await page.locator('tr[data-role="GROUP_ADMIN"] .badge').count(), 1, 'RBAC-only roles are marked');
-  assert.equal(await page.locator('tr[data-role="DEVELOPER"] .badge').count(), 0);
+  await expectCount(page.locator('tr[data-role="GROUP_ADMIN"] .badge'), 1, 'RBAC-only roles are marked');
+  await expectCount(page.locator('tr[data-role="DEVELOPER"] .badge'), 0);
   await axe('roles');
   await shot('06-roles');
   await page.getByRole('link', { name: 'Profile' }).click();
@@ -198,7 +199,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await page.getByText('ROLE_SUPERUSER').first().waitFor();
   assert.equal(await page.getByTestId('import').isDisabled(), true, 'an unknown legacy role stops the import');
   await page.getByTestId('import-json').fill('[{"email": ');
-  assert.equal(await page.locator('#import-json-errors li').count(), 1, 'malformed JSON is named');
+  await expectCount(page.locator('#import-json-errors li'), 1, 'malformed JSON is named');
   await page.getByTestId('import-json').fill(legacy('ROLE_MANAGER'));
   const preview = page.getByTestId('import-row');
   await preview.waitFor();
@@ -209,7 +210,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await page.getByText('Imported 1 users.').waitFor();
   await page.locator('[data-testid="user-row"][data-email="lee.legacy@example.com"]').waitFor();
   await page.getByTestId('user-filter').fill('okafor');
-  assert.equal(await page.getByTestId('user-row').count(), 1, 'search narrows the list');
+  await expectCount(page.getByTestId('user-row'), 1, 'search narrows the list');
   await axe('users');
   await shot('09-users');
 
@@ -278,14 +279,14 @@ test('an admin manages users and settings, each form checked as it is typed', as
 
 test('a Developer sees no create button, and the API refuses them too', async () => {
   await signIn(DEV);
-  assert.equal(await page.getByRole('link', { name: 'Temporary access' }).count(), 0, 'no navigation to what they may not see');
-  assert.equal(await page.getByTestId('create-form').count(), 0);
-  assert.equal(await page.getByRole('link', { name: 'Settings' }).count(), 0, 'no Settings for a Developer');
-  assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
+  await expectCount(page.getByRole('link', { name: 'Temporary access' }), 0, 'no navigation to what they may not see');
+  await expectCount(page.getByTestId('create-form'), 0);
+  await expectCount(page.getByRole('link', { name: 'Settings' }), 0, 'no Settings for a Developer');
+  await expectCount(page.getByRole('link', { name: 'Users' }), 0);
   await page.getByRole('link', { name: 'Pools & groups' }).click();
   await page.getByTestId('pools-table').waitFor();
-  assert.equal(await page.getByTestId('pool-form').count(), 0, 'a Developer reads pools but cannot create them');
-  assert.equal(await page.getByTestId('group').count(), 0, 'nor see access groups');
+  await expectCount(page.getByTestId('pool-form'), 0, 'a Developer reads pools but cannot create them');
+  await expectCount(page.getByTestId('group'), 0, 'nor see access groups');
   const status = await page.evaluate(async () => {
     const csrf = document.cookie.split('; ').find((c) => c.startsWith('interim_csrf=')).split('=')[1];
     const r = await fetch('/api/v1/temp-access', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' });

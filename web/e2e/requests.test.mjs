@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { CHROMIUM, axe, chromium, shot, signIn, startServer } from './harness.mjs';
+import { CHROMIUM, axe, chromium, expectCount, shot, signIn, startServer } from './harness.mjs';
 
 const ADMIN = 'admin@example.com';
 const DEV = 'dana.dev@example.com';
@@ -69,7 +69,7 @@ test('an admin locks a pool for every group, and overrides one assignment', asyn
   assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), 'period-4h',
     'a click changes the control and keeps the focus (the form is not rebuilt)');
   await prod.getByTestId('period-1d').check();
-  assert.equal(await prod.getByText('choose at least one access period').count(), 0);
+  await expectCount(prod.getByText('choose at least one access period'), 0);
   await prod.getByTestId('save-settings').click();
   await prod.getByTestId('settings-summary').filter({ hasText: 'locked: 4 hours, 1 day · approved by a reviewer' }).waitFor();
 
@@ -102,13 +102,13 @@ test('a self-approval without a reason is refused in the form, before any reques
   await page.reload();
   await open(page, 'Requests');
   await page.getByTestId('locked-pools').waitFor();
-  assert.equal(await page.getByTestId('locked-pool').count(), 2, 'both locked pools of her group');
+  await expectCount(page.getByTestId('locked-pool'), 2, 'both locked pools of her group');
   await page.getByTestId('request-pool').selectOption('pool-payments-staging');
   await page.getByTestId('request-period').selectOption('custom');
   await page.getByTestId('request-minutes').fill('0');
   await page.locator('#request-minutes-errors li').first().waitFor();
   await page.getByTestId('request-minutes').fill('1');
-  assert.equal(await page.locator('#request-minutes-errors li').count(), 0);
+  await expectCount(page.locator('#request-minutes-errors li'), 0);
   await page.locator('#request-reason-errors').getByText('self-approval needs a reason').waitFor();
   assert.equal(await page.getByTestId('send-request').isDisabled(), true);
   await page.getByTestId('request-form').evaluate((f) => f.requestSubmit());
@@ -178,8 +178,8 @@ test('an admin sees every notification delivered', async () => {
   await table.waitFor();
   assert.match(await page.getByTestId('channels').textContent(), /1 webhook/);
   const rows = table.getByTestId('notification');
-  assert.equal(await rows.count(), hooks.length, 'one row per webhook received');
-  assert.equal(await rows.filter({ hasText: 'delivered' }).count(), hooks.length);
+  await expectCount(rows, hooks.length, 'one row per webhook received');
+  await expectCount(rows.filter({ hasText: 'delivered' }), hooks.length);
   await axe(page, 'notifications');
   await shot(page, '25-notifications');
 });
@@ -208,11 +208,11 @@ test('a reviewer delegates reviewing, checked as it is typed', async () => {
   const tomorrow = new Date(Date.now() + 86_400_000);
   const local = (n) => String(n).padStart(2, '0');
   await page.getByTestId('delegate-ends').fill(`${tomorrow.getFullYear()}-${local(tomorrow.getMonth() + 1)}-${local(tomorrow.getDate())}T09:00`);
-  assert.equal(await page.locator('#delegate-to-errors li').count(), 0);
+  await expectCount(page.locator('#delegate-to-errors li'), 0);
   // Ines is signed in already, and reviews nothing yet.
   const ines = await (await browser.newContext()).newPage();
   await signIn(ines, base, 'ines.oncall@example.com');
-  assert.equal(await ines.getByRole('link', { name: 'Reviews', exact: true }).count(), 0);
+  await expectCount(ines.getByRole('link', { name: 'Reviews', exact: true }), 0);
   await page.getByTestId('delegate').click();
   await page.getByTestId('delegations').getByText('ines.oncall@example.com').waitFor();
   await page.getByRole('button', { name: `End the delegation from ${REVIEWER} to ines.oncall@example.com` }).waitFor();

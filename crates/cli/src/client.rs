@@ -1,10 +1,8 @@
-//! The API client: `login`/`logout`, `grant`, `user`, `audit`, `snapshot`.
+//! The API client: `grant`, `user`, `audit`, `snapshot`.
 //!
 //! Credentials: an API key from `INTERIM_API_KEY` (sent as a Bearer token),
-//! else the session `interim login` saved in the config file
-//! (`$INTERIM_CONFIG`, else `$XDG_CONFIG_HOME/interim/config.json`, else
-//! `~/.config/interim/config.json`, readable by its owner only). The server
-//! is `--url`, else `INTERIM_URL`, else the saved one.
+//! else the session `interim login` saved (`session.rs`). The server is
+//! `--url`, else `INTERIM_URL`, else the saved one.
 
 // Reading a `serde_json::Value` by key yields `Null` when absent; it never panics.
 #![allow(
@@ -17,7 +15,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use interim_policy::violation::{Code, Violation};
 use interim_policy::wire::{CreateTempAccess, FormValue, GrantForm};
-use serde::{Deserialize, Serialize};
+
 use serde_json::{Value, json};
 
 use crate::output::{self, BOLD, DIM, Format, GREEN, paint};
@@ -29,17 +27,6 @@ pub struct ConnArgs {
     /// The server (default: INTERIM_URL, else the one `interim login` saved).
     #[arg(long, env = "INTERIM_URL", value_name = "URL", global = true)]
     pub url: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct LoginArgs {
-    #[command(flatten)]
-    pub conn: ConnArgs,
-    #[arg(long, value_name = "EMAIL")]
-    pub email: String,
-    /// The password (default: INTERIM_PASSWORD, else one line of standard input).
-    #[arg(long, env = "INTERIM_PASSWORD", hide_env_values = true)]
-    pub password: Option<String>,
 }
 
 /// A grant given on the command line, in the portal's form.
@@ -175,70 +162,28 @@ pub struct SnapshotArgs {
     pub output: Option<PathBuf>,
 }
 
-/// What `interim login` saves.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Saved {
-    url: String,
-    email: String,
-    session: String,
-    csrf: String,
-}
-
-fn config_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("INTERIM_CONFIG") {
-        return PathBuf::from(p);
-    }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("interim/config.json")
-}
-
-fn saved() -> Option<Saved> {
-    let text = std::fs::read_to_string(config_path()).ok()?;
-    serde_json::from_str(&text).ok()
-}
-
-fn save(s: &Saved) -> Result<(), String> {
-    let path = config_path();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let text = serde_json::to_string_pretty(s).unwrap_or_default();
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-    }
-    Ok(())
-}
-
 /// A connection: the server and how to prove who we are.
-struct Client {
-    agent: ureq::Agent,
-    url: String,
-    auth: Auth,
+pub(crate) struct Client {
+    pub(crate) agent: ureq::Agent,
+    pub(crate) url: String,
+    pub(crate) auth: Auth,
 }
 
-enum Auth {
+pub(crate) enum Auth {
     Key(String),
     Session { session: String, csrf: String },
     None,
 }
 
 /// What a call answered: the body, or the server's refusal, or no answer.
-enum Reply {
+pub(crate) enum Reply {
     Ok(Value),
     Refused { status: u16, body: Value },
 }
 
 impl Client {
-    fn new(conn: &ConnArgs) -> Result<Client, String> {
-        let saved = saved();
+    pub(crate) fn new(conn: &ConnArgs) -> Result<Client, String> {
+        let saved = crate::session::saved();
         let url = conn
             .url
             .clone()
@@ -261,7 +206,7 @@ impl Client {
         })
     }
 
-    fn send(
+    pub(crate) fn send(
         &self,
         method: &str,
         path: &str,
@@ -310,7 +255,12 @@ impl Client {
         Ok((status, text, cookies))
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Reply, String> {
+    pub(crate) fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, String> {
         let (status, text, _) = self.send(method, path, body)?;
         let value = if text.trim().is_empty() {
             Value::Null
@@ -328,7 +278,7 @@ impl Client {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -336,7 +286,7 @@ fn agent() -> ureq::Agent {
 }
 
 /// The server's refusal, shown as offline validation shows problems.
-fn refused(format: Format, status: u16, body: &Value) -> u8 {
+pub(crate) fn refused(format: Format, status: u16, body: &Value) -> u8 {
     let errors: Vec<Violation> = body
         .get("fieldErrors")
         .and_then(Value::as_array)
@@ -402,103 +352,6 @@ fn exchange(
             OK
         }
     }
-}
-
-fn read_password(given: Option<&String>) -> Result<String, String> {
-    if let Some(p) = given {
-        return Ok(p.clone());
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
-    let p = line.trim_end_matches(['\n', '\r']).to_owned();
-    if p.is_empty() {
-        return Err(
-            "no password: give --password, set INTERIM_PASSWORD, or type it on standard input"
-                .into(),
-        );
-    }
-    Ok(p)
-}
-
-fn cookie(cookies: &[String], name: &str) -> Option<String> {
-    cookies.iter().find_map(|c| {
-        let first = c.split(';').next()?.trim();
-        let (k, v) = first.split_once('=')?;
-        (k == name).then(|| v.to_owned())
-    })
-}
-
-pub fn login(args: &LoginArgs, format: Format) -> u8 {
-    let Some(url) = args.conn.url.clone().or_else(|| saved().map(|s| s.url)) else {
-        return output::error(format, "no server: give --url or set INTERIM_URL");
-    };
-    let password = match read_password(args.password.as_ref()) {
-        Ok(p) => p,
-        Err(e) => return output::error(format, &e),
-    };
-    let client = Client {
-        agent: agent(),
-        url: url.trim_end_matches('/').to_owned(),
-        auth: Auth::None,
-    };
-    let body = json!({ "email": args.email, "password": password });
-    let (status, text, cookies) = match client.send("POST", "/api/v1/auth/sign-in", Some(&body)) {
-        Ok(r) => r,
-        Err(e) => return output::error(format, &e),
-    };
-    if !(200..300).contains(&status) {
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        return refused(format, status, &body);
-    }
-    let (Some(session), Some(csrf)) = (
-        cookie(&cookies, "interim_session"),
-        cookie(&cookies, "interim_csrf"),
-    ) else {
-        return output::error(format, "the server answered without a session");
-    };
-    let s = Saved {
-        url: client.url.clone(),
-        email: args.email.clone(),
-        session,
-        csrf,
-    };
-    if let Err(e) = save(&s) {
-        return output::error(format, &e);
-    }
-    match format {
-        Format::Json => output::json(
-            &json!({ "ok": true, "url": s.url, "email": s.email, "config": config_path() }),
-        ),
-        Format::Human => output::line(&format!(
-            "{} as {} on {} (saved in {})",
-            paint(GREEN, "signed in"),
-            s.email,
-            s.url,
-            config_path().display()
-        )),
-    }
-    OK
-}
-
-pub fn logout(conn: &ConnArgs, format: Format) -> u8 {
-    if let Ok(client) = Client::new(conn)
-        && matches!(client.auth, Auth::Session { .. })
-    {
-        let _ = client.call("POST", "/api/v1/auth/sign-out", None);
-    }
-    let path = config_path();
-    if path.exists()
-        && let Err(e) = std::fs::remove_file(&path)
-    {
-        return output::error(format, &format!("cannot remove {}: {e}", path.display()));
-    }
-    match format {
-        Format::Json => output::json(&json!({ "ok": true })),
-        Format::Human => output::line("signed out"),
-    }
-    OK
 }
 
 /// The vendor's grant body for `spec`: from its file (either shape), or
@@ -817,17 +670,6 @@ pub fn snapshot(args: &SnapshotArgs, format: Format) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cookies_are_read_from_set_cookie_headers() {
-        let headers = vec![
-            "interim_session=abc; HttpOnly; SameSite=Strict; Path=/".to_owned(),
-            "interim_csrf=xyz; SameSite=Strict; Path=/".to_owned(),
-        ];
-        assert_eq!(cookie(&headers, "interim_session").as_deref(), Some("abc"));
-        assert_eq!(cookie(&headers, "interim_csrf").as_deref(), Some("xyz"));
-        assert_eq!(cookie(&headers, "other"), None);
-    }
 
     #[test]
     fn path_segments_are_escaped() {

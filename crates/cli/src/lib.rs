@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod client;
 mod offline;
 mod output;
+mod session;
 mod validate;
 
 pub use output::Format;
@@ -81,7 +82,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  interim login --url http://127.0.0.1:8080 --email admin@example.com\n  INTERIM_PASSWORD=… interim login --url https://interim.example.com --email me@example.com"
     )]
-    Login(client::LoginArgs),
+    Login(session::LoginArgs),
     /// Forget the saved session.
     #[command(after_help = "Example:\n  interim logout")]
     Logout(client::ConnArgs),
@@ -128,8 +129,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::MigrateRoles(args) => offline::migrate(&args, format),
         Command::Call(args) => offline::call(&args),
         Command::Report(args) => offline::report(&args, format),
-        Command::Login(args) => client::login(&args, format),
-        Command::Logout(args) => client::logout(&args, format),
+        Command::Login(args) => session::login(&args, format),
+        Command::Logout(args) => session::logout(&args, format),
         Command::Grant(c) => client::grant(c, format),
         Command::User(c) => client::user(c, format),
         Command::Audit(c) => client::audit(c, format),

@@ -118,7 +118,7 @@ pub fn now_arg(now: Option<&str>) -> Result<String, String> {
         None => Ok(interim_policy::time::format_instant(chrono::Utc::now())),
         Some(text) => interim_policy::time::parse_instant(text)
             .map(interim_policy::time::format_instant)
-            .ok_or_else(|| format!("--now `{text}` is not an RFC 3339 date-time with an offset")),
+            .ok_or_else(|| format!("--now: {}", interim_policy::time::not_an_instant(text))),
     }
 }
 

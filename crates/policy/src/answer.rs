@@ -426,6 +426,19 @@ pub struct Health {
     pub database: bool,
 }
 
+/// Whether this server should be sent traffic (`GET /readyz`): its
+/// database answers and holds the schema this release expects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    pub status: String,
+    pub database: bool,
+    /// Every migration of this release is applied.
+    pub schema: bool,
+}
+
 /// Which notification channels the server was started with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -23,7 +23,7 @@ use crate::request::{
 };
 use crate::role::{Category, MATRIX, PoolLevel};
 use crate::snapshot::{PoolIdx, Snapshot, UserIdx};
-use crate::time::{Instant, parse_instant};
+use crate::time::{Instant, not_an_instant, parse_instant};
 use crate::user::{
     GroupInput, PoolInput, UserInput, validate_api_key, validate_group, validate_member,
     validate_new_user, validate_pool, validate_user_update,
@@ -307,7 +307,7 @@ fn need_now(call: &Call) -> Result<Instant, Malformed> {
             Malformed::one(Violation::new(
                 "now",
                 Code::BodyInvalidType,
-                format!("`{text}` is not an RFC 3339 date-time with an offset"),
+                not_an_instant(text),
             ))
         }),
     }

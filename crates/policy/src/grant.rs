@@ -15,7 +15,7 @@ use crate::limits::{EXPIRY_GRACE_SECONDS, Limits, MAX_GRANT_NAME_CHARS, MAX_INCI
 use crate::request::form_number;
 use crate::role::{PoolLevel, Role};
 use crate::snapshot::{GrantIdx, Snapshot, name_key};
-use crate::time::{Instant, add, format_instant, parse_instant};
+use crate::time::{Instant, add, format_instant, not_an_instant, parse_instant};
 use crate::violation::{Code, Violation, item};
 use crate::wire::{CreateTempAccess, FormValue, GrantForm, GrantRole};
 
@@ -109,7 +109,7 @@ pub fn validate_grant(
                 errors.push(Violation::new(
                     "expirationDate",
                     Code::GrantExpirationInvalid,
-                    format!("`{text}` is not an RFC 3339 date-time with an offset"),
+                    not_an_instant(text),
                 ));
                 None
             }

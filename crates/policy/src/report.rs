@@ -261,18 +261,8 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
     }
 }
 
-/// One CSV field (RFC 4180 quoting when needed).
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 /// The report's access rows as CSV, columns led by the report's `by`.
 pub fn report_csv(report: &AccessReport) -> String {
-    let mut out = String::new();
     let header: &[&str] = match report.by {
         ReportBy::Pool => &[
             "agentPoolId",
@@ -301,13 +291,11 @@ pub fn report_csv(report: &AccessReport) -> String {
             "until",
         ],
     };
-    out.push_str(&header.join(","));
-    out.push('\n');
-    for r in &report.access {
+    let rows = report.access.iter().map(|r| {
         let level = r.level.wire_name();
         let sid = r.source_id.as_deref().unwrap_or_default();
         let until = r.until.as_deref().unwrap_or_default();
-        let cells: Vec<&str> = match report.by {
+        match report.by {
             ReportBy::Pool => vec![
                 &r.agent_pool_id,
                 &r.pool_name,
@@ -327,23 +315,14 @@ pub fn report_csv(report: &AccessReport) -> String {
                 sid,
                 until,
             ],
-        };
-        out.push_str(&cells.into_iter().map(field).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out
+        }
+    });
+    crate::csv_file::csv_file(header, rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 
     #[test]
     fn report_by_parses() {

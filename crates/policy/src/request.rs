@@ -15,7 +15,7 @@ use crate::limits::{
 };
 use crate::role::{PoolLevel, Role};
 use crate::snapshot::{GroupIdx, PoolIdx, Request, RequestIdx, Snapshot, UserIdx};
-use crate::time::{Instant, add, format_instant, parse_instant};
+use crate::time::{Instant, add, format_instant, not_an_instant, parse_instant};
 use crate::violation::{Code, Violation};
 use crate::wire::{
     AccessRequestInput, DelegationInput, DelegationWire, FormValue, RequestSettingsWire,
@@ -1079,7 +1079,7 @@ pub fn validate_delegation(
                 errors.push(Violation::new(
                     "startsAt",
                     Code::DelegationStartsInvalid,
-                    "not an RFC 3339 date-time with an offset",
+                    not_an_instant(s),
                 ));
             }
             t
@@ -1090,7 +1090,7 @@ pub fn validate_delegation(
         errors.push(Violation::new(
             "endsAt",
             Code::DelegationEndsInvalid,
-            "not an RFC 3339 date-time with an offset",
+            not_an_instant(&input.ends_at),
         ));
     }
     if let (Some(s), Some(e)) = (starts, ends) {

@@ -1,16 +1,33 @@
 //! Instants on the wire: RFC 3339 in, UTC out, milliseconds kept.
 
-use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Timelike, Utc};
 
 /// An instant, always UTC.
 pub type Instant = DateTime<Utc>;
 
 /// Parses an RFC 3339 date-time with an offset and converts it to UTC,
 /// truncated to milliseconds (the precision stored and hashed everywhere).
+///
+/// A leap second (`23:59:60`) is refused: chrono reads it as a second
+/// that lasts two, which every store and surface would write back
+/// differently (`…:60.000Z` here, `…:59.999Z` or the next minute there).
 pub fn parse_instant(text: &str) -> Option<Instant> {
     DateTime::parse_from_rfc3339(text.trim())
         .ok()
+        .filter(|t| t.nanosecond() < 1_000_000_000)
         .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
+}
+
+/// Why `text` is not an instant, for a field error: every surface says it
+/// the same way.
+pub fn not_an_instant(text: &str) -> String {
+    let leap =
+        DateTime::parse_from_rfc3339(text.trim()).is_ok_and(|t| t.nanosecond() >= 1_000_000_000);
+    if leap {
+        format!("`{text}` is a leap second, which is not accepted: use `:59` or the next minute")
+    } else {
+        format!("`{text}` is not an RFC 3339 date-time with an offset")
+    }
 }
 
 /// The first and last instants RFC 3339 can write (years 0000 to 9999):
@@ -84,7 +101,7 @@ pub fn granted_text(requested_minutes: i64, from: Option<Instant>, to: Option<In
 
 /// Serde helpers for instants written as RFC 3339 with milliseconds.
 pub mod rfc3339_millis {
-    use super::{Instant, format_instant, parse_instant};
+    use super::{Instant, format_instant, not_an_instant, parse_instant};
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(instant: &Instant, serializer: S) -> Result<S::Ok, S::Error> {
@@ -93,16 +110,12 @@ pub mod rfc3339_millis {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Instant, D::Error> {
         let text = String::deserialize(deserializer)?;
-        parse_instant(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "`{text}` is not an RFC 3339 date-time with an offset"
-            ))
-        })
+        parse_instant(&text).ok_or_else(|| serde::de::Error::custom(not_an_instant(&text)))
     }
 
     /// The same for optional instants.
     pub mod option {
-        use super::super::{Instant, format_instant, parse_instant};
+        use super::super::{Instant, format_instant, not_an_instant, parse_instant};
         use serde::{Deserialize, Deserializer, Serializer};
 
         pub fn serialize<S: Serializer>(
@@ -120,11 +133,9 @@ pub mod rfc3339_millis {
         ) -> Result<Option<Instant>, D::Error> {
             match Option::<String>::deserialize(deserializer)? {
                 None => Ok(None),
-                Some(text) => parse_instant(&text).map(Some).ok_or_else(|| {
-                    serde::de::Error::custom(format!(
-                        "`{text}` is not an RFC 3339 date-time with an offset"
-                    ))
-                }),
+                Some(text) => parse_instant(&text)
+                    .map(Some)
+                    .ok_or_else(|| serde::de::Error::custom(not_an_instant(&text))),
             }
         }
     }
@@ -174,6 +185,20 @@ mod tests {
             "an offset is required"
         );
         assert!(parse_instant("tomorrow").is_none());
+    }
+
+    #[test]
+    fn a_leap_second_is_not_an_instant() {
+        for leap in [
+            "2016-12-31T23:59:60Z",
+            "2016-12-31T23:59:60.5Z",
+            "2017-01-01T00:59:60+01:00",
+        ] {
+            assert_eq!(parse_instant(leap), None, "{leap}");
+            assert!(not_an_instant(leap).contains("leap second"), "{leap}");
+        }
+        assert!(parse_instant("2016-12-31T23:59:59.999Z").is_some());
+        assert!(not_an_instant("noon").contains("RFC 3339"));
     }
 
     #[test]

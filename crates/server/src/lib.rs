@@ -22,6 +22,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod metrics;
 pub mod notify;
 pub mod routes;
@@ -78,7 +79,12 @@ pub fn app(state: AppState, portal: Option<PathBuf>) -> Router {
                 "this path does not take that method",
             )
         });
-    let router = match portal.filter(|p| p.join("index.html").is_file()) {
+    let portal = portal.filter(|p| p.join("index.html").is_file());
+    let index_html = portal
+        .as_ref()
+        .and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok());
+    let security = headers::SecurityHeaders::new(index_html.as_deref(), state.secure_cookies);
+    let router = match portal {
         Some(dir) => {
             let index = dir.join("index.html");
             api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
@@ -86,6 +92,7 @@ pub fn app(state: AppState, portal: Option<PathBuf>) -> Router {
         None => api.fallback(not_found),
     };
     router
+        .layer(axum::middleware::from_fn_with_state(security, headers::add))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -150,24 +157,128 @@ pub struct Config {
     /// `http://` and the listen address).
     #[arg(long, env = "INTERIM_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Seconds that requests in flight get to finish after SIGTERM or
+    /// Ctrl-C (and the notification worker its delivery) before exit.
+    #[arg(long, env = "INTERIM_SHUTDOWN_TIMEOUT", default_value_t = 20)]
+    pub shutdown_timeout: u64,
 }
 
-/// Opens the database, sets up a new company, starts the sweeper and serves
-/// until Ctrl-C.
+/// Opens the database, sets up a new company, starts the sweeper and the
+/// notification worker, and serves until Ctrl-C or SIGTERM; then drains
+/// (see [`drain`]).
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::open(&config.database).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let now = clock.now();
-    match seed::first_start(
-        &store,
+    first_start(&store, &config, clock.now()).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let address = listener.local_addr()?;
+    let mut state = AppState::new(store, clock);
+    state.secure_cookies = config.secure_cookies;
+    state.channels = Arc::new(notify::Channels::new(
+        config.webhook_urls.clone(),
+        config.smtp_url.clone(),
+        config.smtp_from.clone(),
+        config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}")),
+    )?);
+    if state.channels.any() {
+        println!("notifications: {}", state.channels.summary());
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    sweeper::spawn(state.clone());
+    let notifier = notify::spawn(state.clone(), stopped.clone());
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    println!("Interim listening on http://{address}");
+    let server = axum::serve(
+        listener,
+        app(state, Some(config.portal)).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signalled(stopped.clone()));
+    drain(
+        server.into_future(),
+        notifier,
+        stopped,
+        config.shutdown_timeout,
+    )
+    .await
+}
+
+/// After the signal the listener is closed at once; requests in flight get
+/// `deadline` seconds to finish, then the notification worker finishes the
+/// delivery it is in (its outcome is stored). What is left in the outbox
+/// stays stored for the next start. Every write is a transaction, so
+/// anything cut at the deadline is rolled back, never half done.
+async fn drain(
+    server: impl std::future::Future<Output = std::io::Result<()>>,
+    notifier: tokio::task::JoinHandle<()>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+    deadline: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let deadline = std::time::Duration::from_secs(deadline);
+    let late = async {
+        signalled(stopped).await;
+        tracing::info!("shutting down: no new connections; finishing requests in flight");
+        tokio::time::sleep(deadline).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = late => tracing::warn!(?deadline, "requests still in flight at the deadline were cut"),
+    }
+    if tokio::time::timeout(deadline, notifier).await.is_err() {
+        tracing::warn!("the notification worker did not stop by the deadline");
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves once `stopped` turns true.
+async fn signalled(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
+}
+
+/// Ctrl-C, or SIGTERM (what `docker stop`, systemd and Kubernetes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Sets up a new company (or says it found one) and tells the operator.
+async fn first_start(
+    store: &Store,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let outcome = seed::first_start(
+        store,
         &config.admin_email,
         config.admin_password.as_deref(),
         config.demo,
         now,
     )
     .await
-    .map_err(|e| format!("first start failed: {}", e.body.message))?
-    {
+    .map_err(|e| format!("first start failed: {}", e.body.message))?;
+    match outcome {
         seed::FirstStart::Existing => {}
         seed::FirstStart::Bootstrapped => {
             println!("created company with Company Admin {}", config.admin_email)
@@ -187,32 +298,5 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or(seed::DEMO_PASSWORD)
         ),
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    let address = listener.local_addr()?;
-    let mut state = AppState::new(store, clock);
-    state.secure_cookies = config.secure_cookies;
-    state.channels = Arc::new(notify::Channels::new(
-        config.webhook_urls.clone(),
-        config.smtp_url.clone(),
-        config.smtp_from.clone(),
-        config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{address}")),
-    )?);
-    if state.channels.any() {
-        println!("notifications: {}", state.channels.summary());
-    }
-    sweeper::spawn(state.clone());
-    notify::spawn(state.clone());
-    println!("Interim listening on http://{address}");
-    axum::serve(
-        listener,
-        app(state, Some(config.portal)).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
     Ok(())
 }

@@ -93,15 +93,23 @@ async fn deliver_queue(state: &AppState, queue: Vec<Notification>) -> StoreResul
 
 /// Runs [`deliver_due`] every second, and at once when woken through
 /// `state.outbox` after a change is committed.
-pub fn spawn(state: AppState) {
+pub fn spawn(
+    state: AppState,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        loop {
+        while !*stopped.borrow() {
+            // A delivery that has begun is finished and its outcome stored,
+            // also when the server is told to stop meanwhile.
             if let Err(e) = deliver_due(&state).await {
                 tracing::error!(%e, "notification delivery failed");
             }
-            let _ = tokio::time::timeout(LOOK_EVERY, state.outbox.notified()).await;
+            tokio::select! {
+                _ = tokio::time::timeout(LOOK_EVERY, state.outbox.notified()) => {}
+                changed = stopped.changed() => if changed.is_err() { break },
+            }
         }
-    });
+    })
 }
 
 /// Wakes the worker: something was just written to the outbox.

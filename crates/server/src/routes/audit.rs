@@ -7,7 +7,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use interim_policy::answer::ChainCheck;
 use interim_policy::audit::AuditEvent;
-use interim_policy::time::{format_instant, parse_instant};
+use interim_policy::csv_file::csv_file;
+use interim_policy::time::{format_instant, not_an_instant, parse_instant};
 
 use crate::AppState;
 use crate::app::{self, Actor};
@@ -32,7 +33,7 @@ fn filter(params: &Params) -> ApiResult<AuditFilter> {
                     ApiError::bad_request(
                         "query.value.invalid",
                         key,
-                        format!("`{key}` is an RFC 3339 date-time with an offset, got `{v}`"),
+                        format!("`{key}`: {}", not_an_instant(v)),
                     )
                 }),
         }
@@ -80,22 +81,6 @@ pub(crate) async fn verify(
     Ok(Json(app::audit::verify(&state, &actor).await?))
 }
 
-fn csv_field(v: &str) -> String {
-    // A cell a spreadsheet would run as a formula is written as text.
-    let owned;
-    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        owned = format!("'{v}");
-        owned.as_str()
-    } else {
-        v
-    };
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_owned()
-    }
-}
-
 #[utoipa::path(
     get,
     path = "/api/v1/audit/export",
@@ -119,10 +104,8 @@ pub(crate) async fn export(
             "json",
         ),
         "csv" => {
-            let mut out =
-                String::from("seq,time,actor,action,target,details,reason,prevHash,hash\n");
-            for e in &events {
-                let row = [
+            let rows = events.iter().map(|e| {
+                [
                     e.seq.to_string(),
                     format_instant(e.time),
                     e.actor.clone(),
@@ -132,15 +115,16 @@ pub(crate) async fn export(
                     e.reason.clone().unwrap_or_default(),
                     e.prev_hash.clone(),
                     e.hash.clone(),
-                ];
-                out.push_str(
-                    &row.iter()
-                        .map(|v| csv_field(v))
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
-                out.push('\n');
-            }
+                ]
+            });
+            let rows: Vec<[String; 9]> = rows.collect();
+            let out = csv_file(
+                &[
+                    "seq", "time", "actor", "action", "target", "details", "reason", "prevHash",
+                    "hash",
+                ],
+                rows.iter().map(|r| r.iter().map(String::as_str)),
+            );
             (out, "text/csv; charset=utf-8", "csv")
         }
         other => {

@@ -58,6 +58,7 @@ use crate::routes;
         routes::explain::permissions,
         routes::explain::snapshot,
         routes::health::healthz,
+        routes::health::readyz,
         routes::requests::create,
         routes::requests::list,
         routes::requests::one,

@@ -54,6 +54,17 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Whether every migration this release carries is applied.
+    pub async fn schema_is_current(&self) -> StoreResult<bool> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(sqlx::migrate!("./migrations")
+            .iter()
+            .all(|m| applied.contains(&m.version)))
+    }
+
     pub async fn settings(&self) -> StoreResult<Settings> {
         let mut conn = self.pool.acquire().await?;
         load(&mut conn).await

@@ -169,3 +169,66 @@ async fn acknowledged_writes_survive_sigkill() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Issue 16: SIGTERM (what `docker stop`, systemd and Kubernetes send)
+/// killed the server at once. Now it stops accepting connections, lets a
+/// request already in flight finish (here one whose body is still being
+/// sent when the signal arrives), and exits 0; the write is stored.
+#[cfg(unix)]
+#[tokio::test]
+async fn issue_16_sigterm_drains_requests_in_flight_and_exits_0() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let db = temp_db();
+    let (mut child, addr) = start(&db);
+    let http = reqwest::Client::new();
+    let (cookie, csrf) = sign_in(&http, &addr).await;
+    let host = addr.trim_start_matches("http://").to_owned();
+    let body =
+        json!({"email": "late@acme.io", "firstName": "Late", "lastName": "Comer"}).to_string();
+    let (first, rest) = body.split_at(10);
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let head = format!(
+        "POST /api/v1/users HTTP/1.1\r\nhost: {host}\r\ncookie: {cookie}\r\nx-csrf-token: {csrf}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{first}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        tokio::net::TcpStream::connect(&host).await.is_err(),
+        "no new connection is accepted after SIGTERM"
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it waits for the request in flight"
+    );
+
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "a drained server exits 0");
+
+    let (mut child, addr) = start(&db);
+    let (cookie, _) = sign_in(&http, &addr).await;
+    let r = http
+        .get(format!("{addr}/api/v1/users/late@acme.io"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the drained write is stored");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

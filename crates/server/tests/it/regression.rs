@@ -75,3 +75,121 @@ async fn issue_15_a_deleted_users_non_ascii_address_leaves_nothing_behind() {
         "a delegation was inherited: {delegations}"
     );
 }
+
+/// Issue 16: a leap second (`23:59:60`) was accepted as an expiry and read
+/// back two different ways. It is refused with a field error, and nothing
+/// is stored.
+#[tokio::test]
+async fn issue_16_a_leap_second_is_refused_with_a_field_error() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (_, before) = admin.get("/api/v1/temp-access").await;
+    let (status, body) = admin
+        .post(
+            "/api/v1/temp-access",
+            &json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"],
+                    "roles": ["Standard"], "expirationDate": "2026-12-31T23:59:60Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["fieldErrors"][0]["field"], "expirationDate", "{body}");
+    assert!(
+        body["fieldErrors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("leap second")),
+        "{body}"
+    );
+    let (_, after) = admin.get("/api/v1/temp-access").await;
+    assert_eq!(before["total"], after["total"]);
+
+    let (status, body) = admin.get("/api/v1/audit?from=2026-12-31T23:59:60Z").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["fieldErrors"][0]["field"], "from", "{body}");
+}
+
+/// Issue 16: the access report's CSV wrote a pool named `=HYPERLINK(…)`
+/// as it was, which a spreadsheet runs as a formula (the audit export
+/// guarded its cells; the report had its own writer, which did not).
+#[tokio::test]
+async fn issue_16_the_access_reports_csv_writes_formulas_as_text() {
+    let mut company = corpus_company("small");
+    for pool in &mut company.agent_pools {
+        pool.name = format!("=HYPERLINK(\"http://evil.example\",\"{}\")", pool.name);
+    }
+    let s = Server::start(&company, default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (status, body) = admin.get("/api/v1/reports/access?by=pool&format=csv").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let text = body.as_str().unwrap_or_default();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{text}");
+    for row in rows {
+        assert!(row.contains(",\"'=HYPERLINK("), "{row}");
+        assert!(
+            !row.contains(",\"=HYPERLINK(") && !row.contains(",=HYPERLINK("),
+            "{row}"
+        );
+    }
+}
+
+/// Issue 16: answers carried no security headers. Every answer now has a
+/// Content Security Policy that allows the portal's own inline start-up
+/// script by its hash and nothing else inline, no sniffing, no referrer,
+/// no framing; API answers are never cached; HSTS comes with TLS.
+#[tokio::test]
+async fn issue_16_every_answer_carries_the_security_headers() {
+    use base64::Engine;
+    use sha2::Digest;
+    let dir = crate::support::temp_db().parent().unwrap().join("portal");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = "\nimport init from '/app.js';\nawait init();\n";
+    std::fs::write(
+        dir.join("index.html"),
+        format!("<!doctype html><script type=\"module\">{script}</script><script src=\"/app.js\"></script>"),
+    )
+    .unwrap();
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
+    for tls in [false, true] {
+        let store = interim_server::store::Store::open(&crate::support::temp_db())
+            .await
+            .unwrap();
+        let clock = interim_server::clock::ManualClock::new(default_now());
+        let mut state = interim_server::AppState::new(store, std::sync::Arc::new(clock));
+        state.secure_cookies = tls;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = interim_server::app(state, Some(dir.clone()));
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        for path in [
+            "/",
+            "/app.js",
+            "/healthz",
+            "/api/v1/auth/me",
+            "/api/v1/nothing",
+        ] {
+            let r = reqwest::get(format!("http://{addr}{path}")).await.unwrap();
+            let h = r.headers();
+            let header = |name: &str| {
+                h.get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let csp = header("content-security-policy");
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(csp.contains(&format!("'sha256-{hash}'")), "{path}: {csp}");
+            assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+            assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+            assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+            assert_eq!(header("x-frame-options"), "DENY", "{path}");
+            assert_eq!(
+                header("strict-transport-security").is_empty(),
+                !tls,
+                "{path}: HSTS only behind TLS"
+            );
+            if path.starts_with("/api/") {
+                assert_eq!(header("cache-control"), "no-store", "{path}");
+            }
+        }
+    }
+}
