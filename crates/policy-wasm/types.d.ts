@@ -225,6 +225,9 @@ export type ViolationCode =
   | "group.members.unknown"
   | "apiKey.label.invalid"
   | "apiKey.expirationDays.out_of_range"
+  | "apiKey.scopes.unknown"
+  | "apiKey.scopes.wider_than_caller"
+  | "apiKey.expirationDays.outlives_caller"
   | "pool.name.required"
   | "pool.name.too_long"
   | "pool.name.taken"
@@ -650,12 +653,22 @@ export interface GroupInput {
   roles?: PoolLevelInput[];
 }
 
-/** An API key's label and life. */
+/** An API key's label, life and scopes. */
 export interface ApiKeyInput {
   /** 3 to 50 letters, digits, spaces, `_` or `-`, starting with a letter or digit. */
   label?: string;
   /** Whole days, 1 to 365 (absent: a violation). */
   expirationDays?: number;
+  /** `COMPANY`, `DEV`, `SECURITY`, `CROSS_COMPANY`; none: the calling key's, or all. */
+  scopes?: string[];
+  /** When a key asks for the new key (a rotation): the new one may not be wider or outlive it (needs `now`). */
+  callingKey?: CallingKeyInput;
+}
+
+/** The API key that asks for a new key. */
+export interface CallingKeyInput {
+  scopes: string[];
+  expiresAt: Instant;
 }
 
 /** A sealed event of the audit log's hash chain (`AuditEvent`). */

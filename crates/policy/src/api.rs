@@ -13,6 +13,7 @@ use crate::audit::{AuditEvent, verify_chain};
 use crate::catalogue::{Access, Operation};
 use crate::decision::{Check, decide, effective_permissions, explain_pool};
 use crate::grant::{GrantContext, validate_grant, validate_grant_form};
+use crate::key_scope::{CallingKey, KeyScope, plan_new_key};
 use crate::legacy::preview_migration;
 use crate::limits::Limits;
 use crate::parse::{from_value, read_value};
@@ -25,8 +26,8 @@ use crate::role::{Category, MATRIX, PoolLevel};
 use crate::snapshot::{PoolIdx, Snapshot, UserIdx};
 use crate::time::{Instant, not_an_instant, parse_instant};
 use crate::user::{
-    GroupInput, PoolInput, UserInput, validate_api_key, validate_group, validate_member,
-    validate_new_user, validate_pool, validate_user_update,
+    GroupInput, PoolInput, UserInput, validate_group, validate_member, validate_new_user,
+    validate_pool, validate_user_update,
 };
 use crate::violation::{Code, Violation, status_of};
 use crate::wire::{
@@ -465,6 +466,18 @@ struct ApiKeyInput {
     label: Option<String>,
     #[serde(default)]
     expiration_days: Option<i64>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default)]
+    calling_key: Option<CallingKeyInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CallingKeyInput {
+    scopes: Vec<String>,
+    #[serde(with = "crate::time::rfc3339_millis")]
+    expires_at: Instant,
 }
 
 /// Hands the call to its op's handler; an unknown op is malformed.
@@ -798,12 +811,30 @@ fn op_validate_member(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer
     })
 }
 
-/// `validateApiKey`: a new API key's label and lifetime.
+/// `validateApiKey`: a new API key's label, lifetime and scopes; with a
+/// `callingKey` (a key rotating itself, which needs `now`), nothing wider
+/// than that key.
 fn op_validate_api_key(call: &Call) -> Result<Answer, Malformed> {
     let q: ApiKeyInput = input(call)?;
+    let calling = q.calling_key.map(|c| CallingKey {
+        scopes: c.scopes.iter().filter_map(|s| KeyScope::parse(s)).collect(),
+        expires_at: c.expires_at,
+    });
+    let now = match &calling {
+        Some(_) => need_now(call)?,
+        None => Instant::default(),
+    };
+    let scopes: Vec<&str> = q.scopes.iter().map(String::as_str).collect();
     Ok(Answer::from_result(
         "apiKey",
-        validate_api_key(q.label.as_deref(), q.expiration_days).map(|()| json!({})),
+        plan_new_key(
+            q.label.as_deref(),
+            q.expiration_days,
+            &scopes,
+            calling.as_ref(),
+            now,
+        )
+        .map(|_| json!({})),
     ))
 }
 

@@ -18,6 +18,7 @@ pub mod csv_file;
 pub mod decision;
 pub mod email;
 pub mod grant;
+pub mod key_scope;
 pub mod legacy;
 pub mod limits;
 mod named;

@@ -493,20 +493,6 @@ pub fn validate_member(snapshot: &Snapshot, email: &str) -> Result<UserIdx, Viol
     })
 }
 
-/// The vendor's API key scopes. A key without scopes has them all.
-pub const API_KEY_SCOPES: &[&str] = &["COMPANY", "DEV", "SECURITY", "CROSS_COMPANY"];
-
-/// The scope an API key needs to reach a category: `COMPANY` for Company
-/// config, `SECURITY` for Security, `DEV` for the rest.
-pub fn scope_for(category: crate::role::Category) -> &'static str {
-    use crate::role::Category::*;
-    match category {
-        CompanyConfig => "COMPANY",
-        Security => "SECURITY",
-        Environment | AppSec | DebuggingRunbooks => "DEV",
-    }
-}
-
 /// Longest life of an API key, in days.
 pub const MAX_API_KEY_DAYS: i64 = 365;
 

@@ -125,6 +125,9 @@ codes! {
     // API keys.
     ApiKeyLabelInvalid = "apiKey.label.invalid" => Invalid;
     ApiKeyExpirationOutOfRange = "apiKey.expirationDays.out_of_range" => Invalid;
+    ApiKeyScopeUnknown = "apiKey.scopes.unknown" => Invalid;
+    ApiKeyScopeWiderThanCaller = "apiKey.scopes.wider_than_caller" => Forbidden;
+    ApiKeyOutlivesCaller = "apiKey.expirationDays.outlives_caller" => Forbidden;
 
     // Agent pools.
     PoolNameRequired = "pool.name.required" => Invalid;

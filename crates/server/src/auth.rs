@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use chrono::{DateTime, Utc};
+use interim_policy::key_scope::{self, KeyScope};
 
 use crate::AppState;
 pub use crate::app::actor::{
@@ -35,25 +36,31 @@ impl FromRequestParts<AppState> for Actor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
         let now = state.clock.now();
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
-        let (email_key, credential) = if let Some(token) = bearer {
-            let owner = state.store.api_key_owner(&token_hash(token), now).await?;
-            let Some((owner, scopes)) = owner else {
+        let (email_key, credential) = if let Some(token) = bearer(&parts.headers) {
+            let live = state.store.api_key_owner(&token_hash(token), now).await?;
+            let Some(live) = live else {
                 return Err(ApiError::new(
                     axum::http::StatusCode::UNAUTHORIZED,
                     "auth.key.invalid",
                     "the API key is unknown or revoked",
                 ));
             };
-            (owner, Credential::ApiKey { scopes })
+            let scopes: Vec<KeyScope> = live
+                .scopes
+                .iter()
+                .filter_map(|s| KeyScope::parse(s))
+                .collect();
+            // The scope this operation needs, from the policy's table, next
+            // to the rest of the authorization: a route missing from the
+            // table is refused to keys.
+            let operation = parts
+                .extensions
+                .get::<MatchedPath>()
+                .and_then(|p| key_scope::operation(parts.method.as_str(), p.as_str()));
+            key_scope::key_may_call(&scopes, operation)
+                .map_err(|r| ApiError::forbidden(r.code, r.message))?;
+            let expires_at = crate::store::from_ms(live.expires_ms);
+            (live.owner, Credential::ApiKey { scopes, expires_at })
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             let hash = token_hash(token);
             let Some(session) = state
@@ -92,6 +99,17 @@ impl FromRequestParts<AppState> for Actor {
             credential,
         })
     }
+}
+
+/// The token of an `Authorization: Bearer …` header; the scheme's case does
+/// not matter (RFC 9110 §11.1: `BEARER` and `bearer` are the same).
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 fn is_safe(method: &Method) -> bool {

@@ -1265,6 +1265,10 @@ const OTHERWISE: &[(&str, &str)] = &[
     ("WhoCanApproveInput", "whoCanApprove's input, probed"),
     ("TransitionInput", "requestTransition's input, probed"),
     ("ApiKeyInput", "validateApiKey's input, probed"),
+    (
+        "CallingKeyInput",
+        "validateApiKey's `callingKey`, read by api.rs's `CallingKeyInput` (unknown fields refused); the corpus cases that carry one",
+    ),
     ("AccessReportInput", "accessReport's input, probed"),
     (
         "RequestAccess",

@@ -48,9 +48,11 @@ pub enum Credential {
     Session {
         token_hash: String,
     },
-    /// An API key and the scopes it was created with.
+    /// An API key: the scopes it was created with and when it expires
+    /// (a key it makes may be no wider).
     ApiKey {
-        scopes: Vec<String>,
+        scopes: Vec<interim_policy::key_scope::KeyScope>,
+        expires_at: chrono::DateTime<chrono::Utc>,
     },
 }
 
@@ -64,30 +66,25 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// An API key reaches only the categories of its scopes (the vendor's
-    /// levels: COMPANY for Company config, SECURITY for Security, DEV for
-    /// Environment, AppSec and Debugging Runbooks); a session reaches all.
-    pub fn in_scope(&self, category: interim_policy::Category) -> Result<(), Error> {
-        let Credential::ApiKey { scopes } = &self.credential else {
-            return Ok(());
-        };
-        let needed = interim_policy::user::scope_for(category);
-        if scopes.iter().any(|s| s == needed) {
-            Ok(())
-        } else {
-            Err(Error::forbidden(
-                "auth.key.scope",
-                format!("this API key lacks the `{needed}` scope"),
-            ))
+    /// The calling key, when the actor is one (for rotation rules).
+    pub fn calling_key(&self) -> Option<interim_policy::key_scope::CallingKey> {
+        match &self.credential {
+            Credential::ApiKey { scopes, expires_at } => {
+                Some(interim_policy::key_scope::CallingKey {
+                    scopes: scopes.clone(),
+                    expires_at: *expires_at,
+                })
+            }
+            Credential::Session { .. } => None,
         }
     }
 
-    /// Keys are managed with a signed-in session, never with a key.
-    pub fn not_a_key(&self) -> Result<(), Error> {
+    /// What only a person signed in may do (set a password).
+    pub fn not_a_key(&self, what: &str) -> Result<(), Error> {
         match self.credential {
             Credential::ApiKey { .. } => Err(Error::forbidden(
                 "auth.key.not_allowed",
-                "API keys cannot manage API keys: sign in",
+                format!("an API key cannot {what}: sign in"),
             )),
             Credential::Session { .. } => Ok(()),
         }

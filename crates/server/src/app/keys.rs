@@ -1,13 +1,13 @@
-//! API keys: created by a signed-in person with WR on API keys, carrying
-//! the scopes they were given (all of them when none is named); the secret
-//! is shown once and stored hashed. Keys never manage keys.
+//! API keys: created by a signed-in person with WR on API keys, or by a
+//! key with the `COMPANY` scope rotating itself (then no wider and no
+//! longer lived than that key: `key_scope::plan_new_key`), carrying the
+//! scopes they were given; the secret is shown once and stored hashed.
 
-use chrono::Duration;
 use interim_policy::answer::{ApiKey, ApiKeyChanged, NewApiKey};
 use interim_policy::audit::AuditAction;
 use interim_policy::catalogue::{Access, Operation};
+use interim_policy::key_scope::plan_new_key;
 use interim_policy::time::format_instant;
-use interim_policy::user::{API_KEY_SCOPES as SCOPES, validate_api_key};
 use serde_json::json;
 
 use super::actor::token_hash;
@@ -75,28 +75,6 @@ fn days(text: &str) -> Result<i64> {
     })
 }
 
-/// The scopes named, each once and known; none means every scope, as the
-/// vendor documents.
-fn scopes(asked: &[&str]) -> Result<Vec<String>> {
-    let mut scopes: Vec<String> = Vec::new();
-    for s in asked.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        if !SCOPES.contains(&s) {
-            return Err(Error::invalid(
-                "query.value.invalid",
-                "scopes",
-                format!("scope `{s}`: use {}", SCOPES.join(", ")),
-            ));
-        }
-        if !scopes.iter().any(|x| x == s) {
-            scopes.push(s.to_owned());
-        }
-    }
-    if scopes.is_empty() {
-        scopes = SCOPES.iter().map(|s| (*s).to_owned()).collect();
-    }
-    Ok(scopes)
-}
-
 /// Creates a key for the actor; its secret is in the answer, only there.
 pub async fn create(
     state: &AppState,
@@ -107,24 +85,30 @@ pub async fn create(
     gate(state, actor, company, Access::Change).await?;
     let days = ask.expiration_days.map(days).transpose()?;
     let label = ask.label.map(str::trim);
-    validate_api_key(label, days).map_err(Error::violations)?;
-    actor.not_a_key()?;
-    let scopes = scopes(&ask.scopes)?;
     let now = state.clock.now();
+    // A key rotating itself gets a key no wider than itself, for the same
+    // user (the actor): the policy's rule.
+    let calling = actor.calling_key();
+    let plan =
+        plan_new_key(label, days, &ask.scopes, calling.as_ref(), now).map_err(Error::violations)?;
     let secret = new_id()?;
     let k = ApiKeyRecord {
         id: new_id()?,
         label: label.unwrap_or("api key").to_owned(),
         owner: key(&actor.email),
         created_ms: now.timestamp_millis(),
-        expires_ms: (now + Duration::days(days.unwrap_or(1))).timestamp_millis(),
-        scopes,
+        expires_ms: plan.expires_at.timestamp_millis(),
+        scopes: plan
+            .scopes
+            .iter()
+            .map(|s| s.wire_name().to_owned())
+            .collect(),
     };
     let expiration_date = format_instant(from_ms(k.expires_ms));
     let mut tx = state.store.begin().await?;
     tx.insert_api_key(&k, &token_hash(&secret)).await?;
-    let details =
-        json!({ "label": k.label, "expirationDate": expiration_date, "scopes": k.scopes });
+    let details = json!({ "label": k.label, "expirationDate": expiration_date, "scopes": k.scopes,
+        "by": if calling.is_some() { "apiKey" } else { "session" } });
     let target = format!("apikey:{}", k.id);
     record(
         &mut tx,
@@ -156,9 +140,8 @@ pub async fn relabel(
     label: &str,
 ) -> Result<ApiKeyChanged> {
     gate(state, actor, company, Access::Change).await?;
-    actor.not_a_key()?;
     let label = label.trim().to_owned();
-    validate_api_key(Some(&label), Some(1)).map_err(Error::violations)?;
+    interim_policy::user::validate_api_key(Some(&label), Some(1)).map_err(Error::violations)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     if !tx.relabel_api_key(id, &label).await? {
@@ -191,7 +174,6 @@ pub async fn revoke(
     id: &str,
 ) -> Result<ApiKeyChanged> {
     gate(state, actor, company, Access::Change).await?;
-    actor.not_a_key()?;
     let k = state
         .store
         .api_keys()

@@ -191,6 +191,9 @@ async fn reread(state: &AppState, email: &str, now: DateTime<Utc>) -> Result<Use
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: &UserInput) -> Result<User> {
+    if input.password.is_some() {
+        actor.not_a_key("set a password")?;
+    }
     let (mut tx, snapshot, now) =
         begin_as(state, actor, Operation::Users, Access::Change, None).await?;
     let valid = validate_new_user(Some(&snapshot), input).map_err(Error::violations)?;
@@ -230,6 +233,9 @@ pub async fn update(
     email: &str,
     input: &UserInput,
 ) -> Result<User> {
+    if input.password.is_some() {
+        actor.not_a_key("set a password")?;
+    }
     let (mut tx, snapshot, now) =
         begin_as(state, actor, Operation::Users, Access::Change, None).await?;
     let stored = find(state, email).await?;

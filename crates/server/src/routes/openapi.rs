@@ -2,6 +2,7 @@
 //! and the wire types' schemas, served at `/api/openapi.json`.
 
 use axum::Json;
+use interim_policy::key_scope::{self, KeyRule};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -77,8 +78,8 @@ use crate::routes;
         routes::notifications::list,
         routes::notifications::retry,
     ),
-    modifiers(&Security),
-    security(("API Token" = []), ("session" = []))
+    modifiers(&Security, &KeyScopes),
+    security(("apiToken" = []), ("session" = []))
 )]
 pub struct ApiDoc;
 
@@ -89,7 +90,7 @@ impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "API Token",
+            "apiToken",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         components.add_security_scheme(
@@ -100,6 +101,69 @@ impl Modify for Security {
             ))),
         );
     }
+}
+
+/// Writes the policy's key table into each operation: its operationId
+/// (the vendor's where the vendor has it), the vendor's sentence
+/// "Required API permission level", `x-required-scope`, and which
+/// credentials it takes.
+#[derive(Debug)]
+struct KeyScopes;
+
+impl Modify for KeyScopes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let methods = [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+                ("PATCH", &mut item.patch),
+            ];
+            for (method, operation) in methods {
+                let (Some(operation), Some(entry)) =
+                    (operation.as_mut(), key_scope::operation(method, path))
+                else {
+                    continue;
+                };
+                describe(operation, entry);
+            }
+        }
+    }
+}
+
+fn describe(operation: &mut utoipa::openapi::path::Operation, entry: &key_scope::ApiOperation) {
+    use utoipa::openapi::security::SecurityRequirement;
+    operation.operation_id = Some(entry.operation_id.to_owned());
+    let session = || SecurityRequirement::new("session", Vec::<String>::new());
+    let (sentence, scope, security) = match entry.rule {
+        KeyRule::Needs(s) => (
+            format!("**Required API permission level:** `{}`", s.wire_name()),
+            Some(s.wire_name()),
+            Some(vec![
+                SecurityRequirement::new("apiToken", [s.wire_name()]),
+                session(),
+            ]),
+        ),
+        KeyRule::AnyKey => ("Any API key, or a session.".to_owned(), None, None),
+        KeyRule::SessionOnly => (
+            "A signed-in session only: API keys are refused.".to_owned(),
+            None,
+            Some(vec![session()]),
+        ),
+        KeyRule::Public => ("No sign-in needed.".to_owned(), None, Some(Vec::new())),
+    };
+    operation.description = Some(match operation.description.take() {
+        Some(d) if !d.is_empty() => format!("{d}\n\n{sentence}"),
+        _ => sentence,
+    });
+    if let Some(scope) = scope {
+        operation
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert("x-required-scope".to_owned(), serde_json::json!(scope));
+    }
+    operation.security = security;
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

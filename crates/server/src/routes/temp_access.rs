@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use interim_policy::wire::{CreateTempAccess, TempAccess};
@@ -112,17 +113,23 @@ pub(crate) async fn replace(
 }
 
 #[utoipa::path(
-    put,
+    method(put, patch),
     path = "/api/v1/temp-access/{id}",
     tag = "Just-In-Time Access",
     summary = "Not allowed: an active grant is never edited",
     params(("id" = String, Path, description = "Grant id")),
     responses((status = 405, description = "Delete and create, or replace", body = crate::error::ErrorBody))
 )]
-pub(crate) async fn no_update() -> ApiError {
-    ApiError::new(
+pub(crate) async fn no_update() -> axum::response::Response {
+    let mut response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "grant.update.not_allowed",
         "an active grant is never edited: delete it and create a new one, or POST /api/v1/temp-access/{id}/replace to do both at once",
     )
+    .into_response();
+    response.headers_mut().insert(
+        axum::http::header::ALLOW,
+        axum::http::HeaderValue::from_static("GET, HEAD, DELETE"),
+    );
+    response
 }

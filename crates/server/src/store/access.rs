@@ -17,6 +17,14 @@ pub struct ApiKeyRecord {
     pub scopes: Vec<String>,
 }
 
+/// A live API key, as a request presents it.
+#[derive(Clone, Debug)]
+pub struct LiveKey {
+    pub owner: String,
+    pub scopes: Vec<String>,
+    pub expires_ms: i64,
+}
+
 /// A signed-in session.
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
@@ -39,22 +47,28 @@ impl Store {
         }))
     }
 
-    /// The owner (e-mail key) and scopes of the live (not revoked, not
-    /// expired) API key with this hash.
+    /// The live (not revoked, not expired) API key with this hash: its
+    /// owner (e-mail key), scopes and expiry.
     pub async fn api_key_owner(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<(String, Vec<String>)>> {
+    ) -> StoreResult<Option<LiveKey>> {
         let row = sqlx::query(
-            "SELECT email_key, scopes FROM api_keys WHERE token_hash = ? AND revoked_ms IS NULL AND expires_ms > ?",
+            "SELECT email_key, scopes, expires_ms FROM api_keys WHERE token_hash = ? AND revoked_ms IS NULL AND expires_ms > ?",
         )
         .bind(token_hash)
         .bind(ms(now))
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((r.get(0), parse(&r.get::<String, _>(1), "api_keys.scopes")?)))
-            .transpose()
+        row.map(|r| {
+            Ok(LiveKey {
+                owner: r.get(0),
+                scopes: parse(&r.get::<String, _>(1), "api_keys.scopes")?,
+                expires_ms: r.get(2),
+            })
+        })
+        .transpose()
     }
 
     /// API keys not revoked, oldest first.

@@ -45,7 +45,7 @@ mod settings;
 mod upgrade;
 mod users;
 
-pub use access::{ApiKeyRecord, SessionRecord};
+pub use access::{ApiKeyRecord, LiveKey, SessionRecord};
 pub use audit::AuditFilter;
 pub use groups::GroupRecord;
 pub use outbox::Notification;

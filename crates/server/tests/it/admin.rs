@@ -485,7 +485,7 @@ async fn review_findings_stay_fixed() {
     let admin = s.sign_in("admin@acme.io").await;
     let http = reqwest::Client::new();
 
-    // A key reaches only its scopes, and cannot mint keys.
+    // A key reaches only its scopes, and mints no key wider than itself.
     let (_, body) = admin
         .post(
             "/api/v1/access/company/acme/system-api-key?expirationDays=1&scopes=DEV",
@@ -530,7 +530,11 @@ async fn review_findings_stay_fixed() {
     assert_eq!(
         r.status(),
         StatusCode::FORBIDDEN,
-        "a key cannot create keys"
+        "a key cannot make a key that outlives it"
+    );
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["fieldErrors"][0]["code"],
+        "apiKey.expirationDays.outlives_caller"
     );
 
     // The import cannot demote the last Company Admin.

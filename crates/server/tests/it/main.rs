@@ -13,6 +13,7 @@ mod api;
 mod authz;
 mod corpus;
 mod durability;
+mod keys;
 mod notify;
 mod race;
 mod regression;

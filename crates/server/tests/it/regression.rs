@@ -193,3 +193,55 @@ async fn issue_16_every_answer_carries_the_security_headers() {
         }
     }
 }
+
+/// Issue 16: a 405 did not say which methods the path takes (RFC 9110
+/// §15.5.6 requires `Allow`): the router's 405s did, the vendor path's
+/// "an active grant is never edited" did not.
+#[tokio::test]
+async fn issue_16_a_405_names_the_allowed_methods() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let http = reqwest::Client::new();
+    for (method, path, code, needs) in [
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/temp-access",
+            "route.method.not_allowed",
+            ["GET", "POST"],
+        ),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/temp-access/g-active",
+            "grant.update.not_allowed",
+            ["GET", "DELETE"],
+        ),
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/temp-access/g-active",
+            "grant.update.not_allowed",
+            ["GET", "DELETE"],
+        ),
+    ] {
+        let r = http
+            .request(method.clone(), s.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        let allow = r
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            needs.iter().all(|m| allow.contains(m)),
+            "{method} {path}: Allow: {allow:?}"
+        );
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], code);
+    }
+}

@@ -120,6 +120,16 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The server's OpenAPI document.
+    pub async fn openapi(&self) -> serde_json::Value {
+        reqwest::get(self.url("/api/openapi.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Signs in and returns a client that sends the session and CSRF token.
     pub async fn sign_in(&self, email: &str) -> Client {
         let http = reqwest::Client::new();
