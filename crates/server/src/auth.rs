@@ -1,13 +1,9 @@
 //! Who is calling: a session cookie (with CSRF double submit and an Origin
 //! check on writes) or a Bearer API key, which carries its creator's rights.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use chrono::{DateTime, Utc};
 use interim_policy::key_scope::{self, KeyScope};
 
 use crate::AppState;
@@ -140,56 +136,4 @@ fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), ApiError> {
         }
     }
     Ok(())
-}
-
-/// Sign-in attempts per account and per address within a window.
-#[derive(Clone, Debug, Default)]
-pub struct RateLimiter {
-    attempts: Arc<Mutex<HashMap<String, Vec<i64>>>>,
-}
-
-/// Attempts allowed per account, and per address, in the window.
-pub const MAX_ATTEMPTS_PER_ACCOUNT: usize = 10;
-pub const MAX_ATTEMPTS_PER_ADDRESS: usize = 50;
-pub const ATTEMPT_WINDOW_MS: i64 = 15 * 60 * 1000;
-
-impl RateLimiter {
-    /// Records an attempt; `Err(seconds to wait)` when over the limit.
-    pub fn attempt(&self, account: &str, address: &str, now: DateTime<Utc>) -> Result<(), i64> {
-        let now = now.timestamp_millis();
-        let Ok(mut map) = self.attempts.lock() else {
-            return Ok(());
-        };
-        // Forget accounts and addresses with no recent attempt.
-        map.retain(|_, list| {
-            list.retain(|t| now - t < ATTEMPT_WINDOW_MS);
-            !list.is_empty()
-        });
-        let mut wait = 0;
-        for (key, max) in [
-            (format!("a:{account}"), MAX_ATTEMPTS_PER_ACCOUNT),
-            (format!("i:{address}"), MAX_ATTEMPTS_PER_ADDRESS),
-        ] {
-            let list = map.entry(key).or_default();
-            list.retain(|t| now - t < ATTEMPT_WINDOW_MS);
-            if list.len() >= max {
-                let oldest = list.first().copied().unwrap_or(now);
-                wait = wait.max((oldest + ATTEMPT_WINDOW_MS - now) / 1000 + 1);
-            }
-        }
-        if wait > 0 {
-            return Err(wait);
-        }
-        for key in [format!("a:{account}"), format!("i:{address}")] {
-            map.entry(key).or_default().push(now);
-        }
-        Ok(())
-    }
-
-    /// A successful sign-in clears the account's count.
-    pub fn succeeded(&self, account: &str) {
-        if let Ok(mut map) = self.attempts.lock() {
-            map.remove(&format!("a:{account}"));
-        }
-    }
 }

@@ -16,6 +16,8 @@ pub use interim_policy::answer::{ErrorBody, FieldError};
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds to wait, sent as `Retry-After` (429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -27,6 +29,7 @@ impl ApiError {
                 message: message.into(),
                 field_errors: Vec::new(),
             },
+            retry_after: None,
         }
     }
 
@@ -63,13 +66,17 @@ impl ApiError {
 /// A use case's refusal as HTTP: its kind is the status.
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
+        let retry_after = match e.kind {
+            Kind::TooMany(seconds) => Some(seconds),
+            _ => None,
+        };
         let status = match e.kind {
             Kind::Invalid => StatusCode::BAD_REQUEST,
             Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
             Kind::Forbidden => StatusCode::FORBIDDEN,
             Kind::NotFound => StatusCode::NOT_FOUND,
             Kind::Conflict => StatusCode::CONFLICT,
-            Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Kind::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError {
@@ -87,6 +94,7 @@ impl From<Error> for ApiError {
                     })
                     .collect(),
             },
+            retry_after,
         }
     }
 }
@@ -106,7 +114,15 @@ impl From<crate::store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let unauthorized = self.status == StatusCode::UNAUTHORIZED;
+        let retry_after = self.retry_after;
         let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(v) =
+            retry_after.and_then(|s| axum::http::HeaderValue::from_str(&s.to_string()).ok())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
         if unauthorized {
             // RFC 9110 §15.5.2: a 401 names how to authenticate.
             response.headers_mut().insert(

@@ -29,6 +29,7 @@ pub mod routes;
 pub mod seed;
 pub mod store;
 pub mod sweeper;
+pub mod throttle;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::ApiError;
@@ -42,7 +43,10 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
-    pub limiter: auth::RateLimiter,
+    /// Sign-in failures per (account, client) and per client.
+    pub throttle: throttle::SignInThrottle,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     pub metrics: metrics::Metrics,
     /// Mark cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
@@ -54,10 +58,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> AppState {
+        let throttle = throttle::SignInThrottle::new(Arc::clone(&clock));
         AppState {
             store,
             clock,
-            limiter: auth::RateLimiter::default(),
+            throttle,
+            trusted_proxies: Arc::new(Vec::new()),
             metrics: metrics::Metrics::default(),
             secure_cookies: false,
             channels: Arc::new(notify::Channels::default()),
@@ -157,6 +163,15 @@ pub struct Config {
     /// `http://` and the listen address).
     #[arg(long, env = "INTERIM_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` header names
+    /// the client (for sign-in throttling and the audit log); repeat the
+    /// flag, or separate with commas. Without it the peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "INTERIM_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Seconds that requests in flight get to finish after SIGTERM or
     /// Ctrl-C (and the notification worker its delivery) before exit.
     #[arg(long, env = "INTERIM_SHUTDOWN_TIMEOUT", default_value_t = 20)]
@@ -174,6 +189,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let address = listener.local_addr()?;
     let mut state = AppState::new(store, clock);
     state.secure_cookies = config.secure_cookies;
+    state.trusted_proxies = Arc::new(config.trusted_proxies.clone());
     state.channels = Arc::new(notify::Channels::new(
         config.webhook_urls.clone(),
         config.smtp_url.clone(),

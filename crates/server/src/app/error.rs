@@ -21,7 +21,7 @@ pub enum Kind {
     /// A name taken, or a state that does not allow the change.
     Conflict,
     /// Too many attempts: try again after the given seconds.
-    TooMany,
+    TooMany(u64),
     /// A failure on our side (logged).
     Internal,
 }

@@ -32,15 +32,43 @@ pub struct Session {
     pub answer: SignedIn,
 }
 
-/// Signs in with an e-mail address and password, from `address`.
+/// The longest address kept of a failed attempt: nobody can grow the
+/// audit log with what they type (an address is at most 254 characters).
+const MAX_TYPED_CHARS: usize = interim_policy::email::MAX_EMAIL_CHARS;
+
+/// Signs in with an e-mail address and password, from `client`. Failures
+/// are throttled per (account, client) and per client (`throttle.rs`); a
+/// refusal by the throttle is audited like any failure.
 pub async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
-    address: &str,
+    client: std::net::IpAddr,
 ) -> Result<Session> {
     let now = state.clock.now();
-    let k = key(email.trim());
+    let k: String = key(email.trim()).chars().take(MAX_TYPED_CHARS).collect();
+    let address = client.to_string();
+    if let Err(wait) = state.throttle.check(&k, client) {
+        let mut tx = state.store.begin().await?;
+        let why = format!("throttled: too many failed attempts from this client, {wait} s to wait");
+        let details = json!({ "address": address });
+        record(
+            &mut tx,
+            &k,
+            now,
+            AuditAction::SignInFailed,
+            format!("user:{k}"),
+            details,
+            Some(why),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(Error::new(
+            Kind::TooMany(wait),
+            "auth.signin.rate_limited",
+            format!("too many failed sign-in attempts from here: try again in {wait} seconds"),
+        ));
+    }
     let stored = state.store.password_hash(&k).await?;
     let snapshot = state.store.snapshot(now).await?;
     let user = snapshot
@@ -53,6 +81,7 @@ pub async fn sign_in(
     let target = format!("user:{k}");
     let details = json!({ "address": address });
     if !(ok && enabled) {
+        state.throttle.failed(&k, client);
         let why = if ok {
             "account disabled"
         } else {
@@ -76,6 +105,7 @@ pub async fn sign_in(
             "wrong e-mail or password, or the account is disabled",
         ));
     }
+    state.throttle.succeeded(&k, client);
     let token = random_token()?;
     let csrf = random_token()?;
     let expires = now + Duration::hours(SESSION_HOURS);

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::app::sessions::SESSION_HOURS;
 use crate::app::{self, Actor};
 use crate::auth::{CSRF_COOKIE, SESSION_COOKIE};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::Body;
 
 pub fn router() -> Router<AppState> {
@@ -42,27 +42,12 @@ pub(crate) struct SignIn {
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     connect: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
     Body(input): Body<SignIn>,
 ) -> ApiResult<Response> {
-    let now = state.clock.now();
-    let account = crate::store::key(input.email.trim());
-    let address = connect
-        .map(|c| c.0.0.ip().to_string())
-        .unwrap_or_else(|| "local".to_owned());
-    if let Err(wait) = state.limiter.attempt(&account, &address, now) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "auth.signin.rate_limited",
-            format!("too many sign-in attempts: try again in {wait} seconds"),
-        )
-        .into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-            e.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(e);
-    }
-    let session = app::sessions::sign_in(&state, &input.email, &input.password, &address).await?;
-    state.limiter.succeeded(&account);
+    let peer = connect.map_or(std::net::IpAddr::from([127, 0, 0, 1]), |c| c.0.0.ip());
+    let client = crate::throttle::client_address(peer, &headers, &state.trusted_proxies);
+    let session = app::sessions::sign_in(&state, &input.email, &input.password, client).await?;
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let max_age = SESSION_HOURS * 3600;
     let (token, csrf) = (&session.token, &session.answer.csrf_token);

@@ -88,6 +88,16 @@ impl Server {
         now: DateTime<Utc>,
         channels: interim_server::notify::Channels,
     ) -> Server {
+        let channels = Arc::new(channels);
+        Server::start_configured(company, now, move |state| state.channels = channels).await
+    }
+
+    /// A server whose state `configure` changes before it serves.
+    pub async fn start_configured(
+        company: &SnapshotWire,
+        now: DateTime<Utc>,
+        configure: impl FnOnce(&mut AppState),
+    ) -> Server {
         let db = temp_db();
         let store = Store::open(&db).await.unwrap();
         let hash = interim_server::auth::hash_password(PASSWORD).unwrap();
@@ -96,7 +106,7 @@ impl Server {
         tx.commit().await.unwrap();
         let clock = ManualClock::new(now);
         let mut state = AppState::new(store, Arc::new(clock.clone()));
-        state.channels = Arc::new(channels);
+        configure(&mut state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = app(state.clone(), None);
