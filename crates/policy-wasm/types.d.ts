@@ -276,6 +276,8 @@ export type ViolationCode =
   | "audit.chain.sequence_gap"
   | "audit.chain.prev_mismatch"
   | "audit.chain.hash_mismatch"
+  | "audit.chain.truncated"
+  | "audit.chain.rewritten"
   | "snapshot.id.duplicate"
   | "snapshot.reference.unknown"
   | "snapshot.value.invalid";
@@ -343,6 +345,7 @@ export type OpName =
   | "validateMember"
   | "validateApiKey"
   | "verifyAuditChain"
+  | "verifyAuditLog"
   | "accessReport"
   | "matrix"
   | "catalogue";
@@ -895,6 +898,25 @@ export interface ValidGroup {
   roles: PoolLevelName[];
 }
 
+/** The audit chain's head at an instant, signed by the server (`AuditCheckpoint`). */
+export interface AuditCheckpoint {
+  /** How many events the log held. */
+  count: number;
+  /** The hash of event `count`. */
+  head: string;
+  time: Instant;
+  /** Ed25519, lower-case hex. */
+  signature: string;
+}
+
+/** The audit log as the server exports it (`AuditLog`). */
+export interface AuditLog {
+  events: AuditEvent[];
+  checkpoints?: AuditCheckpoint[];
+  /** The checkpoints' Ed25519 public key, lower-case hex. */
+  publicKey?: string;
+}
+
 /** A verified audit chain: how many events, and the last hash (`ChainStatus`). */
 export interface ChainStatus {
   checked: number;
@@ -1103,6 +1125,11 @@ export type ValidateApiKeyAnswer = Answer<{ apiKey: Record<string, never> }>;
 export type VerifyAuditChainRequest = Request<AuditEvent[]>;
 /** `verifyAuditChain`: how many events, and the last hash (a broken link is a failure). */
 export type VerifyAuditChainAnswer = Answer<{ chain: ChainStatus }>;
+
+/** `verifyAuditLog`: an exported log (`GET /api/v1/audit/export?format=json`), its checkpoints' signatures already checked. */
+export type VerifyAuditLogRequest = Request<AuditLog>;
+/** `verifyAuditLog`: as `verifyAuditChain`; a missing or changed event a checkpoint vouches for is a failure. */
+export type VerifyAuditLogAnswer = Answer<{ chain: ChainStatus }>;
 
 /** `accessReport` (needs a snapshot). */
 export type AccessReportRequest = TimedRequest<AccessReportInput>;

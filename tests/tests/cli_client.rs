@@ -461,3 +461,110 @@ fn issue_16_login_asks_for_the_password_without_echo_and_keeps_the_file_private(
     let mode = std::fs::metadata(&config).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "the saved session is private");
 }
+
+/// Issue 16: an exported audit log is checked offline against the server's
+/// checkpoint key, and a log cut short or rewritten (hashes recomputed) is
+/// reported, naming what is missing or changed.
+#[test]
+fn issue_16_an_exported_audit_log_is_verified_offline() {
+    let server = start("audit");
+    let url = server.url.as_str();
+    let (code, v) = run(
+        &server,
+        &[
+            "login",
+            "--url",
+            url,
+            "--email",
+            "admin@example.com",
+            "--password",
+            "interim-demo-2026",
+        ],
+    );
+    assert_eq!(code, 0, "{v}");
+    // The server checkpoints its log every second.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (code, online) = run(&server, &["audit", "verify"]);
+    assert_eq!(code, 0, "{online}");
+    let key = online["publicKey"].as_str().unwrap().to_owned();
+    let file = server.dir.join("audit.json");
+    let (code, v) = run(
+        &server,
+        &["audit", "export", "--output", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{v}");
+    let verify = |path: &Path| {
+        run(
+            &server,
+            &[
+                "audit",
+                "verify",
+                "--file",
+                path.to_str().unwrap(),
+                "--public-key",
+                &key,
+            ],
+        )
+    };
+    let (code, v) = verify(&file);
+    assert_eq!(code, 0, "{v}");
+    assert!(v["checkpoints"].as_u64().unwrap() >= 1, "{v}");
+
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let vouched = log["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["count"].as_u64())
+        .max()
+        .unwrap();
+    // Cut short: the events a checkpoint vouches for are gone.
+    let mut cut = log.clone();
+    cut["events"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(usize::try_from(vouched).unwrap() - 1);
+    let cut_file = server.dir.join("cut.json");
+    std::fs::write(&cut_file, cut.to_string()).unwrap();
+    let (code, v) = verify(&cut_file);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["problems"][0].as_str().unwrap().contains("cut short"),
+        "{v}"
+    );
+    // Rewritten: the first event's actor changed, every hash recomputed.
+    let mut events: Vec<interim_policy::audit::AuditEvent> =
+        serde_json::from_value(log["events"].clone()).unwrap();
+    let mut prev = interim_policy::audit::GENESIS_HASH.to_owned();
+    for e in &mut events {
+        if e.seq == 1 {
+            e.actor = "someone.else@example.com".into();
+        }
+        e.prev_hash = prev;
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+    }
+    let mut rewritten = log.clone();
+    rewritten["events"] = serde_json::to_value(&events).unwrap();
+    let rewritten_file = server.dir.join("rewritten.json");
+    std::fs::write(&rewritten_file, rewritten.to_string()).unwrap();
+    let (code, v) = verify(&rewritten_file);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["problems"][0].as_str().unwrap().contains("rewritten"),
+        "{v}"
+    );
+    // A key that is not the server's vouches for nothing.
+    let (code, v) = run(
+        &server,
+        &[
+            "audit",
+            "verify",
+            "--file",
+            file.to_str().unwrap(),
+            "--public-key",
+            &"ab".repeat(32),
+        ],
+    );
+    assert_eq!(code, 1, "{v}");
+}

@@ -51,6 +51,8 @@ fn the_policy_crate_depends_only_on_pure_libraries() {
         "rustc-hash",
         "hashbrown",
         "csv",
+        "ed25519-dalek",
+        "hex",
     ];
     for dep in deps(&manifest, "[dependencies]") {
         // utoipa derives the wire types' schemas for the server's OpenAPI

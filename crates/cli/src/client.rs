@@ -148,9 +148,22 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Check the audit log's hash chain on the server.
-    #[command(after_help = "Example:\n  interim audit verify")]
-    Verify(ConnArgs),
+    /// Check the audit log: on the server, or offline in an exported file
+    /// against the public key of its signed checkpoints.
+    #[command(
+        after_help = "Examples:\n  interim audit verify\n  interim audit export --output audit.json\n  interim audit verify --file audit.json --public-key 3b6a27bc…"
+    )]
+    Verify {
+        #[command(flatten)]
+        conn: ConnArgs,
+        /// An export (`interim audit export --as json`) to check offline.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The server's checkpoint key (hex; printed at its start and in
+        /// `audit verify`). Without it the file's own key is trusted.
+        #[arg(long, value_name = "HEX", requires = "file")]
+        public_key: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -633,7 +646,12 @@ pub fn audit(command: AuditCommand, format: Format) -> u8 {
             &format!("/api/v1/audit/export?format={kind}"),
             output.as_ref(),
         ),
-        AuditCommand::Verify(conn) => {
+        AuditCommand::Verify {
+            file: Some(file),
+            public_key,
+            ..
+        } => crate::audit_file::verify_audit_file(&file, public_key.as_deref(), format),
+        AuditCommand::Verify { conn, .. } => {
             let client = match Client::new(&conn) {
                 Ok(c) => c,
                 Err(e) => return output::error(format, &e),

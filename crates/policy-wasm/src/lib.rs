@@ -159,6 +159,7 @@ ops! {
     validate_member => "validateMember", "ValidateMemberRequest", "ValidateMemberAnswer";
     validate_api_key => "validateApiKey", "ValidateApiKeyRequest", "ValidateApiKeyAnswer";
     verify_audit_chain => "verifyAuditChain", "VerifyAuditChainRequest", "VerifyAuditChainAnswer";
+    verify_audit_log => "verifyAuditLog", "VerifyAuditLogRequest", "VerifyAuditLogAnswer";
     access_report => "accessReport", "AccessReportRequest", "AccessReportAnswer";
 }
 

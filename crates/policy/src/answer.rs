@@ -411,9 +411,23 @@ pub struct ChainCheck {
     /// The last hash, when the chain holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<String>,
-    /// Every broken link.
+    /// Every broken link, and a missing or changed event a checkpoint
+    /// vouches for.
     #[serde(default)]
     pub errors: Vec<crate::violation::Violation>,
+    /// Signed checkpoints checked against the log.
+    #[serde(default)]
+    pub checkpoints: u64,
+    /// Checkpoints whose signature is not the server's key (not trusted;
+    /// any makes the log invalid: someone wrote the checkpoint file).
+    #[serde(default)]
+    pub forged_checkpoints: u64,
+    /// The newest authentic checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_checkpoint: Option<crate::checkpoint::AuditCheckpoint>,
+    /// The checkpoints' Ed25519 public key, lower-case hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 /// Whether the server and its database answer.
@@ -424,6 +438,10 @@ pub struct Health {
     /// `ok` or `degraded`.
     pub status: String,
     pub database: bool,
+    /// The audit log as verified at start-up (chain and signed
+    /// checkpoints); absent until that check is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_verified: Option<bool>,
 }
 
 /// Whether this server should be sent traffic (`GET /readyz`): its
@@ -437,6 +455,8 @@ pub struct Readiness {
     pub database: bool,
     /// Every migration of this release is applied.
     pub schema: bool,
+    /// The audit log verified at start-up (chain and checkpoints).
+    pub audit: bool,
 }
 
 /// Which notification channels the server was started with.

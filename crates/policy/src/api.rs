@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::audit::{AuditEvent, verify_chain};
 use crate::catalogue::{Access, Operation};
+use crate::checkpoint::{AuditLog, verify_log};
 use crate::decision::{Check, decide, effective_permissions, explain_pool};
 use crate::grant::{GrantContext, validate_grant, validate_grant_form};
 use crate::key_scope::{CallingKey, KeyScope, plan_new_key};
@@ -92,6 +93,7 @@ pub const OPS: &[&str] = &[
     "validateMember",
     "validateApiKey",
     "verifyAuditChain",
+    "verifyAuditLog",
     "accessReport",
     "matrix",
     "catalogue",
@@ -503,6 +505,7 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
         "validateApiKey" => op_validate_api_key(call),
         "validatePool" => op_validate_pool(call, snapshot),
         "verifyAuditChain" => op_verify_audit_chain(call),
+        "verifyAuditLog" => op_verify_audit_log(call),
         "accessReport" => op_access_report(call, snapshot),
         "matrix" => Ok(Answer::success(json!({ "roles": matrix_json() }))),
         "catalogue" => Ok(Answer::success(json!({ "operations": catalogue_json() }))),
@@ -845,6 +848,17 @@ fn op_validate_pool(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, 
     let result = validate_pool(snapshot, call.replacing.as_deref(), &q)
         .map(|(name, description)| json!({"name": name, "description": description}));
     Ok(Answer::from_result("pool", result))
+}
+
+/// `verifyAuditLog`: the chain of an exported log, and that no event a
+/// checkpoint vouches for is missing or changed (signatures are checked by
+/// whoever holds the public key, before).
+fn op_verify_audit_log(call: &Call) -> Result<Answer, Malformed> {
+    let log: AuditLog = input(call)?;
+    Ok(Answer::from_result(
+        "chain",
+        verify_log(&log.events, &log.checkpoints),
+    ))
 }
 
 /// `verifyAuditChain`: whether audit events form an unbroken hash chain.

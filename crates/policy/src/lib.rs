@@ -14,6 +14,7 @@ pub mod answer;
 pub mod api;
 pub mod audit;
 pub mod catalogue;
+pub mod checkpoint;
 pub mod csv_file;
 pub mod decision;
 pub mod email;

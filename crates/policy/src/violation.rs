@@ -188,6 +188,8 @@ codes! {
     AuditSequenceGap = "audit.chain.sequence_gap" => Invalid;
     AuditPrevMismatch = "audit.chain.prev_mismatch" => Invalid;
     AuditHashMismatch = "audit.chain.hash_mismatch" => Invalid;
+    AuditTruncated = "audit.chain.truncated" => Invalid;
+    AuditRewritten = "audit.chain.rewritten" => Invalid;
 
     // Company snapshots handed to the core.
     SnapshotDuplicate = "snapshot.id.duplicate" => Invalid;

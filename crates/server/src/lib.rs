@@ -19,6 +19,7 @@ use tower_http::trace::TraceLayer;
 
 pub mod app;
 pub mod auth;
+pub mod checkpoints;
 pub mod clock;
 pub mod error;
 pub mod extract;
@@ -52,17 +53,28 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Where access-request notifications go (none by default).
     pub channels: Arc<notify::Channels>,
+    /// Signed checkpoints of the audit log (none in tests that need none).
+    pub checkpoints: checkpoints::Shared,
+    /// The audit log as verified at start-up.
+    pub audit_verified: Arc<std::sync::Mutex<Option<bool>>>,
     /// Wakes the notification worker after a commit that wrote to the outbox.
     pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
+    /// The start-up verification of the audit log: `None` until done.
+    pub fn audit_verified(&self) -> Option<bool> {
+        self.audit_verified.lock().ok().and_then(|v| *v)
+    }
+
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> AppState {
         let throttle = throttle::SignInThrottle::new(Arc::clone(&clock));
         AppState {
             store,
             clock,
             throttle,
+            checkpoints: None,
+            audit_verified: Arc::default(),
             trusted_proxies: Arc::new(Vec::new()),
             metrics: metrics::Metrics::default(),
             secure_cookies: false,
@@ -172,6 +184,19 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The Ed25519 key that signs the audit log's checkpoints (64 hex
+    /// digits), created with mode 0600 at first start. Keep it off the
+    /// database's disk: whoever holds it can forge checkpoints. Default:
+    /// the database's path with `.audit-key`.
+    #[arg(long, env = "INTERIM_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
+    /// The key itself, as 64 hex digits, instead of a file.
+    #[arg(long, env = "INTERIM_AUDIT_KEY", hide_env_values = true)]
+    pub audit_key: Option<String>,
+    /// Where the signed checkpoints are appended (one JSON per line).
+    /// Default: the database's path with `.audit-checkpoints`.
+    #[arg(long, env = "INTERIM_AUDIT_CHECKPOINTS")]
+    pub audit_checkpoints: Option<PathBuf>,
     /// Seconds that requests in flight get to finish after SIGTERM or
     /// Ctrl-C (and the notification worker its delivery) before exit.
     #[arg(long, env = "INTERIM_SHUTDOWN_TIMEOUT", default_value_t = 20)]
@@ -202,9 +227,12 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if state.channels.any() {
         println!("notifications: {}", state.channels.summary());
     }
+    state.checkpoints = Some(Arc::new(open_checkpoints(&config)?));
+    verify_at_start(&state).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     sweeper::spawn(state.clone());
     let notifier = notify::spawn(state.clone(), stopped.clone());
+    let sealer = checkpoints::spawn(state.clone(), stopped.clone());
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop.send(true);
@@ -215,23 +243,79 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         app(state, Some(config.portal)).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(signalled(stopped.clone()));
+    let workers = [notifier, sealer];
     drain(
         server.into_future(),
-        notifier,
+        workers,
         stopped,
         config.shutdown_timeout,
     )
     .await
 }
 
+/// The checkpoint key and file, beside the database unless configured.
+fn open_checkpoints(config: &Config) -> Result<checkpoints::Checkpoints, String> {
+    let beside = |ext: &str| {
+        let mut name = config.database.as_os_str().to_owned();
+        name.push(ext);
+        PathBuf::from(name)
+    };
+    let key_file = config
+        .audit_key_file
+        .clone()
+        .unwrap_or_else(|| beside(".audit-key"));
+    let file = config
+        .audit_checkpoints
+        .clone()
+        .unwrap_or_else(|| beside(".audit-checkpoints"));
+    checkpoints::Checkpoints::open(config.audit_key.as_deref(), &key_file, &file)
+}
+
+/// Verifies the audit log against its signed checkpoints before serving,
+/// says so, and records the outcome for `/healthz`, `/readyz`, `/metrics`.
+async fn verify_at_start(state: &AppState) {
+    let valid = match app::audit::check(state).await {
+        Ok(check) if check.valid => {
+            println!(
+                "audit log verified: {} events, {} signed checkpoints",
+                check.checked, check.checkpoints
+            );
+            true
+        }
+        Ok(check) => {
+            eprintln!(
+                "AUDIT LOG BROKEN: the log or its checkpoints were altered; /readyz answers 503 until it is looked into"
+            );
+            for e in &check.errors {
+                eprintln!("  {}", e.message);
+            }
+            if check.forged_checkpoints > 0 {
+                eprintln!(
+                    "  {} checkpoints are not signed by this server's key",
+                    check.forged_checkpoints
+                );
+            }
+            false
+        }
+        Err(e) => {
+            eprintln!("the audit log could not be verified: {}", e.message);
+            false
+        }
+    };
+    if let Ok(mut v) = state.audit_verified.lock() {
+        *v = Some(valid);
+    }
+}
+
 /// After the signal the listener is closed at once; requests in flight get
 /// `deadline` seconds to finish, then the notification worker finishes the
-/// delivery it is in (its outcome is stored). What is left in the outbox
+/// delivery it is in (its outcome is stored) and the audit log's head is
+/// checkpointed a last time. What is left in the outbox
 /// stays stored for the next start. Every write is a transaction, so
 /// anything cut at the deadline is rolled back, never half done.
 async fn drain(
     server: impl std::future::Future<Output = std::io::Result<()>>,
-    notifier: tokio::task::JoinHandle<()>,
+    workers: [tokio::task::JoinHandle<()>; 2],
     stopped: tokio::sync::watch::Receiver<bool>,
     deadline: u64,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -245,8 +329,12 @@ async fn drain(
         served = server => served?,
         () = late => tracing::warn!(?deadline, "requests still in flight at the deadline were cut"),
     }
-    if tokio::time::timeout(deadline, notifier).await.is_err() {
-        tracing::warn!("the notification worker did not stop by the deadline");
+    for worker in workers {
+        if tokio::time::timeout(deadline, worker).await.is_err() {
+            tracing::warn!(
+                "a worker (notifications, audit checkpoints) did not stop by the deadline"
+            );
+        }
     }
     tracing::info!("stopped");
     Ok(())

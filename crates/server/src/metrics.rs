@@ -62,12 +62,20 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
          # HELP interim_snapshot_reads_total Company snapshots made: read and indexed whole, or from the last one and what changed.\n\
          # TYPE interim_snapshot_reads_total counter\n\
          interim_snapshot_reads_total{{made=\"whole\"}} {}\n\
-         interim_snapshot_reads_total{{made=\"changes\"}} {}\n",
+         interim_snapshot_reads_total{{made=\"changes\"}} {}\n\
+         # HELP interim_audit_log_valid The audit log's chain and signed checkpoints as verified at start-up (1 valid, 0 broken, -1 not checked).\n\
+         # TYPE interim_audit_log_valid gauge\n\
+         interim_audit_log_valid {}\n",
         m.expired_logged.load(Ordering::Relaxed),
         m.expiry_lag_sum_ms.load(Ordering::Relaxed) as f64 / 1000.0,
         m.expiry_lag_max_ms.load(Ordering::Relaxed) as f64 / 1000.0,
         reads.whole,
         reads.applied,
+        match state.audit_verified() {
+            Some(true) => 1,
+            Some(false) => 0,
+            None => -1,
+        },
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

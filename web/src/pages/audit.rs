@@ -44,8 +44,17 @@ pub fn Audit() -> impl IntoView {
             <p data-testid="chain">
                 <Suspense fallback=|| "Checking the chain…">
                     {move || chain.get().map(|c| match c {
-                        Ok(c) if c.valid => view! { <span class="ok">{format!("Hash chain verified: {} events, none altered.", c.checked)}</span> }.into_any(),
-                        Ok(c) => view! { <span class="error" role="alert">{format!("The hash chain is broken ({} events checked).", c.checked)}</span> }.into_any(),
+                        Ok(c) if c.valid => view! { <span class="ok">{chain_verified(&c)}</span> }.into_any(),
+                        Ok(c) => {
+                            let mut problems: Vec<String> = c.errors.iter().map(|e| e.message.clone()).collect();
+                            if c.forged_checkpoints > 0 {
+                                problems.push(format!("{} checkpoints are not signed by this server's key.", c.forged_checkpoints));
+                            }
+                            view! {
+                                <span class="error" role="alert">{format!("The audit log was altered ({} events checked):", c.checked)}</span>
+                                <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                            }.into_any()
+                        }
                         Err(e) => view! { <span class="error">{e.body.message}</span> }.into_any(),
                     })}
                 </Suspense>
@@ -96,5 +105,16 @@ pub fn Audit() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// "Hash chain verified", with what the signed checkpoints vouch for.
+fn chain_verified(c: &interim_policy::answer::ChainCheck) -> String {
+    match &c.latest_checkpoint {
+        Some(cp) => format!(
+            "Hash chain verified: {} events, none altered; {} signed checkpoints, the latest vouching for {} events.",
+            c.checked, c.checkpoints, cp.count
+        ),
+        None => format!("Hash chain verified: {} events, none altered.", c.checked),
     }
 }

@@ -98,35 +98,8 @@ pub(crate) async fn export(
     let (events, _) = app::audit::events(&state, &actor, &f, 0, i64::MAX).await?;
     let format = params.get("format").unwrap_or("json");
     let (body, kind, ext) = match format {
-        "json" => (
-            serde_json::to_string_pretty(&events).map_err(|e| ApiError::internal("export", e))?,
-            "application/json",
-            "json",
-        ),
-        "csv" => {
-            let rows = events.iter().map(|e| {
-                [
-                    e.seq.to_string(),
-                    format_instant(e.time),
-                    e.actor.clone(),
-                    e.action.as_str().to_owned(),
-                    e.target.clone(),
-                    interim_policy::audit::canonical_json(&e.details),
-                    e.reason.clone().unwrap_or_default(),
-                    e.prev_hash.clone(),
-                    e.hash.clone(),
-                ]
-            });
-            let rows: Vec<[String; 9]> = rows.collect();
-            let out = csv_file(
-                &[
-                    "seq", "time", "actor", "action", "target", "details", "reason", "prevHash",
-                    "hash",
-                ],
-                rows.iter().map(|r| r.iter().map(String::as_str)),
-            );
-            (out, "text/csv; charset=utf-8", "csv")
-        }
+        "json" => (json_export(&state, events)?, "application/json", "json"),
+        "csv" => (csv_export(&events), "text/csv; charset=utf-8", "csv"),
         other => {
             return Err(ApiError::bad_request(
                 "query.value.invalid",
@@ -145,4 +118,51 @@ pub(crate) async fn export(
             .insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+/// The events with the checkpoints that vouch for them and the key that
+/// signed those: what `interim audit verify --file` and the policy's
+/// `verifyAuditLog` check offline.
+fn json_export(
+    state: &AppState,
+    events: Vec<interim_policy::audit::AuditEvent>,
+) -> ApiResult<String> {
+    let checkpoints = match state.checkpoints.as_ref() {
+        Some(c) => c
+            .all()
+            .map_err(|e| ApiError::internal("reading the audit checkpoints", e))?,
+        None => Vec::new(),
+    };
+    let log = interim_policy::checkpoint::AuditLog {
+        events,
+        checkpoints,
+        public_key: state.checkpoints.as_ref().map(|c| c.public_key()),
+    };
+    serde_json::to_string_pretty(&log).map_err(|e| ApiError::internal("export", e))
+}
+
+/// One row per event, details as canonical JSON.
+fn csv_export(events: &[interim_policy::audit::AuditEvent]) -> String {
+    let rows: Vec<[String; 9]> = events
+        .iter()
+        .map(|e| {
+            [
+                e.seq.to_string(),
+                format_instant(e.time),
+                e.actor.clone(),
+                e.action.as_str().to_owned(),
+                e.target.clone(),
+                interim_policy::audit::canonical_json(&e.details),
+                e.reason.clone().unwrap_or_default(),
+                e.prev_hash.clone(),
+                e.hash.clone(),
+            ]
+        })
+        .collect();
+    csv_file(
+        &[
+            "seq", "time", "actor", "action", "target", "details", "reason", "prevHash", "hash",
+        ],
+        rows.iter().map(|r| r.iter().map(String::as_str)),
+    )
 }

@@ -22,9 +22,12 @@ pub(crate) async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Json<Health> {
     let db = state.store.is_initialized().await.is_ok();
+    let audit_verified = state.audit_verified();
+    let ok = db && audit_verified != Some(false);
     Json(Health {
-        status: if db { "ok" } else { "degraded" }.to_owned(),
+        status: if ok { "ok" } else { "degraded" }.to_owned(),
         database: db,
+        audit_verified,
     })
 }
 
@@ -32,7 +35,7 @@ pub(crate) async fn healthz(
     get,
     path = "/readyz",
     tag = "Operations",
-    summary = "Readiness: the database answers and its schema is this release's",
+    summary = "Readiness: the database answers, its schema is this release's, the audit log verified at start",
     responses(
         (status = 200, description = "Ready for traffic", body = Readiness),
         (status = 503, description = "Not ready: send traffic elsewhere", body = Readiness)
@@ -44,7 +47,10 @@ pub(crate) async fn readyz(
     let schema = state.store.schema_is_current().await;
     let database = schema.is_ok();
     let schema = schema.unwrap_or(false);
-    let ready = database && schema;
+    // A log found broken at start-up keeps the server out of rotation
+    // until someone looks: its decisions would rest on a tampered store.
+    let audit = state.audit_verified() != Some(false);
+    let ready = database && schema && audit;
     (
         if ready {
             StatusCode::OK
@@ -55,6 +61,7 @@ pub(crate) async fn readyz(
             status: if ready { "ready" } else { "not_ready" }.to_owned(),
             database,
             schema,
+            audit,
         }),
     )
 }

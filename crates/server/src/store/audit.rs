@@ -118,6 +118,22 @@ fn audit_row(r: &SqliteRow) -> StoreResult<AuditEvent> {
     })
 }
 
+impl Store {
+    /// How many events the log holds, and the last one's hash.
+    pub async fn audit_head(&self) -> StoreResult<(u64, String)> {
+        let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match last {
+            Some(r) => (
+                u64::try_from(r.get::<i64, _>(0)).unwrap_or_default(),
+                r.get(1),
+            ),
+            None => (0, GENESIS_HASH.to_owned()),
+        })
+    }
+}
+
 impl WriteTx {
     /// Appends an event to the hash chain.
     pub async fn audit(&mut self, event: NewEvent) -> StoreResult<AuditEvent> {

@@ -123,7 +123,7 @@ async fn create_list_and_delete_as_the_vendor_documents() {
         .get("/api/v1/audit/export?format=json&action=grant.deleted")
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(json_export.as_array().unwrap().len(), 1);
+    assert_eq!(json_export["events"].as_array().unwrap().len(), 1);
     assert_eq!(
         c.get("/api/v1/audit/export?format=xml").await.0,
         StatusCode::BAD_REQUEST

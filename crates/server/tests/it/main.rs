@@ -21,3 +21,4 @@ mod requests;
 mod serve;
 mod storage;
 mod support;
+mod tamper;
