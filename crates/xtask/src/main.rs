@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod fuzz;
 mod instructions;
 mod npm;
 
@@ -27,6 +28,9 @@ const NPM_TOOLS: &[&str] = &[
     "typescript@5",
 ];
 
+/// Seconds per fuzz target in `cargo xtask test`.
+const FUZZ_SECONDS: u64 = 60;
+
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
@@ -42,13 +46,17 @@ commands:
   npm-test  build it, then run only its tests (Node and Chromium)
   test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
           the conformance corpus on wasm32 under Node, compile the
-          benchmarks, the instruction-count guard, the portal's build and
+          benchmarks, the instruction-count guard, fuzzing (60 s per
+          target), the portal's build and
           e2e tests, the npm package's build and tests
   run     start the server on http://127.0.0.1:8080 with ./data/interim.db,
           seeding the demo company when the database is new (extra
           arguments go to interim-server; see `cargo xtask run --help`)
   bench   run the criterion benchmarks of the policy crate (prints figures,
           then the engine's beside the hand-written floor's, as ratios)
+  fuzz [SECONDS]
+          run each cargo fuzz target of fuzz/ (the JSON interface, the wire
+          reader, snapshot indexing) for SECONDS (default 300; 60 in test)
   instructions [--save]
           count the instructions of the guarded benchmarks (callgrind) and
           compare them with crates/xtask/instructions.baseline (part of
@@ -68,6 +76,11 @@ fn main() -> ExitCode {
         Some("portal") => setup().and_then(|()| portal()),
         Some("e2e") => setup().and_then(|()| portal()).and_then(|()| e2e()),
         Some("npm") => setup().and_then(|()| npm::build()),
+        Some("fuzz") => fuzz::run(
+            args.get(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(FUZZ_SECONDS * 5),
+        ),
         Some("npm-test") => setup()
             .and_then(|()| npm::build())
             .and_then(|()| npm::test()),
@@ -319,6 +332,7 @@ fn test() -> Result<(), String> {
         ),
         ("portal build (trunk, release)", portal),
         ("portal e2e (Chromium)", e2e),
+        ("fuzzing (cargo fuzz)", || fuzz::run(FUZZ_SECONDS)),
         ("npm package build", npm::build),
         ("npm package tests", npm::test),
     ] {
