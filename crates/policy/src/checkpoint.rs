@@ -82,7 +82,7 @@ pub fn verify_log(
     let chained = verify_chain(events);
     let mut errors = chained.as_ref().err().cloned().unwrap_or_default();
     let mut sorted: Vec<&AuditCheckpoint> = checkpoints.iter().collect();
-    sorted.sort_by_key(|c| c.count);
+    crate::order::sort_by_key(&mut sorted, |c| c.count);
     let held = events.last().map_or(0, |e| e.seq);
     // The last checkpoint that still matches: what lies before it is sound.
     let mut sound = 0u64;

@@ -286,7 +286,7 @@ pub fn plan_new_key(
     if chosen.is_empty() {
         chosen = calling.map_or(KeyScope::ALL.to_vec(), |c| c.scopes.clone());
     }
-    chosen.sort();
+    crate::order::sort(&mut chosen);
     let expires_at = add(now, Duration::days(expiration_days.unwrap_or(1)));
     if let Some(c) = calling.filter(|c| expires_at > c.expires_at) {
         errors.push(Violation::new(

@@ -89,6 +89,17 @@ impl FromRequestParts<AppState> for Actor {
                 "this account is disabled",
             ));
         };
+        if !is_safe(&parts.method)
+            && let Err(wait) = state.writes.write(&email_key)
+        {
+            let mut e = ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "auth.writes.rate_limited",
+                format!("too many writes at once: try again in {wait} seconds"),
+            );
+            e.retry_after = Some(wait);
+            return Err(e);
+        }
         Ok(Actor {
             email: user.email.clone(),
             idx,

@@ -34,16 +34,33 @@ pub const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 pub const CLIENT_BURST: u32 = 30;
 pub const CLIENT_REFILL: Duration = Duration::from_secs(10);
 
-/// The server's clock, for governor (instants as time since the epoch).
+/// The server's clock, for governor (instants as time since the epoch),
+/// never going back: a wall clock stepped back would otherwise hold a
+/// client for as long as the step.
 #[derive(Clone)]
-struct GovernorClock(Arc<dyn Clock>);
+struct GovernorClock {
+    clock: Arc<dyn Clock>,
+    latest_ms: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl GovernorClock {
+    fn new(clock: Arc<dyn Clock>) -> GovernorClock {
+        GovernorClock {
+            clock,
+            latest_ms: Arc::default(),
+        }
+    }
+}
 
 impl governor::clock::Clock for GovernorClock {
     type Instant = Duration;
 
     fn now(&self) -> Duration {
-        let ms = self.0.now().timestamp_millis().max(0);
-        Duration::from_millis(u64::try_from(ms).unwrap_or_default())
+        let ms = u64::try_from(self.clock.now().timestamp_millis().max(0)).unwrap_or_default();
+        let seen = self
+            .latest_ms
+            .fetch_max(ms, std::sync::atomic::Ordering::Relaxed);
+        Duration::from_millis(seen.max(ms))
     }
 }
 
@@ -66,6 +83,7 @@ pub struct SignInThrottle {
     clock: Arc<dyn Clock>,
     pairs: Arc<Mutex<HashMap<(String, IpAddr), Failures>>>,
     clients: Arc<ClientLimiter>,
+    governor_clock: GovernorClock,
     /// Clients whose failures across accounts ran out, and until when.
     held: Arc<Mutex<HashMap<IpAddr, DateTime<Utc>>>>,
 }
@@ -91,9 +109,10 @@ impl SignInThrottle {
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
             .allow_burst(burst);
         SignInThrottle {
+            governor_clock: GovernorClock::new(Arc::clone(&clock)),
             clients: Arc::new(RateLimiter::dashmap_with_clock(
                 quota,
-                GovernorClock(Arc::clone(&clock)),
+                GovernorClock::new(Arc::clone(&clock)),
             )),
             clock,
             pairs: Arc::default(),
@@ -142,9 +161,7 @@ impl SignInThrottle {
             f.last = now;
         }
         if let Err(not_until) = self.clients.check_key(&client) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&GovernorClock(
-                Arc::clone(&self.clock),
-            )));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&self.governor_clock));
             if let (Ok(mut held), Ok(wait)) = (self.held.lock(), chrono::Duration::from_std(wait)) {
                 held.retain(|_, until| *until > now);
                 held.insert(client, now + wait);
@@ -157,6 +174,53 @@ impl SignInThrottle {
         if let Ok(mut pairs) = self.pairs.lock() {
             pairs.remove(&(account.to_owned(), client));
         }
+    }
+}
+
+/// Writes per second one person may keep up by default, and three times
+/// as many at once: enough for any person or script of theirs, not for a
+/// flood (`--writes-per-second`).
+pub const WRITES_PER_SECOND: u32 = 20;
+pub const WRITE_BURST: u32 = 3 * WRITES_PER_SECOND;
+
+type UserLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// Writes per person (session or key), by `governor` on the monotonic
+/// clock: one person's flood is answered 429 and slows nobody else.
+#[derive(Clone)]
+pub struct WriteThrottle {
+    /// None: writes are not throttled (`--writes-per-second 0`).
+    users: Option<Arc<UserLimiter>>,
+}
+
+impl std::fmt::Debug for WriteThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteThrottle").finish_non_exhaustive()
+    }
+}
+
+impl WriteThrottle {
+    /// `per_second` writes a second per person, three times as many at
+    /// once; 0 turns the throttle off.
+    pub fn new(per_second: u32) -> WriteThrottle {
+        let users = NonZeroU32::new(per_second).map(|rate| {
+            let burst = NonZeroU32::new(per_second.saturating_mul(3)).unwrap_or(rate);
+            Arc::new(RateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))
+        });
+        WriteThrottle { users }
+    }
+
+    /// Counts a write of `user`; `Err(seconds to wait)` over the quota.
+    pub fn write(&self, user: &str) -> Result<(), u64> {
+        let Some(users) = self.users.as_ref() else {
+            return Ok(());
+        };
+        users.check_key(&user.to_owned()).map_err(|not_until| {
+            let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
+            not_until.wait_time_from(now).as_secs() + 1
+        })
     }
 }
 

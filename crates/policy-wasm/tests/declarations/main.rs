@@ -139,6 +139,16 @@ fn name_map() -> Vec<Mapped> {
         mapped("PoolInput", rust::<user::PoolInput>(), Input),
         mapped("GroupInput", rust::<user::GroupInput>(), Input),
         mapped("AuditEvent", rust::<audit::AuditEvent>(), Input),
+        mapped(
+            "AuditCheckpoint",
+            rust::<interim_policy::checkpoint::AuditCheckpoint>(),
+            Input,
+        ),
+        mapped(
+            "AuditLog",
+            rust::<interim_policy::checkpoint::AuditLog>(),
+            Input,
+        ),
         // Answers.
         mapped("Violation", rust::<interim_policy::Violation>(), Answer),
         mapped("ValidGrant", rust::<grant::NewGrant>(), Answer),

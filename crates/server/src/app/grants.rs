@@ -157,20 +157,36 @@ fn stored(g: NewGrant, id: String, actor: &Actor, now: DateTime<Utc>) -> TempAcc
 }
 
 /// Writes a new grant and its `grant.created` event.
+/// The event names the pools and the period as well as the ids, and
+/// carries the incident id as its reason, so it reads alone.
 async fn insert(
     tx: &mut WriteTx,
+    snapshot: &Snapshot,
     grant: &TempAccess,
     actor: &Actor,
     now: DateTime<Utc>,
     replaces: Option<&str>,
 ) -> Result<()> {
     tx.insert_grant(grant).await?;
+    let pool_names: Vec<Option<String>> = grant
+        .agent_pool_ids
+        .iter()
+        .map(|id| {
+            snapshot
+                .pool_idx(id)
+                .and_then(|p| snapshot.pool(p))
+                .map(|p| p.name.clone())
+        })
+        .collect();
+    let minutes = (grant.expiration_date - now).num_minutes();
     let details = json!({
         "name": grant.name,
         "agentPoolIds": grant.agent_pool_ids,
+        "poolNames": pool_names,
         "userEmails": grant.user_emails,
         "roles": grant.roles,
         "expirationDate": format_instant(grant.expiration_date),
+        "period": interim_policy::time::duration_text(minutes),
         "incidentId": grant.incident_id,
         "replaces": replaces,
     });
@@ -182,7 +198,7 @@ async fn insert(
         AuditAction::GrantCreated,
         target,
         details,
-        None,
+        grant.incident_id.clone(),
     )
     .await
 }
@@ -193,27 +209,22 @@ pub async fn create(
     actor: &Actor,
     input: &CreateTempAccess,
 ) -> Result<TempAccess> {
+    let (company, now) = super::cached(state).await?;
+    validated(&company, actor, input, None, now)?;
     let (mut tx, snapshot, now) = super::begin(state).await?;
     let valid = validated(&snapshot, actor, input, None, now)?;
     let grant = stored(valid, new_id()?, actor, now);
-    insert(&mut tx, &grant, actor, now, None).await?;
+    insert(&mut tx, &snapshot, &grant, actor, now, None).await?;
     tx.commit().await?;
     Ok(grant)
 }
 
 /// Deletes an active grant: its access ends at once.
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<()> {
+    let (company, now) = super::cached(state).await?;
+    deletable(&company, actor, id, now)?;
     let (mut tx, snapshot, now) = super::begin(state).await?;
-    let grant = snapshot
-        .grant_idx(id)
-        .and_then(|g| snapshot.grant(g))
-        .filter(|g| g.is_active(now));
-    let Some(grant) = grant else {
-        refuse_view(&snapshot, actor, now)?;
-        return Err(not_found(id));
-    };
-    can_manage_grant(&snapshot, &actor.email, &grant.wire.agent_pool_ids, now)
-        .map_err(|v| Error::forbidden(v.code.as_str(), v.message))?;
+    let grant = deletable(&snapshot, actor, id, now)?;
     tx.delete_grant(id, now, &actor.email).await?;
     let details = json!({ "name": grant.wire.name, "userEmails": grant.wire.user_emails, "agentPoolIds": grant.wire.agent_pool_ids });
     let target = format!("grant:{id}");
@@ -231,6 +242,26 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The active grant `id`, if the actor may delete it.
+fn deletable<'s>(
+    snapshot: &'s Snapshot,
+    actor: &Actor,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<&'s interim_policy::snapshot::Grant> {
+    let grant = snapshot
+        .grant_idx(id)
+        .and_then(|g| snapshot.grant(g))
+        .filter(|g| g.is_active(now));
+    let Some(grant) = grant else {
+        refuse_view(snapshot, actor, now)?;
+        return Err(not_found(id));
+    };
+    can_manage_grant(snapshot, &actor.email, &grant.wire.agent_pool_ids, now)
+        .map_err(|v| Error::forbidden(v.code.as_str(), v.message))?;
+    Ok(grant)
+}
+
 /// Deletes a grant and creates its replacement in one transaction: access
 /// never has a gap, and the new grant is validated as if the old were gone
 /// (the policy checks that the old one is active and that the actor
@@ -241,6 +272,8 @@ pub async fn replace(
     id: &str,
     input: &CreateTempAccess,
 ) -> Result<TempAccess> {
+    let (company, now) = super::cached(state).await?;
+    validated(&company, actor, input, Some(id), now)?;
     let (mut tx, snapshot, now) = super::begin(state).await?;
     let valid = validated(&snapshot, actor, input, Some(id), now)?;
     let old_name = snapshot
@@ -262,7 +295,7 @@ pub async fn replace(
         None,
     )
     .await?;
-    insert(&mut tx, &grant, actor, now, Some(id)).await?;
+    insert(&mut tx, &snapshot, &grant, actor, now, Some(id)).await?;
     tx.commit().await?;
     Ok(grant)
 }

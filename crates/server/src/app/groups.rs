@@ -188,9 +188,15 @@ pub async fn update(
     let (mut tx, snapshot, now) = begin(state, actor).await?;
     let mut group = find(state, id).await?.wire;
     let valid = validate_group(Some(&snapshot), Some(id), input).map_err(Error::violations)?;
+    // The vendor's update: what the body leaves out stays as it is (a
+    // name-only PUT renamed the group and wiped its pools and roles).
     group.name = valid.name;
-    group.agent_pool_ids = valid.agent_pool_ids;
-    group.roles = valid.roles;
+    if input.agent_pool_ids.is_some() {
+        group.agent_pool_ids = valid.agent_pool_ids;
+    }
+    if input.roles.is_some() {
+        group.roles = valid.roles;
+    }
     group
         .request_overrides
         .retain(|o| group.agent_pool_ids.contains(&o.agent_pool_id));

@@ -50,8 +50,17 @@ pub async fn begin(state: &AppState) -> Result<(WriteTx, Arc<Snapshot>, DateTime
     Ok((tx, snapshot, now))
 }
 
+/// The company as cached now: for refusing before the write lock is taken,
+/// so that a flood of refused writes waits for nobody's write (and no one
+/// waits for it). The check inside the transaction stays the authority.
+pub async fn cached(state: &AppState) -> Result<(Arc<Snapshot>, DateTime<Utc>)> {
+    let now = state.clock.now();
+    Ok((state.store.snapshot(now).await?, now))
+}
+
 /// Opens the one write transaction and refuses, with the policy's reason,
 /// unless the actor may `access` `op` (on `pool`, for environment operations).
+/// A refusal is found on the cached company first, without the write lock.
 pub async fn begin_as(
     state: &AppState,
     actor: &Actor,
@@ -59,6 +68,8 @@ pub async fn begin_as(
     access: Access,
     pool: Option<&str>,
 ) -> Result<(WriteTx, Arc<Snapshot>, DateTime<Utc>)> {
+    let (company, now) = cached(state).await?;
+    require(&company, actor, op, access, pool, now)?;
     let (tx, snapshot, now) = begin(state).await?;
     require(&snapshot, actor, op, access, pool, now)?;
     Ok((tx, snapshot, now))

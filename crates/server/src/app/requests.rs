@@ -16,7 +16,7 @@ use interim_policy::request::{
     who_can_approve,
 };
 use interim_policy::snapshot::Snapshot;
-use interim_policy::time::format_instant;
+use interim_policy::time::{duration_text, format_instant, granted_text};
 use interim_policy::wire::{AccessRequestInput, AccessRequestWire, DelegationInput};
 use serde_json::json;
 
@@ -79,7 +79,10 @@ pub async fn create(
     };
     tx.insert_request(&wire).await?;
     let target = format!("request:{}", wire.id);
-    let details = json!({"agentPoolId": wire.agent_pool_id, "minutes": wire.requested_minutes, "approval": wire.approval, "ticketRef": wire.ticket_ref});
+    let pool_name = pool_name(&snapshot, &wire.agent_pool_id);
+    let details = json!({"requester": wire.requester, "agentPoolId": wire.agent_pool_id, "poolName": pool_name,
+        "minutes": wire.requested_minutes, "period": duration_text(wire.requested_minutes),
+        "approval": wire.approval, "ticketRef": wire.ticket_ref});
     let (who, why) = (&actor.email, wire.reason.clone());
     record(
         &mut tx,
@@ -92,7 +95,9 @@ pub async fn create(
     )
     .await?;
     if auto {
-        let details = json!({"agentPoolId": wire.agent_pool_id, "selfApproved": true, "endsAt": wire.ends_at.map(format_instant)});
+        let details = json!({"requester": wire.requester, "agentPoolId": wire.agent_pool_id, "poolName": pool_name,
+            "selfApproved": true, "startsAt": wire.approved_at.map(format_instant), "endsAt": wire.ends_at.map(format_instant),
+            "period": granted_text(wire.requested_minutes, wire.approved_at, wire.ends_at), "ticketRef": wire.ticket_ref});
         let why = wire.reason.clone();
         record(
             &mut tx,
@@ -269,12 +274,8 @@ pub async fn transition(
             "the request changed meanwhile: reload it",
         ));
     }
-    let details = match by {
-        Some(_) => {
-            json!({"from": t.from, "to": t.to, "endsAt": t.ends_at.map(format_instant), "grantedMinutes": t.granted_minutes})
-        }
-        None => json!({ "from": t.from, "to": t.to }),
-    };
+    let before = s.request(ri).map(|r| r.wire.clone());
+    let details = transition_details(&s, before.as_ref(), &t);
     let target = format!("request:{id}");
     let why = t.comment.clone();
     record(
@@ -287,7 +288,6 @@ pub async fn transition(
         why,
     )
     .await?;
-    let before = s.request(ri).map(|r| r.wire.clone());
     let told = match (Event::of(t.to), &before) {
         (Some(event), Some(before)) => {
             let stands = transitioned(before, &t, by);
@@ -423,4 +423,34 @@ pub async fn end_delegation(state: &AppState, actor: &Actor, id: &str) -> Result
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A pool's name, for an audit event that should read alone.
+fn pool_name(s: &Snapshot, id: &str) -> Option<String> {
+    s.pool_idx(id)
+        .and_then(|p| s.pool(p))
+        .map(|p| p.name.clone())
+}
+
+/// What a transition's audit event says: who asked for which pool, for
+/// how long and until when, so an auditor needs no second lookup.
+fn transition_details(
+    s: &Snapshot,
+    before: Option<&AccessRequestWire>,
+    t: &TransitionOutcome,
+) -> serde_json::Value {
+    let starts = t.approved_at.or(before.and_then(|b| b.approved_at));
+    let ends = t.ends_at.or(before.and_then(|b| b.ends_at));
+    json!({
+        "requester": before.map(|b| b.requester.clone()),
+        "agentPoolId": before.map(|b| b.agent_pool_id.clone()),
+        "poolName": before.and_then(|b| pool_name(s, &b.agent_pool_id)),
+        "from": t.from,
+        "to": t.to,
+        "startsAt": starts.map(format_instant),
+        "endsAt": ends.map(format_instant),
+        "grantedMinutes": t.granted_minutes,
+        "period": before.map(|b| granted_text(b.requested_minutes, starts, ends)),
+        "ticketRef": before.and_then(|b| b.ticket_ref.clone()),
+    })
 }

@@ -85,6 +85,42 @@ pub async fn write(
     Ok(answer(&after))
 }
 
+/// Makes `id` the deployment's company id (the `{company}` of the vendor's
+/// key paths), as the system, when the configuration names another one.
+pub async fn set_company_id(state: &AppState, id: &str) -> Result<()> {
+    let id = id.trim();
+    if id.is_empty() || id.chars().count() > 100 || id.contains(['/', '?', '#', '%']) {
+        return Err(Error::invalid(
+            "settings.companyId.invalid",
+            "companyId",
+            "a company id is 1 to 100 characters, without `/`, `?`, `#` or `%`",
+        ));
+    }
+    let (mut tx, _, now) = super::begin(state).await?;
+    let before = tx.settings().await?;
+    if before.company_id == id {
+        return Ok(());
+    }
+    let mut after = before.clone();
+    after.company_id = id.to_owned();
+    tx.put_settings(&after).await?;
+    let details = json!({ "before": answer(&before), "after": answer(&after) });
+    let target = format!("company:{id}");
+    let why = Some("configured by --company-id".to_owned());
+    record(
+        &mut tx,
+        super::SYSTEM,
+        now,
+        AuditAction::SettingsChanged,
+        target,
+        details,
+        why,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Previews the legacy import (`preview_only`), or applies it: users are
 /// created or their roles replaced, group admins made members, audited.
 pub async fn import(

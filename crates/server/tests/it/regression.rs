@@ -245,3 +245,163 @@ async fn issue_16_a_405_names_the_allowed_methods() {
         assert_eq!(body["code"], code);
     }
 }
+
+/// Issue 16: an auditor needed a second lookup to read an event (an
+/// approval named neither the requester nor the pool nor the period; a
+/// grant's creation named its pools by id only and not its incident).
+#[tokio::test]
+async fn issue_16_audit_events_read_alone() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (status, body) = admin
+        .post(
+            "/api/v1/access-requests/r-pending/approve",
+            &json!({"durationMinutes": 60}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = admin.get("/api/v1/audit?action=request.approved").await;
+    let details = &page["items"][0]["details"];
+    assert_eq!(details["requester"], "req@acme.io", "{page}");
+    assert_eq!(details["poolName"], "Ledger production", "{page}");
+    assert_eq!(details["period"], "1 hour (asked 4 hours)", "{page}");
+    assert!(
+        details["startsAt"].is_string() && details["endsAt"].is_string(),
+        "{page}"
+    );
+
+    let (status, body) = admin
+        .post(
+            "/api/v1/temp-access",
+            &json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"], "roles": ["Standard"],
+                    "expirationDate": "2026-11-23T10:00:00Z", "name": "Night shift", "incidentId": "INC-77"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, page) = admin.get("/api/v1/audit?action=grant.created").await;
+    let event = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["details"]["name"] == "Night shift")
+        .unwrap();
+    assert_eq!(event["reason"], "INC-77", "{event}");
+    assert_eq!(
+        event["details"]["poolNames"],
+        json!(["Payments production"]),
+        "{event}"
+    );
+    assert_eq!(event["details"]["period"], "1 day", "{event}");
+}
+
+/// Issue 16: the `{company}` of the vendor's key paths could not be set to
+/// the company id a vendor client is configured with.
+#[tokio::test]
+async fn issue_16_the_company_of_the_key_paths_is_configurable() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    interim_server::app::settings::set_company_id(&s.state, "acme-prod")
+        .await
+        .unwrap();
+    let admin = s.sign_in("admin@acme.io").await;
+    let (status, body) = admin
+        .get("/api/v1/access/company/acme-prod/system-api-key")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = admin
+        .get("/api/v1/access/company/acme/system-api-key")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        interim_server::app::settings::set_company_id(&s.state, "a/b")
+            .await
+            .is_err()
+    );
+}
+
+/// Issue 16: `PUT /groups/{id}` with only a name wiped the group's pools
+/// and roles; what the body leaves out now stays as it is.
+#[tokio::test]
+async fn issue_16_a_partial_group_update_keeps_what_it_leaves_out() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (_, groups) = admin.get("/api/v1/groups").await;
+    let group = groups["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| !g["agentPoolIds"].as_array().unwrap().is_empty())
+        .unwrap()
+        .clone();
+    let id = group["id"].as_str().unwrap();
+    let (status, after) = admin
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/groups/{id}"),
+            Some(&json!({"name": "Renamed team"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["name"], "Renamed team");
+    assert_eq!(after["agentPoolIds"], group["agentPoolIds"], "{after}");
+    assert_eq!(after["roles"], group["roles"], "{after}");
+}
+
+/// Issue 16: a refused write waited for the write lock before it was
+/// refused, so a Developer's flood of refused creates queued behind (and
+/// in front of) everyone's writes. A refusal is now found on the cached
+/// company, without the lock: here it answers while another write holds
+/// the lock.
+#[tokio::test]
+async fn issue_16_a_refused_write_does_not_wait_for_the_write_lock() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let dev = s.sign_in("dev@acme.io").await;
+    let held = s.state.store.begin().await.unwrap();
+    let grant = json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"],
+        "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z"});
+    let refused = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        dev.post("/api/v1/temp-access", &grant),
+    )
+    .await
+    .expect("refused without waiting for the lock");
+    assert_eq!(refused.0, StatusCode::FORBIDDEN, "{}", refused.1);
+    let user = json!({"email": "x@acme.io", "firstName": "X", "lastName": "Y"});
+    let refused = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        dev.post("/api/v1/users", &user),
+    )
+    .await
+    .expect("refused without waiting for the lock");
+    assert_eq!(refused.0, StatusCode::FORBIDDEN, "{}", refused.1);
+    drop(held);
+}
+
+/// Issue 16: one person's flood of writes slowed everyone's. Writes are
+/// throttled per person: the flood gets 429 with Retry-After, another
+/// person's write goes through.
+#[tokio::test]
+async fn issue_16_a_flood_of_writes_is_throttled_per_person() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let dev = s.sign_in("dev@acme.io").await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let grant = json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"],
+        "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z"});
+    let mut limited = 0;
+    // Three bursts' worth, faster than the allowance comes back.
+    for _ in 0..3 * interim_server::throttle::WRITE_BURST {
+        let (status, body) = dev.post("/api/v1/temp-access", &grant).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(body["code"], "auth.writes.rate_limited");
+            limited += 1;
+        }
+    }
+    assert!(limited >= 10, "{limited} writes throttled");
+    let (status, body) = admin
+        .post(
+            "/api/v1/temp-access",
+            &json!({"agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"],
+            "roles": ["Standard"], "expirationDate": "2026-11-23T10:00:00Z", "name": "admin's"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
