@@ -305,7 +305,7 @@ pub async fn create_pool(input: &interim_policy::user::PoolInput) -> Result<Pool
 }
 
 pub fn groups() -> Get<Page<Group>> {
-    Get::new("/api/v1/groups?size=1000")
+    Get::new("/api/v1/groups?size=1000&includeMembers=true")
 }
 
 pub async fn create_group(input: &interim_policy::user::GroupInput) -> Result<Group, ApiError> {

@@ -46,6 +46,7 @@ pub fn run(seconds: u64) -> Result<(), String> {
             time.as_str(),
             "-max_len=65536",
             "-print_final_stats=1",
+            "-print_funcs=0",
         ];
         println!("\n==> RUSTC_BOOTSTRAP=1 cargo {}", args.join(" "));
         let status = cmd("cargo", &args)

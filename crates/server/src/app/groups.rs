@@ -95,14 +95,27 @@ async fn gate(state: &AppState, actor: &Actor) -> Result<()> {
 }
 
 /// Groups whose name holds `name` (any letter case), by name.
-pub async fn list(
-    state: &AppState,
-    actor: &Actor,
-    name: Option<&str>,
-    ascending: bool,
-) -> Result<Vec<Group>> {
+/// The vendor's sort fields of groups, and the default order.
+pub const SORTABLE: &[&str] = &["name", "createdDate", "lastModifiedDate", "memberCount"];
+pub const DEFAULT_SORT: (&str, bool) = ("name", true);
+
+/// What a list of groups is asked for (the vendor's parameters, and ours).
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    /// Part of the name, any case (ours).
+    pub name: Option<String>,
+    /// Groups with access to any of these pools (the vendor's).
+    pub agent_pool_ids: Vec<String>,
+    /// With their members (the vendor's `includeMembers`; the count is
+    /// always there).
+    pub include_members: bool,
+    /// `(field, ascending)`, first key first.
+    pub sort: Vec<(String, bool)>,
+}
+
+pub async fn list(state: &AppState, actor: &Actor, q: &Query) -> Result<Vec<Group>> {
     gate(state, actor).await?;
-    let name = name.map(str::to_lowercase);
+    let name = q.name.as_deref().map(str::to_lowercase);
     let mut groups: Vec<GroupRecord> = state
         .store
         .groups()
@@ -112,12 +125,39 @@ pub async fn list(
             name.as_ref()
                 .is_none_or(|n| g.wire.name.to_lowercase().contains(n.as_str()))
         })
+        .filter(|g| {
+            q.agent_pool_ids.is_empty()
+                || g.wire
+                    .agent_pool_ids
+                    .iter()
+                    .any(|p| q.agent_pool_ids.contains(p))
+        })
         .collect();
     groups.sort_by(|a, b| {
-        let o = a.wire.name.to_lowercase().cmp(&b.wire.name.to_lowercase());
-        if ascending { o } else { o.reverse() }
+        q.sort
+            .iter()
+            .map(|(field, asc)| {
+                let o = match field.as_str() {
+                    "createdDate" => a.created_ms.cmp(&b.created_ms),
+                    "lastModifiedDate" => a.modified_ms.cmp(&b.modified_ms),
+                    "memberCount" => a.wire.members.len().cmp(&b.wire.members.len()),
+                    _ => a.wire.name.to_lowercase().cmp(&b.wire.name.to_lowercase()),
+                };
+                if *asc { o } else { o.reverse() }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
     });
-    Ok(groups.into_iter().map(answer).collect())
+    Ok(groups
+        .into_iter()
+        .map(answer)
+        .map(|mut g| {
+            if !q.include_members {
+                g.members.clear();
+            }
+            g
+        })
+        .collect())
 }
 
 pub async fn one(state: &AppState, actor: &Actor, id: &str) -> Result<Group> {

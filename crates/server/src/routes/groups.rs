@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
     path = "/api/v1/groups",
     tag = "User Groups",
     summary = "Access groups",
-    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("sort" = Option<Vec<String>>, Query, description = "property,(asc|desc); repeatable"), ("name" = Option<String>, Query, description = "Filter by name")),
+    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("sort" = Option<Vec<String>>, Query, description = "property,(asc|desc); repeatable: name, createdDate, lastModifiedDate, memberCount"), ("agentPoolIds" = Option<String>, Query, description = "Groups with access to any of these agent pools (comma-separated ids)"), ("includeMembers" = Option<bool>, Query, description = "With the members (default false; memberCount is always given)"), ("name" = Option<String>, Query, description = "Filter by name")),
     responses((status = 200, description = "A page of groups", body = Page<Group>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn list(
@@ -39,12 +39,33 @@ pub(crate) async fn list(
     params: Params,
 ) -> ApiResult<Json<Page<Group>>> {
     let paging = params.paging()?;
-    let ascending = params
-        .sort(&["name"], ("name", true))?
-        .first()
-        .is_none_or(|(_, asc)| *asc);
-    let groups = app::groups::list(&state, &actor, params.get("name"), ascending).await?;
+    let q = app::groups::Query {
+        name: params.get("name").map(str::to_owned),
+        agent_pool_ids: params
+            .all("agentPoolIds")
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        include_members: flag(&params, "includeMembers")?,
+        sort: params.sort(app::groups::SORTABLE, app::groups::DEFAULT_SORT)?,
+    };
+    let groups = app::groups::list(&state, &actor, &q).await?;
     Ok(Json(paging.page(groups)))
+}
+
+/// A boolean query parameter: `true` or `false`, absent meaning false.
+fn flag(params: &Params, name: &str) -> ApiResult<bool> {
+    match params.get(name) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(crate::error::ApiError::bad_request(
+            "query.value.invalid",
+            name,
+            format!("`{name}` is true or false, got `{other}`"),
+        )),
+    }
 }
 
 #[utoipa::path(

@@ -334,7 +334,7 @@ async fn stored(c: &crate::support::Client) -> serde_json::Value {
         ("grants", "/api/v1/temp-access?size=1000"),
         ("users", "/api/v1/users?size=1000"),
         ("pools", "/api/v1/agent-pools?size=1000"),
-        ("groups", "/api/v1/groups?size=1000"),
+        ("groups", "/api/v1/groups?size=1000&includeMembers=true"),
         ("settings", "/api/v1/settings"),
         ("keys", "/api/v1/access/company/acme/system-api-key"),
         ("audit", "/api/v1/audit/verify"),

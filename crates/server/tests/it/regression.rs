@@ -1,7 +1,7 @@
 //! Regression tests, each named after the issue whose defect it pins.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Server, corpus_company, default_now, t};
 
@@ -404,4 +404,48 @@ async fn issue_16_a_flood_of_writes_is_throttled_per_person() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// Issue 16: `GET /groups` ignored the vendor's `agentPoolIds` and
+/// `includeMembers`, and sorted by name only.
+#[tokio::test]
+async fn issue_16_groups_take_the_vendors_filters_and_sort_fields() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (_, all) = admin
+        .get("/api/v1/groups?includeMembers=true&size=100")
+        .await;
+    let all = all["items"].as_array().unwrap().clone();
+    let with_pay: Vec<&Value> = all
+        .iter()
+        .filter(|g| {
+            g["agentPoolIds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == "pool-pay")
+        })
+        .collect();
+    assert!(!with_pay.is_empty() && with_pay.len() < all.len());
+    let (status, page) = admin
+        .get("/api/v1/groups?agentPoolIds=pool-pay,pool-none&size=100")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], with_pay.len(), "{page}");
+    for g in page["items"].as_array().unwrap() {
+        assert_eq!(g["members"], json!([]), "members only when asked: {g}");
+        assert!(g["memberCount"].as_u64().is_some());
+    }
+    let (_, by_count) = admin
+        .get("/api/v1/groups?sort=memberCount,desc&sort=name&size=100")
+        .await;
+    let counts: Vec<u64> = by_count["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["memberCount"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    let (status, body) = admin.get("/api/v1/groups?includeMembers=maybe").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
