@@ -23,6 +23,8 @@ use serde_json::Value;
 struct Server {
     child: Child,
     url: String,
+    /// The audit checkpoint key the server printed at start.
+    public_key: String,
     dir: PathBuf,
 }
 
@@ -63,21 +65,24 @@ fn start(name: &str) -> Server {
     let (tx, rx) = std::sync::mpsc::channel();
     // Keep reading, so the server never writes to a closed pipe.
     std::thread::spawn(move || {
+        let mut public_key = String::new();
         for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("audit checkpoint public key: ").nth(1) {
+                public_key = rest.trim().to_owned();
+            }
             if let Some(rest) = line.split("Interim listening on ").nth(1) {
-                let _ = tx.send(
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
+                let url = rest.split_whitespace().next().unwrap_or_default();
+                let _ = tx.send((url.to_owned(), public_key.clone()));
             }
         }
     });
-    let url = rx.recv_timeout(std::time::Duration::from_secs(30)).ok();
+    let (url, public_key) = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the server said where it listens");
     Server {
         child,
-        url: url.expect("the server said where it listens"),
+        url,
+        public_key,
         dir,
     }
 }
@@ -487,6 +492,8 @@ fn issue_16_an_exported_audit_log_is_verified_offline() {
     let (code, online) = run(&server, &["audit", "verify"]);
     assert_eq!(code, 0, "{online}");
     let key = online["publicKey"].as_str().unwrap().to_owned();
+    // The key the server printed at start is the one its checkpoints carry.
+    assert_eq!(key, server.public_key, "{online}");
     let file = server.dir.join("audit.json");
     let (code, v) = run(
         &server,

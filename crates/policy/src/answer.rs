@@ -178,13 +178,16 @@ pub struct User {
     pub enabled: bool,
     #[serde(default)]
     pub created_date: String,
-    #[serde(default)]
+    /// Left out when unknown (the vendor's answers have a string or nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     #[serde(default)]
     pub last_modified_date: String,
-    #[serde(default)]
+    /// Left out when unknown (the vendor's answers have a string or nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<String>,
-    #[serde(default)]
+    /// Left out when unknown (the vendor's answers have a string or nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login_date: Option<String>,
     /// `USER_PASS`.
     #[serde(default)]
@@ -229,7 +232,8 @@ pub struct Pool {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    #[serde(default)]
+    /// Left out when unknown (the vendor's answers have a string or nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     #[serde(default)]
     pub created_date: String,
@@ -268,11 +272,13 @@ pub struct Group {
     pub member_count: usize,
     #[serde(default)]
     pub default: bool,
-    #[serde(default)]
+    /// Left out when unknown (the vendor's answers have a string or nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     #[serde(default)]
     pub created_date: String,
-    #[serde(default)]
+    /// Left out when unknown (the vendor's answers have a string or nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<String>,
     #[serde(default)]
     pub last_modified_date: String,

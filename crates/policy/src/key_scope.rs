@@ -118,6 +118,8 @@ pub const OPERATIONS: &[ApiOperation] = &[
     op("PUT", "/api/v1/agent-pools/{id}", "updateAgentPool", Needs(Dev)),
     op("DELETE", "/api/v1/agent-pools/{id}", "deleteAgentPool", Needs(Dev)),
     op("PUT", "/api/v1/agent-pools/{id}/request-settings", "putPoolRequestSettings", Needs(Dev)),
+    op("PUT", "/api/v1/agent-pools/{id}/detach-agents", "detachAgents", Needs(Dev)),
+    op("PUT", "/api/v1/agent-pools/{id}/enable-agents", "enableAgents", Needs(Dev)),
     // Users (the vendor's: COMPANY); a password is set by a session only.
     op("GET", "/api/v1/users", "listUsers", Needs(Company)),
     op("POST", "/api/v1/users", "createUser", Needs(Company)),

@@ -32,6 +32,17 @@ impl FromRequestParts<AppState> for Actor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
         let now = state.clock.now();
+        // A credential presented is the one used: an `Authorization` header
+        // that is not a usable Bearer key is refused, never passed over for
+        // a cookie the same client also sends.
+        let authorization = parts.headers.get(header::AUTHORIZATION);
+        if authorization.is_some() && bearer(&parts.headers).is_none() {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "auth.header.invalid",
+                "the Authorization header is not `Bearer` and an API key",
+            ));
+        }
         let (email_key, credential) = if let Some(token) = bearer(&parts.headers) {
             let live = state.store.api_key_owner(&token_hash(token), now).await?;
             let Some(live) = live else {

@@ -18,45 +18,79 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        // Only JSON: a cross-site form cannot post `text/plain` as a body.
-        let json = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-            });
-        if !json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "body.content_type.unsupported",
-                "send the body as `application/json`",
-            ));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body.size.too_large",
-                    format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
-                )
-            } else {
-                ApiError::bad_request(
-                    "body.json.malformed",
-                    "",
-                    format!("the body could not be read: {e}"),
-                )
-            }
-        })?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| {
-            ApiError::bad_request("body.json.malformed", "", "the body is not UTF-8")
-        })?;
-        interim_policy::parse::from_json_str(text)
+        let text = json_text(req, state).await?;
+        interim_policy::parse::from_json_str(&text)
             .map(Body)
             .map_err(ApiError::violation)
     }
+}
+
+/// A vendor resource written back as it was read: the vendor's read-only
+/// fields (`id`, `createdDate`, …), which its server ignores on writes,
+/// are accepted and ignored; any other unknown field is still a 400.
+pub trait ReadOnlyFields {
+    /// Top-level fields of the vendor's read DTO that its write DTO lacks.
+    const READ_ONLY: &'static [&'static str];
+}
+
+/// A JSON body of a vendor write: [`Body`], less the resource's
+/// [`ReadOnlyFields`].
+#[derive(Debug)]
+pub struct VendorBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + ReadOnlyFields> FromRequest<S> for VendorBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let text = json_text(req, state).await?;
+        let mut value = interim_policy::parse::parse_json(&text).map_err(ApiError::violation)?;
+        if let Some(object) = value.as_object_mut() {
+            for field in T::READ_ONLY {
+                object.remove(*field);
+            }
+        }
+        interim_policy::parse::from_value(value)
+            .map(VendorBody)
+            .map_err(ApiError::violation)
+    }
+}
+
+/// The body as text, when it is declared JSON, fits the limit and is UTF-8.
+async fn json_text<S: Send + Sync>(req: Request, state: &S) -> Result<String, ApiError> {
+    // Only JSON: a cross-site form cannot post `text/plain` as a body.
+    let json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "body.content_type.unsupported",
+            "send the body as `application/json`",
+        ));
+    }
+    let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body.size.too_large",
+                format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
+            )
+        } else {
+            ApiError::bad_request(
+                "body.json.malformed",
+                "",
+                format!("the body could not be read: {e}"),
+            )
+        }
+    })?;
+    String::from_utf8(Vec::from(bytes))
+        .map_err(|_| ApiError::bad_request("body.json.malformed", "", "the body is not UTF-8"))
 }
 
 /// Path parameters; a bad one (not UTF-8, wrong shape) is a 400 in the
@@ -80,6 +114,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             })
     }
 }
+
+/// The highest page index.
+pub const MAX_PAGE: i64 = 1_000_000;
+/// The largest page size (where a listing sets none of its own).
+pub const MAX_SIZE: i64 = 1000;
 
 /// Query parameters as a list of pairs (a key may repeat, as `sort` does).
 #[derive(Debug, Default)]
@@ -132,14 +171,27 @@ impl Params {
         }
     }
 
+    /// A boolean parameter: `true` or `false`, absent meaning false.
+    pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        match self.get(name) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(ApiError::bad_request(
+                "query.value.invalid",
+                name,
+                format!("`{name}` is true or false, got `{other}`"),
+            )),
+        }
+    }
+
     /// `page` (from 0) and `size` (default 20).
     pub fn paging(&self) -> Result<Paging, ApiError> {
-        self.paging_sized(20, 1000)
+        self.paging_sized(20, MAX_SIZE)
     }
 
     /// `page` (from 0) and `size` (default `size`, at most `most`).
     pub fn paging_sized(&self, size: i64, most: i64) -> Result<Paging, ApiError> {
-        let page = self.number("page", 0, 0, 1_000_000)?;
+        let page = self.number("page", 0, 0, MAX_PAGE)?;
         let size = self.number("size", size, 1, most)?;
         Ok(Paging { page, size })
     }
@@ -152,9 +204,13 @@ impl Params {
     ) -> Result<Vec<(String, bool)>, ApiError> {
         let mut out = Vec::new();
         for s in self.all("sort") {
-            let mut parts = s.split(',').map(str::trim);
-            let field = parts.next().unwrap_or_default();
-            let asc = match parts.next().map(str::to_ascii_lowercase).as_deref() {
+            // Exactly `field` or `field,asc|desc` (the direction in any
+            // case), as the OpenAPI document's pattern says.
+            let (field, direction) = match s.split_once(',') {
+                Some((field, direction)) => (field, Some(direction.to_ascii_lowercase())),
+                None => (s, None),
+            };
+            let asc = match direction.as_deref() {
                 None | Some("asc") => true,
                 Some("desc") => false,
                 Some(other) => {

@@ -87,6 +87,10 @@ fn open_checkpoints(config: &Config) -> Result<checkpoints::Checkpoints, String>
 /// Verifies the audit log against its signed checkpoints before serving,
 /// says so, and records the outcome for `/healthz`, `/readyz`, `/metrics`.
 async fn verify_at_start(state: &AppState) {
+    if let Some(signer) = &state.checkpoints {
+        // What `interim audit verify --public-key` checks an export with.
+        println!("audit checkpoint public key: {}", signer.public_key());
+    }
     let valid = match app::audit::check(state).await {
         Ok(check) if check.valid => {
             println!(

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod contract;
 mod fuzz;
 mod instructions;
 mod npm;
@@ -38,7 +39,8 @@ commands:
   setup   install what is missing: rustfmt, clippy, the wasm32 target,
           wasm-bindgen-cli, trunk and gungraun-runner (pinned), Node.js and
           npm, binaryen, playwright-core and axe-core (npm), Chromium and
-          valgrind (Debian)
+          valgrind (Debian), schemathesis and openapi-spec-validator
+          (PyPI, in a virtualenv)
   portal  build the portal (release, wasm-opt) into web/dist
   e2e     build the portal, then run only its end-to-end tests in Chromium
   npm     build the npm package of the policy (wasm; nodejs, web and bundler
@@ -47,8 +49,12 @@ commands:
   test    setup, then: cargo fmt --check, clippy -D warnings, native tests,
           the conformance corpus on wasm32 under Node, compile the
           benchmarks, the instruction-count guard, fuzzing (60 s per
-          target), the portal's build and
-          e2e tests, the npm package's build and tests
+          target), the portal's build and e2e tests, the API contract
+          (the OpenAPI document validated, schemathesis with every check
+          by key and by session, the vendor replay), the npm package's
+          build and tests
+  contract
+          only the API contract step
   run     start the server on http://127.0.0.1:8080 with ./data/interim.db,
           seeding the demo company when the database is new (extra
           arguments go to interim-server; see `cargo xtask run --help`)
@@ -76,6 +82,7 @@ fn main() -> ExitCode {
         Some("portal") => setup().and_then(|()| portal()),
         Some("e2e") => setup().and_then(|()| portal()).and_then(|()| e2e()),
         Some("npm") => setup().and_then(|()| npm::build()),
+        Some("contract") => contract::setup().and_then(|()| contract::test()),
         Some("fuzz") => fuzz::run(
             args.get(1)
                 .and_then(|s| s.parse().ok())
@@ -264,6 +271,7 @@ fn setup() -> Result<(), String> {
         run("npm", &args)?;
     }
     instructions::setup()?;
+    contract::setup()?;
     println!(
         "tools: {}, {}, {}, node {}, {}",
         version("rustc", &["--version"]).unwrap_or_default(),
@@ -332,6 +340,7 @@ fn test() -> Result<(), String> {
         ),
         ("portal build (trunk, release)", portal),
         ("portal e2e (Chromium)", e2e),
+        ("API contract (schemathesis)", contract::test),
         ("fuzzing (cargo fuzz)", || fuzz::run(FUZZ_SECONDS)),
         ("npm package build", npm::build),
         ("npm package tests", npm::test),

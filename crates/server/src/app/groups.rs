@@ -160,9 +160,14 @@ pub async fn list(state: &AppState, actor: &Actor, q: &Query) -> Result<Vec<Grou
         .collect())
 }
 
-pub async fn one(state: &AppState, actor: &Actor, id: &str) -> Result<Group> {
+/// One group; its members only when asked for (`memberCount` always).
+pub async fn one(state: &AppState, actor: &Actor, id: &str, members: bool) -> Result<Group> {
     gate(state, actor).await?;
-    Ok(answer(find(state, id).await?))
+    let mut group = answer(find(state, id).await?);
+    if !members {
+        group.members.clear();
+    }
+    Ok(group)
 }
 
 async fn save(

@@ -22,7 +22,7 @@ fn answer(p: PoolRecord) -> Pool {
         description: p.wire.description,
         created_by: p.created_by,
         created_date: format_instant(from_ms(p.created_ms)),
-        agents_enabled: true,
+        agents_enabled: p.agents_enabled,
         live_agents_count: 0,
     }
 }
@@ -72,7 +72,7 @@ pub async fn list(
                 "description" => a.wire.description.cmp(&b.wire.description),
                 "createdBy" => a.created_by.cmp(&b.created_by),
                 "createdDate" => a.created_ms.cmp(&b.created_ms),
-                "agentsEnabled" => std::cmp::Ordering::Equal,
+                "agentsEnabled" => a.agents_enabled.cmp(&b.agents_enabled),
                 _ => a.wire.name.to_lowercase().cmp(&b.wire.name.to_lowercase()),
             };
             let o = if *asc { o } else { o.reverse() };
@@ -144,7 +144,39 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> Resul
         wire: pool,
         created_ms: now.timestamp_millis(),
         created_by: Some(actor.email.clone()),
+        agents_enabled: true,
     }))
+}
+
+/// The vendor's `detach-agents` (`enabled` false: active agents are
+/// disconnected and new ones refused) and `enable-agents`: an attribute of
+/// the pool, changed with WR on it and audited when it changes.
+pub async fn set_agents(state: &AppState, actor: &Actor, id: &str, enabled: bool) -> Result<()> {
+    let (mut tx, _, now) = begin_as(
+        state,
+        actor,
+        Operation::AgentPools,
+        Access::Change,
+        Some(id),
+    )
+    .await?;
+    let stored = find(state, id).await?;
+    if tx.set_agents_enabled(id, enabled).await? {
+        let details = json!({ "name": stored.wire.name, "agentsEnabled": enabled });
+        let target = format!("pool:{id}");
+        record(
+            &mut tx,
+            &actor.email,
+            now,
+            AuditAction::PoolUpdated,
+            target,
+            details,
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: &PoolInput) -> Result<Pool> {

@@ -159,6 +159,16 @@ pub async fn list(
     scope: Scope,
     status: Option<&str>,
 ) -> Result<Vec<AccessRequest>> {
+    if let Some(s) = status.filter(|s| !RequestStatus::NAMES.contains(s)) {
+        return Err(Error::invalid(
+            "query.value.invalid",
+            "status",
+            format!(
+                "`status` is one of {}, not `{s}`",
+                RequestStatus::NAMES.join(", ")
+            ),
+        ));
+    }
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
     if scope == Scope::All {

@@ -86,8 +86,8 @@ pub(crate) async fn verify(
     path = "/api/v1/audit/export",
     tag = "Audit",
     summary = "Export events as CSV or JSON",
-    params(("format" = Option<String>, Query, description = "csv or json")),
-    responses((status = 200, description = "The file", body = String), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+    params(("format" = Option<String>, Query, description = "json (default: the events, their signed checkpoints and the key's public half) or csv"), ("actor" = Option<String>, Query, description = "Who"), ("action" = Option<String>, Query, description = "What, e.g. grant.created"), ("target" = Option<String>, Query, description = "e.g. grant:ID, user:EMAIL"), ("from" = Option<String>, Query, description = "RFC 3339, inclusive"), ("to" = Option<String>, Query, description = "RFC 3339, exclusive")),
+    responses((status = 200, description = "The file", content((interim_policy::checkpoint::AuditLog = "application/json"), (String = "text/csv"))), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn export(
     State(state): State<AppState>,

@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::app::groups::{MemberInput, MemberUpdate};
 use crate::app::{self, Actor};
 use crate::error::ApiResult;
-use crate::extract::{Body, Params, Path};
+use crate::extract::{Body, Params, Path, ReadOnlyFields, VendorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,6 +23,25 @@ pub fn router() -> Router<AppState> {
             post(add_members).delete(remove_members),
         )
         .route("/api/v1/groups/{id}/members/{email}", put(update_member))
+}
+
+/// The vendor's `UserGroupPublicDTO` beyond its write DTOs.
+impl ReadOnlyFields for GroupInput {
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "createdBy",
+        "createdDate",
+        "default",
+        "lastModifiedBy",
+        "lastModifiedDate",
+        "memberCount",
+        "members",
+    ];
+}
+
+/// The vendor's `UserGroupMemberPublicDTO` beyond its update DTO.
+impl ReadOnlyFields for MemberUpdate {
+    const READ_ONLY: &'static [&'static str] = &["email", "effectiveRoles"];
 }
 
 #[utoipa::path(
@@ -48,24 +67,11 @@ pub(crate) async fn list(
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        include_members: flag(&params, "includeMembers")?,
+        include_members: params.flag("includeMembers")?,
         sort: params.sort(app::groups::SORTABLE, app::groups::DEFAULT_SORT)?,
     };
     let groups = app::groups::list(&state, &actor, &q).await?;
     Ok(Json(paging.page(groups)))
-}
-
-/// A boolean query parameter: `true` or `false`, absent meaning false.
-fn flag(params: &Params, name: &str) -> ApiResult<bool> {
-    match params.get(name) {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(other) => Err(crate::error::ApiError::bad_request(
-            "query.value.invalid",
-            name,
-            format!("`{name}` is true or false, got `{other}`"),
-        )),
-    }
 }
 
 #[utoipa::path(
@@ -73,15 +79,17 @@ fn flag(params: &Params, name: &str) -> ApiResult<bool> {
     path = "/api/v1/groups/{id}",
     tag = "User Groups",
     summary = "One group",
-    params(("id" = String, Path, description = "Group id")),
+    params(("id" = String, Path, description = "Group id"), ("includeMembers" = Option<bool>, Query, description = "With the members (default false, as the vendor's; memberCount is always given)")),
     responses((status = 200, description = "The group", body = Group), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn one(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
+    params: Params,
 ) -> ApiResult<Json<Group>> {
-    Ok(Json(app::groups::one(&state, &actor, &id).await?))
+    let members = params.flag("includeMembers")?;
+    Ok(Json(app::groups::one(&state, &actor, &id, members).await?))
 }
 
 #[utoipa::path(
@@ -95,7 +103,7 @@ pub(crate) async fn one(
 pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
-    Body(input): Body<GroupInput>,
+    VendorBody(input): VendorBody<GroupInput>,
 ) -> ApiResult<(StatusCode, Json<Group>)> {
     let group = app::groups::create(&state, &actor, &input).await?;
     Ok((StatusCode::CREATED, Json(group)))
@@ -114,7 +122,7 @@ pub(crate) async fn update(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Body(input): Body<GroupInput>,
+    VendorBody(input): VendorBody<GroupInput>,
 ) -> ApiResult<Json<Group>> {
     Ok(Json(
         app::groups::update(&state, &actor, &id, &input).await?,
@@ -198,7 +206,7 @@ pub(crate) async fn update_member(
     State(state): State<AppState>,
     actor: Actor,
     Path((id, email)): Path<(String, String)>,
-    Body(input): Body<MemberUpdate>,
+    VendorBody(input): VendorBody<MemberUpdate>,
 ) -> ApiResult<Json<Member>> {
     Ok(Json(
         app::groups::update_member(&state, &actor, &id, &email, input).await?,

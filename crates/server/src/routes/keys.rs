@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::app::{self, Actor};
 use crate::error::ApiResult;
-use crate::extract::{Body, Params, Path};
+use crate::extract::{Params, Path, ReadOnlyFields, VendorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,6 +72,12 @@ pub(crate) struct Relabel {
     pub label: String,
 }
 
+/// The vendor's `SystemApiKeyReadDTO` beyond its update DTO.
+impl ReadOnlyFields for Relabel {
+    const READ_ONLY: &'static [&'static str] =
+        &["id", "createdBy", "createdDate", "expirationDate", "scopes"];
+}
+
 #[utoipa::path(
     put,
     path = "/api/v1/access/company/{company}/system-api-key/{id}",
@@ -85,7 +91,7 @@ pub(crate) async fn relabel(
     State(state): State<AppState>,
     actor: Actor,
     Path((company, id)): Path<(String, String)>,
-    Body(input): Body<Relabel>,
+    VendorBody(input): VendorBody<Relabel>,
 ) -> ApiResult<Json<ApiKeyChanged>> {
     let changed = app::keys::relabel(&state, &actor, &company, &id, &input.label).await?;
     Ok(Json(changed))

@@ -14,7 +14,7 @@ use crate::extract::{Params, Path};
 
 /// Notifications in one page unless `size` says otherwise, and the most.
 const PAGE: i64 = 50;
-const MOST: i64 = 500;
+pub(crate) const MOST: i64 = 500;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use interim_policy::answer::{Page, Pool};
 use interim_policy::user::PoolInput;
@@ -10,7 +10,7 @@ use interim_policy::user::PoolInput;
 use crate::AppState;
 use crate::app::{self, Actor};
 use crate::error::ApiResult;
-use crate::extract::{Body, Params, Path};
+use crate::extract::{Params, Path, ReadOnlyFields, VendorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -20,6 +20,19 @@ pub fn router() -> Router<AppState> {
             "/api/v1/agent-pools/{id}",
             get(one).put(update).delete(remove),
         )
+        .route("/api/v1/agent-pools/{id}/detach-agents", put(detach_agents))
+        .route("/api/v1/agent-pools/{id}/enable-agents", put(enable_agents))
+}
+
+/// The vendor's `AgentPoolPublicApiDTO` beyond its write DTO.
+impl ReadOnlyFields for PoolInput {
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "agentsEnabled",
+        "createdBy",
+        "createdDate",
+        "liveAgentsCount",
+    ];
 }
 
 #[utoipa::path(
@@ -68,7 +81,7 @@ pub(crate) async fn one(
 pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
-    Body(input): Body<PoolInput>,
+    VendorBody(input): VendorBody<PoolInput>,
 ) -> ApiResult<(StatusCode, Json<Pool>)> {
     let pool = app::pools::create(&state, &actor, &input).await?;
     Ok((StatusCode::CREATED, Json(pool)))
@@ -87,7 +100,7 @@ pub(crate) async fn update(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Body(input): Body<PoolInput>,
+    VendorBody(input): VendorBody<PoolInput>,
 ) -> ApiResult<Json<Pool>> {
     Ok(Json(app::pools::update(&state, &actor, &id, &input).await?))
 }
@@ -106,5 +119,39 @@ pub(crate) async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     app::pools::delete(&state, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/agent-pools/{id}/detach-agents",
+    tag = "Agent Pools",
+    summary = "Detach (disable) the pool's agents: active agents are disconnected, new ones refused",
+    params(("id" = String, Path, description = "Agent pool id")),
+    responses((status = 204, description = "Agents detached"))
+)]
+pub(crate) async fn detach_agents(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    app::pools::set_agents(&state, &actor, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/agent-pools/{id}/enable-agents",
+    tag = "Agent Pools",
+    summary = "Enable the pool's agents again",
+    params(("id" = String, Path, description = "Agent pool id")),
+    responses((status = 204, description = "Agents enabled"))
+)]
+pub(crate) async fn enable_agents(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    app::pools::set_agents(&state, &actor, &id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }

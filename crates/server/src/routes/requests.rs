@@ -356,7 +356,7 @@ pub(crate) async fn end_delegation(
     tag = "Access Requests",
     summary = "The access summary: configuration and current access per pool, group or user, as JSON or CSV",
     params(("by" = Option<String>, Query, description = "pool (default), group or user"), ("format" = Option<String>, Query, description = "json (default) or csv")),
-    responses((status = 200, description = "The report", body = interim_policy::report::AccessReport), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+    responses((status = 200, description = "The report", content((interim_policy::report::AccessReport = "application/json"), (String = "text/csv"))), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn report(
     State(state): State<AppState>,

@@ -63,7 +63,7 @@ pub(crate) async fn import(
     params: Params,
     Body(entries): Body<Vec<LegacyUserWire>>,
 ) -> ApiResult<Json<MigrationPreview>> {
-    let preview_only = matches!(params.get("preview"), Some("true"));
+    let preview_only = params.flag("preview")?;
     let done = app::settings::import(&state, &actor, &entries, preview_only).await?;
     Ok(Json(done))
 }

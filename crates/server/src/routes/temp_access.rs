@@ -12,16 +12,21 @@ use interim_policy::wire::{CreateTempAccess, TempAccess};
 use crate::AppState;
 use crate::app::{self, Actor};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Page, Params, Path};
+use crate::extract::{Page, Params, Path, ReadOnlyFields, VendorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/temp-access", get(list).post(create))
         .route(
             "/api/v1/temp-access/{id}",
-            get(one).delete(remove).put(no_update).patch(no_update),
+            get(one).delete(remove).fallback(not_allowed),
         )
         .route("/api/v1/temp-access/{id}/replace", post(replace))
+}
+
+/// The vendor's `GetTempAccessPublicApiDTO` beyond its create DTO.
+impl ReadOnlyFields for CreateTempAccess {
+    const READ_ONLY: &'static [&'static str] = &["id"];
 }
 
 #[utoipa::path(
@@ -70,7 +75,7 @@ pub(crate) async fn one(
 pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
-    Body(input): Body<CreateTempAccess>,
+    VendorBody(input): VendorBody<CreateTempAccess>,
 ) -> ApiResult<(StatusCode, Json<TempAccess>)> {
     let grant = app::grants::create(&state, &actor, &input).await?;
     Ok((StatusCode::CREATED, Json(grant)))
@@ -106,27 +111,31 @@ pub(crate) async fn replace(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Body(input): Body<CreateTempAccess>,
+    VendorBody(input): VendorBody<CreateTempAccess>,
 ) -> ApiResult<(StatusCode, Json<TempAccess>)> {
     let grant = app::grants::replace(&state, &actor, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
-#[utoipa::path(
-    method(put, patch),
-    path = "/api/v1/temp-access/{id}",
-    tag = "Just-In-Time Access",
-    summary = "Not allowed: an active grant is never edited",
-    params(("id" = String, Path, description = "Grant id")),
-    responses((status = 405, description = "Delete and create, or replace", body = crate::error::ErrorBody))
-)]
-pub(crate) async fn no_update() -> axum::response::Response {
-    let mut response = ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "grant.update.not_allowed",
-        "an active grant is never edited: delete it and create a new one, or POST /api/v1/temp-access/{id}/replace to do both at once",
-    )
-    .into_response();
+/// Any other method on a grant: 405 with `Allow` naming only what the
+/// path takes (so `PUT` and `PATCH` are not in the document), and for an
+/// attempt to edit, a message saying what to do instead.
+pub(crate) async fn not_allowed(method: axum::http::Method) -> axum::response::Response {
+    use axum::http::Method;
+    let error = if method == Method::PUT || method == Method::PATCH {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "grant.update.not_allowed",
+            "an active grant is never edited: delete it and create a new one, or POST /api/v1/temp-access/{id}/replace to do both at once",
+        )
+    } else {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "route.method.not_allowed",
+            "this path does not take that method",
+        )
+    };
+    let mut response = error.into_response();
     response.headers_mut().insert(
         axum::http::header::ALLOW,
         axum::http::HeaderValue::from_static("GET, HEAD, DELETE"),

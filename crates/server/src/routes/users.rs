@@ -11,11 +11,30 @@ use interim_policy::user::UserInput;
 use crate::AppState;
 use crate::app::{self, Actor};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Params, Path};
+use crate::extract::{Params, Path, ReadOnlyFields, VendorBody};
+
+/// The vendor's `UserPublicDTO` beyond its create and update DTOs.
+impl ReadOnlyFields for UserInput {
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "activationLink",
+        "agentPoolPermissions",
+        "createdBy",
+        "createdDate",
+        "enabled",
+        "groupMemberships",
+        "initialActionInserted",
+        "lastLoginDate",
+        "lastModifiedBy",
+        "lastModifiedDate",
+        "registerMethod",
+        "userManagementType",
+    ];
+}
 
 /// `includeAccessAndPermissions=true`: memberships and pool permissions too.
-fn detail(params: &Params) -> bool {
-    matches!(params.get("includeAccessAndPermissions"), Some("true"))
+fn detail(params: &Params) -> ApiResult<bool> {
+    params.flag("includeAccessAndPermissions")
 }
 
 pub fn router() -> Router<AppState> {
@@ -42,7 +61,7 @@ pub(crate) async fn list(
     let paging = params.paging()?;
     let query = app::users::Query {
         sort: params.sort(app::users::SORTABLE, app::users::DEFAULT_SORT)?,
-        detail: detail(&params),
+        detail: detail(&params)?,
         role: match params.get("role") {
             None => None,
             Some(r) => Some(Role::from_wire(r).ok_or_else(|| {
@@ -61,7 +80,7 @@ pub(crate) async fn list(
     path = "/api/v1/users/{email}",
     tag = "Users",
     summary = "One user",
-    params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    params(("email" = String, Path, description = "E-mail address (any letter case)"), ("includeAccessAndPermissions" = Option<bool>, Query, description = "Add group memberships and pool permissions")),
     responses((status = 200, description = "The user", body = User), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn one(
@@ -71,7 +90,7 @@ pub(crate) async fn one(
     params: Params,
 ) -> ApiResult<Json<User>> {
     Ok(Json(
-        app::users::one(&state, &actor, &email, detail(&params)).await?,
+        app::users::one(&state, &actor, &email, detail(&params)?).await?,
     ))
 }
 
@@ -86,7 +105,7 @@ pub(crate) async fn one(
 pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
-    Body(input): Body<UserInput>,
+    VendorBody(input): VendorBody<UserInput>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
     let user = app::users::create(&state, &actor, &input).await?;
     Ok((StatusCode::CREATED, Json(user)))
@@ -105,7 +124,7 @@ pub(crate) async fn update(
     State(state): State<AppState>,
     actor: Actor,
     Path(email): Path<String>,
-    Body(input): Body<UserInput>,
+    VendorBody(input): VendorBody<UserInput>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(
         app::users::update(&state, &actor, &email, &input).await?,

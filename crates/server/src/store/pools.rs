@@ -13,13 +13,16 @@ pub struct PoolRecord {
     pub wire: AgentPoolWire,
     pub created_ms: i64,
     pub created_by: Option<String>,
+    /// Whether the pool's agents may connect (`detach-agents`).
+    pub agents_enabled: bool,
 }
 
 /// Every pool, by name, with its reviewers in one query (as a JSON array).
 pub(super) async fn load_all(conn: &mut SqliteConnection) -> StoreResult<Vec<PoolRecord>> {
     let rows = sqlx::query(
         "SELECT p.id, p.name, p.description, p.request_settings, p.created_ms, p.created_by,
-            (SELECT json_group_array(r.email ORDER BY r.position) FROM pool_reviewers r WHERE r.pool_id = p.id)
+            (SELECT json_group_array(r.email ORDER BY r.position) FROM pool_reviewers r WHERE r.pool_id = p.id),
+            p.agents_enabled
          FROM agent_pools p ORDER BY p.name, p.id",
     )
     .fetch_all(&mut *conn)
@@ -39,6 +42,7 @@ pub(super) async fn load_all(conn: &mut SqliteConnection) -> StoreResult<Vec<Poo
                 },
                 created_ms: r.try_get(4)?,
                 created_by: r.try_get(5)?,
+                agents_enabled: r.try_get(7)?,
             })
         })
         .collect()
@@ -97,6 +101,19 @@ impl WriteTx {
         .execute(self.c())
         .await?;
         put_reviewers(self.c(), &p.id, &p.access_reviewers).await
+    }
+
+    /// Lets a pool's agents connect, or detaches them; whether it changed.
+    pub async fn set_agents_enabled(&mut self, id: &str, enabled: bool) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_pools SET agents_enabled = ? WHERE id = ? AND agents_enabled IS NOT ?",
+        )
+        .bind(enabled)
+        .bind(id)
+        .bind(enabled)
+        .execute(self.c())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Deletes a pool; its requests (and their notifications), reviewer

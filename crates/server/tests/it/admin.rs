@@ -317,7 +317,7 @@ async fn legacy_import_previews_then_applies() {
     assert_eq!(status, StatusCode::OK);
     let (_, lead) = c.get("/api/v1/users/old.lead@acme.io").await;
     assert_eq!(lead["roles"], json!(["DEVELOPER", "GROUP_ADMIN"]));
-    let (_, group) = c.get("/api/v1/groups/g-payments").await;
+    let (_, group) = c.get("/api/v1/groups/g-payments?includeMembers=true").await;
     assert!(
         group["members"]
             .as_array()

@@ -241,6 +241,11 @@ async fn issue_16_a_405_names_the_allowed_methods() {
             needs.iter().all(|m| allow.contains(m)),
             "{method} {path}: Allow: {allow:?}"
         );
+        // A grant is never edited: `Allow` does not offer PUT or PATCH.
+        assert!(
+            !allow.contains("PUT") && !allow.contains("PATCH"),
+            "{method} {path}: Allow: {allow:?}"
+        );
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["code"], code);
     }
@@ -448,4 +453,131 @@ async fn issue_16_groups_take_the_vendors_filters_and_sort_fields() {
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
     let (status, body) = admin.get("/api/v1/groups?includeMembers=maybe").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+/// Issue 16: a vendor client that sends back what it read (`"id": null`
+/// on create, a pool's `createdDate`, a group's `memberCount`) got 400 for
+/// fields the vendor's server ignores. They are accepted and ignored; a
+/// field the vendor does not have is still refused.
+#[tokio::test]
+async fn issue_16_vendor_read_only_fields_are_accepted_on_writes() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (status, body) = admin
+        .post(
+            "/api/v1/temp-access",
+            &json!({"id": null, "agentPoolIds": ["pool-pay"], "userEmails": ["dev@acme.io"],
+                    "roles": ["Standard"], "expirationDate": "2026-11-25T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_ne!(body["id"], Value::Null, "the server names the grant");
+
+    let (_, mut pool) = admin.get("/api/v1/agent-pools/pool-pay").await;
+    pool["description"] = json!("Payments, read and written back");
+    for (field, value) in [
+        ("createdDate", json!("2020-01-01T00:00:00Z")),
+        ("createdBy", json!("someone@acme.io")),
+        ("agentsEnabled", json!(true)),
+        ("liveAgentsCount", json!(3)),
+    ] {
+        pool[field] = value;
+    }
+    let body = json!({"id": pool["id"], "name": pool["name"], "description": pool["description"],
+                      "createdDate": pool["createdDate"], "createdBy": pool["createdBy"],
+                      "agentsEnabled": pool["agentsEnabled"], "liveAgentsCount": pool["liveAgentsCount"]});
+    let (status, answer) = admin
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/agent-pools/pool-pay",
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["description"], "Payments, read and written back");
+
+    let (status, group) = admin.get("/api/v1/groups/g-payments").await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    assert_eq!(
+        group["members"],
+        json!([]),
+        "members only when asked: {group}"
+    );
+    assert!(group["memberCount"].as_u64().unwrap() > 0, "{group}");
+    let (_, full) = admin
+        .get("/api/v1/groups/g-payments?includeMembers=true")
+        .await;
+    assert_eq!(
+        full["members"].as_array().unwrap().len() as u64,
+        group["memberCount"].as_u64().unwrap()
+    );
+    let body = json!({"id": group["id"], "name": group["name"], "agentPoolIds": group["agentPoolIds"],
+                      "roles": group["roles"], "memberCount": group["memberCount"], "members": full["members"]});
+    let (status, answer) = admin
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/groups/g-payments",
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let (status, answer) = admin
+        .post(
+            "/api/v1/agent-pools",
+            &json!({"name": "Colours", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["fieldErrors"][0]["field"], "colour", "{answer}");
+}
+
+/// Issue 16: a query parameter the document declares as a boolean or a
+/// `field,direction` pattern accepted other text (`preview=yes` ran the
+/// import for real; `sort=name,asc,extra` was read as `name,asc`).
+#[tokio::test]
+async fn issue_16_query_parameters_are_exactly_what_the_document_says() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    for path in [
+        "/api/v1/temp-access?sort=name,asc,extra",
+        "/api/v1/temp-access?sort=%20name",
+        "/api/v1/users?includeAccessAndPermissions=yes",
+        "/api/v1/users/admin@acme.io?includeAccessAndPermissions=1",
+        "/api/v1/groups/g-payments?includeMembers=yes",
+    ] {
+        let (status, body) = admin.get(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+    }
+    let (status, body) = admin
+        .post("/api/v1/users/import?preview=yes", &json!([]))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = admin.get("/api/v1/temp-access?sort=name,DESC").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Issue 16 (schemathesis, `ignored_auth`): a request carrying a valid
+/// session cookie and a broken `Authorization` header was served as the
+/// session. A credential presented is the one used: 401, with the reason.
+#[tokio::test]
+async fn issue_16_a_broken_authorization_header_is_not_passed_over() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    for value in ["Basic YWRtaW46YWRtaW4=", "Bearer", "Token abc", ""] {
+        let r = admin
+            .http
+            .get(s.url("/api/v1/auth/me"))
+            .header("cookie", &admin.cookie)
+            .header("authorization", value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{value:?}");
+        assert!(r.headers().contains_key("www-authenticate"), "{value:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "auth.header.invalid", "{value:?}");
+    }
+    let (status, _) = admin.get("/api/v1/auth/me").await;
+    assert_eq!(status, StatusCode::OK, "the session itself still works");
 }
