@@ -126,6 +126,8 @@ export type AuditAction =
   | "user.enabled"
   | "user.disabled"
   | "user.deleted"
+  | "user.activation_link"
+  | "user.activated"
   | "users.imported"
   | "group.created"
   | "group.updated"

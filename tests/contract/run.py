@@ -92,10 +92,10 @@ class Server:
             raise SystemExit(f"sign-in: {status} {body}")
         session = self.cookies["interim_session"]
         csrf = body["csrfToken"]
-        return {
-            "cookie": f"interim_session={session}; interim_csrf={csrf}",
-            "x-csrf-token": csrf,
-        }
+        # Header names as schemathesis writes them, so that its checks of
+        # missing or ignored credentials recognise these.
+        self.session = session
+        return {"Cookie": f"interim_session={session}", "x-csrf-token": csrf}
 
     def key(self, session, scopes, label, days=1):
         query = "&".join(f"scopes={s}" for s in scopes)
@@ -114,23 +114,29 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def schemathesis(server, headers, name, extra):
-    """One schemathesis run with every check; True when nothing failed."""
+def schemathesis(server, headers, name, extra, env=None, config_extra=""):
+    """One schemathesis run with every check; True when nothing failed.
+    `config_extra` is TOML added to schemathesis.toml for this run."""
     report = os.path.join(os.environ.get("INTERIM_CONTRACT_OUT", tempfile.gettempdir()), name)
+    with open(os.path.join(HERE, "schemathesis.toml")) as f:
+        config = f.read() + config_extra
+    config_file = os.path.join(server.dir, "schemathesis.toml")
+    with open(config_file, "w") as f:
+        f.write(config)
     command = [
         os.path.join(os.path.dirname(sys.executable), "schemathesis"),
-        "--config-file", os.path.join(HERE, "schemathesis.toml"),
+        "--config-file", config_file,
         "run", server.url + "/api/openapi.json",
         "--checks", "all",
         "--seed", os.environ.get("INTERIM_CONTRACT_SEED", "1"),
         "--generation-database", "none",
         "--no-color",
-        "--report", "junit", "--report-dir", report,
+        "--report", "junit,ndjson", "--report-dir", report,
     ] + extra
     for header, value in headers.items():
         command += ["-H", f"{header}: {value}"]
     print(f"\n==> schemathesis, authenticated by {name}", flush=True)
-    return subprocess.run(command).returncode == 0
+    return subprocess.run(command, env=dict(os.environ, **(env or {}))).returncode == 0
 
 
 def main():
@@ -145,7 +151,11 @@ def main():
               f"{sum(len(p) for p in document['paths'].values())} operations")
         session = server.sign_in()
         key = server.key(session, ["COMPANY", "DEV", "SECURITY"], "schemathesis")
-        if not schemathesis(server, {"Authorization": f"Bearer {key}"}, "api-key", []):
+        # Keys never reach the session-only operations (403, tested by
+        # crates/server/tests/it/keys.rs).
+        session_only = ["--exclude-operation-id", "signOut",
+                        "--exclude-operation-id", "createActivationLink"]
+        if not schemathesis(server, {"Authorization": f"Bearer {key}"}, "api-key", session_only):
             failed.append("schemathesis with an API key")
     finally:
         server.stop()
@@ -154,8 +164,29 @@ def main():
     server = Server(binary, "session")
     try:
         session = server.sign_in()
-        # Signing out would end the session the run is authenticated by.
-        if not schemathesis(server, session, "session", ["--exclude-operation-id", "signOut"]):
+        other = "contract.other@example.com"
+        status, body = server.call(
+            "POST", "/api/v1/users",
+            {"email": other, "firstName": "Contract", "lastName": "Other"}, session)
+        if status != 201:
+            raise SystemExit(f"creating {other}: {status} {body}")
+        # Signing out would end the session the run is authenticated by;
+        # so would a new password of its own (see session_hooks.py).
+        hooks = {
+            "SCHEMATHESIS_HOOKS": os.path.join(HERE, "session_hooks.py"),
+            "INTERIM_CONTRACT_ADMIN": "admin@example.com",
+            "INTERIM_CONTRACT_OTHER": other,
+        }
+        # The cookie as the document's `session` scheme, so that schemathesis
+        # also sends requests without it (each must be a 401); the CSRF token
+        # as a plain header. No generated Authorization headers: a malformed
+        # one is a 401 even beside a good cookie (the credential presented
+        # is the one used).
+        cookie = f'\n[auth.openapi.session]\napi_key = "{server.session}"\n'
+        extra = ["--exclude-operation-id", "signOut",
+                 "--generation-with-security-parameters", "false"]
+        csrf = {"x-csrf-token": session["x-csrf-token"]}
+        if not schemathesis(server, csrf, "session", extra, hooks, cookie):
             failed.append("schemathesis with a session")
     finally:
         server.stop()

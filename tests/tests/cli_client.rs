@@ -314,6 +314,17 @@ fn the_client_manages_grants_against_a_running_server() {
         ],
     );
     assert_eq!(code, 0, "{v}");
+    // Created without a password: the one-time link that sets it.
+    assert!(
+        v["activationLink"].as_str().unwrap().contains("/activate#"),
+        "{v}"
+    );
+    let (code, v) = run(
+        &server,
+        &["user", "activation-link", "cli.user@example.com"],
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_ne!(v["activationLink"], Value::Null, "{v}");
     let (code, v) = run(
         &server,
         &[

@@ -277,6 +277,52 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await signOut();
 });
 
+test('a person created without a password sets one through the one-time link', async () => {
+  await signIn(ADMIN);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByLabel('E-mail', { exact: true }).fill('ada.new@example.com');
+  await page.getByLabel('First name').fill('Ada');
+  await page.getByLabel('Last name').fill('New');
+  await page.getByTestId('save-user').click();
+  const notice = page.getByTestId('activation-link');
+  await notice.waitFor();
+  const link = await page.locator('#activation-link-url').inputValue();
+  assert.match(link, /\/activate#[0-9a-f]{64}$/, link);
+  await axe('users with an activation link');
+  await shot('11-activation-link');
+  await signOut();
+
+  await page.goto(link);
+  await page.getByRole('heading', { name: 'Set your password' }).waitFor();
+  await page.getByLabel('New password').fill('short');
+  await page.getByText('The password needs at least 12 characters.').waitFor();
+  assert.equal(await page.getByTestId('activate').isDisabled(), true, 'refused as it is typed');
+  await page.getByLabel('New password').fill('a long password of Ada');
+  await page.getByLabel('The same password again').fill('a long password of Adx');
+  await page.getByText('The two passwords differ.').waitFor();
+  await page.getByLabel('The same password again').fill('a long password of Ada');
+  await expectCount(page.getByText('The two passwords differ.'), 0);
+  await axe('activation');
+  await shot('12-activation');
+  await page.getByTestId('activate').click();
+  await page.getByText('Your password is set. Sign in with it.').waitFor();
+  assert.equal(await page.locator('#email').inputValue(), 'ada.new@example.com', 'the address is filled in');
+  await page.locator('#password').fill('a long password of Ada');
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('sign-out').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/', 'on to the portal');
+  await signOut();
+
+  // The link worked once.
+  await page.goto(link);
+  await page.getByLabel('New password').fill('another long password');
+  await page.getByLabel('The same password again').fill('another long password');
+  await page.getByTestId('activate').click();
+  await page.getByText('this activation link is unknown, used or expired').waitFor();
+  await page.goto(base + '/');
+});
+
 test('a Developer sees no create button, and the API refuses them too', async () => {
   await signIn(DEV);
   await expectCount(page.getByRole('link', { name: 'Temporary access' }), 0, 'no navigation to what they may not see');

@@ -290,6 +290,26 @@ fn encode(segment: &str) -> String {
     String::from(js_sys::encode_uri_component(segment))
 }
 
+/// A new one-time activation link for `email` (earlier ones end).
+pub async fn activation_link(
+    email: &str,
+) -> Result<interim_policy::answer::ActivationLink, ApiError> {
+    let path = format!("/api/v1/users/{}/activation-link", encode(email));
+    send(Request::post(&path), &serde_json::json!({})).await
+}
+
+/// Sets the first password through an activation link's token.
+pub async fn activate(
+    token: &str,
+    password: &str,
+) -> Result<interim_policy::answer::Activated, ApiError> {
+    let body = serde_json::json!({ "token": token, "password": password });
+    let req = Request::post("/api/v1/auth/activate")
+        .json(&body)
+        .map_err(ApiError::network)?;
+    read(answer_json(req.send().await).await?)
+}
+
 pub async fn set_enabled(email: &str, enabled: bool) -> Result<(), ApiError> {
     let verb = if enabled { "enable" } else { "disable" };
     let path = format!("/api/v1/users/{}/{verb}", encode(email));

@@ -210,7 +210,7 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 {move || session.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <Show when=move || session.ready.get() fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-                    <Show when=move || session.me.get().is_some() fallback=|| view! { <pages::signin::SignIn/> }>
+                    <Show when=move || session.me.get().is_some() fallback=signed_out>
                         <Routes fallback=nothing_here>
                             <Route path=path!("/") view=Home/>
                             <Route path=path!("/:page") view=Page/>
@@ -219,6 +219,19 @@ pub fn App() -> impl IntoView {
                 </Show>
             </main>
         </Router>
+    }
+}
+
+/// What a person who is not signed in sees: the activation page at its
+/// link, else the sign-in form.
+fn signed_out() -> AnyView {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if path == "/activate" {
+        view! { <pages::activate::Activate/> }.into_any()
+    } else {
+        view! { <pages::signin::SignIn/> }.into_any()
     }
 }
 

@@ -118,6 +118,15 @@ pub enum UserCommand {
         #[arg(long = "role")]
         roles: Vec<String>,
     },
+    /// A new one-time activation link: the person sets a new password with
+    /// it (7 days, once; earlier links end). Signed in with `interim login`
+    /// only: an API key never receives one.
+    #[command(after_help = "Example:\n  interim user activation-link nia@example.com")]
+    ActivationLink {
+        #[command(flatten)]
+        conn: ConnArgs,
+        email: String,
+    },
     /// Disable a user (their access ends; the account stays).
     #[command(after_help = "Example:\n  interim user disable nia@example.com")]
     Disable {
@@ -577,8 +586,31 @@ pub fn user(command: UserCommand, format: Format) -> u8 {
                     paint(GREEN, "created"),
                     u["email"].as_str().unwrap_or_default()
                 ));
+                match u["activationLink"].as_str() {
+                    Some(link) => output::line(&format!(
+                        "activation link (send it to them: it sets their password, once, within 7 days):\n{link}"
+                    )),
+                    None => output::line(
+                        "no activation link: an API key never receives one; make one with `interim user activation-link` after `interim login`",
+                    ),
+                }
             })
         }
+        UserCommand::ActivationLink { conn, email } => exchange(
+            format,
+            &conn,
+            "POST",
+            &format!("/api/v1/users/{}/activation-link", path_segment(&email)),
+            Some(&json!({})),
+            |v| {
+                output::line(&format!(
+                    "activation link for {} (once, until {}):\n{}",
+                    v["email"].as_str().unwrap_or_default(),
+                    v["expiresAt"].as_str().unwrap_or_default(),
+                    v["activationLink"].as_str().unwrap_or_default()
+                ));
+            },
+        ),
         UserCommand::Disable { conn, email } => exchange(
             format,
             &conn,

@@ -201,6 +201,28 @@ pub struct User {
     /// With `includeAccessAndPermissions=true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_pool_permissions: Option<Vec<UserPoolPermissions>>,
+    /// The one-time link that lets the person set a password: in the
+    /// answer that made it only (the server keeps only its hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation_link: Option<String>,
+}
+
+/// A new activation link, shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ActivationLink {
+    pub email: String,
+    pub activation_link: String,
+    pub expires_at: String,
+}
+
+/// An account activated: its address, to sign in with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Activated {
+    pub email: String,
 }
 
 /// A user's membership of one access group.
@@ -480,8 +502,9 @@ pub struct Channels {
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub id: String,
-    /// `request.created`, `request.approved`, …
+    /// `request.created`, `request.approved`, …, or `audit.checkpoint`.
     pub event: String,
+    /// The request it tells of (empty for an audit checkpoint).
     #[serde(default)]
     pub request_id: String,
     /// `webhook` or `email`.

@@ -55,6 +55,8 @@ actions! {
     UserEnabled = "user.enabled";
     UserDisabled = "user.disabled";
     UserDeleted = "user.deleted";
+    UserActivationLinkMade = "user.activation_link";
+    UserActivated = "user.activated";
     UsersImported = "users.imported";
     GroupCreated = "group.created";
     GroupUpdated = "group.updated";

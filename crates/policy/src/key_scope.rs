@@ -101,6 +101,7 @@ pub const OPERATIONS: &[ApiOperation] = &[
     op("POST", "/api/v1/auth/sign-in", "signIn", Public),
     op("POST", "/api/v1/auth/sign-out", "signOut", SessionOnly),
     op("GET", "/api/v1/auth/me", "getMe", AnyKey),
+    op("POST", "/api/v1/auth/activate", "activate", Public),
     // Temporary access (the vendor's: DEV).
     op("GET", "/api/v1/temp-access", "listTempAccesses", Needs(Dev)),
     op("POST", "/api/v1/temp-access", "addTempAccess", Needs(Dev)),
@@ -129,6 +130,8 @@ pub const OPERATIONS: &[ApiOperation] = &[
     op("DELETE", "/api/v1/users/{email}", "deleteUser", Needs(Company)),
     op("PUT", "/api/v1/users/{email}/disable", "disable", Needs(Company)),
     op("PUT", "/api/v1/users/{email}/enable", "enable", Needs(Company)),
+    // Whoever holds a link can sign in as the person: never to a key.
+    op("POST", "/api/v1/users/{email}/activation-link", "createActivationLink", SessionOnly),
     // Access groups (the vendor's: COMPANY).
     op("GET", "/api/v1/groups", "listGroups", Needs(Company)),
     op("POST", "/api/v1/groups", "createGroup", Needs(Company)),

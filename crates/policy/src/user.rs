@@ -120,6 +120,17 @@ fn name(
     v.to_owned()
 }
 
+/// Checks a new password (the activation page checks it as typed).
+pub fn validate_password(password: &str) -> Result<(), Vec<Violation>> {
+    let mut errors = Vec::new();
+    self::password(Some(&password.to_owned()), &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 fn password(value: Option<&String>, errors: &mut Vec<Violation>) {
     if let Some(p) = value {
         let n = p.chars().count();

@@ -8,6 +8,11 @@
 //! Truncating, emptying or rewriting the log then contradicts a checkpoint
 //! the database's owner cannot forge; `policy::checkpoint::verify_log`
 //! names the first missing or changed event.
+//!
+//! The latest checkpoint also goes to the webhooks, with the public key,
+//! once per `--audit-webhook-every` in which the log grew (through the
+//! outbox: retried until delivered), so a copy of a recent head lives
+//! outside the server's machine altogether.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +32,10 @@ pub struct Checkpoints {
     key: SigningKey,
     file: PathBuf,
     last: Mutex<Option<AuditCheckpoint>>,
+    /// How often a checkpoint goes to the webhooks (none: never).
+    webhook_every: Option<chrono::Duration>,
+    /// The count of the checkpoint last sent, and when.
+    sent: Mutex<Option<(u64, DateTime<Utc>)>>,
 }
 
 impl std::fmt::Debug for Checkpoints {
@@ -82,12 +91,34 @@ impl Checkpoints {
             key,
             file: file.to_owned(),
             last: Mutex::new(None),
+            webhook_every: None,
+            sent: Mutex::new(None),
         };
         let latest = cps.all()?.into_iter().max_by_key(|c| c.count);
         if let Ok(mut last) = cps.last.lock() {
             *last = latest;
         }
         Ok(cps)
+    }
+
+    /// Sends a checkpoint to the webhooks at most once per `every`.
+    pub fn sent_to_webhooks_every(mut self, every: Option<chrono::Duration>) -> Checkpoints {
+        self.webhook_every = every;
+        self
+    }
+
+    /// The latest checkpoint, if it is due at the webhooks at `now`: one
+    /// has been signed, it is not the one sent last, and `webhook_every`
+    /// has passed since then.
+    fn due_at_webhooks(&self, now: DateTime<Utc>) -> Option<AuditCheckpoint> {
+        let every = self.webhook_every?;
+        let latest = self.last.lock().ok()?.clone()?;
+        let sent = *self.sent.lock().ok()?;
+        match sent {
+            Some((count, _)) if count == latest.count => None,
+            Some((_, at)) if now - at < every => None,
+            _ => Some(latest),
+        }
     }
 
     /// The public key, lower-case hex: what an auditor verifies against.
@@ -155,6 +186,37 @@ pub async fn checkpoint(state: &AppState) -> Result<(), String> {
     cps.record(count, &head, state.clock.now())
 }
 
+/// Puts the latest checkpoint in the outbox for every webhook, when due
+/// (see [`Checkpoints::due_at_webhooks`]); whether it did.
+pub async fn publish(state: &AppState) -> Result<bool, String> {
+    let Some(cps) = state.checkpoints.as_ref() else {
+        return Ok(false);
+    };
+    if state.channels.webhooks.is_empty() {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let Some(checkpoint) = cps.due_at_webhooks(now) else {
+        return Ok(false);
+    };
+    let mut tx = state.store.begin().await.map_err(|e| e.to_string())?;
+    crate::notify::enqueue_checkpoint(
+        &mut tx,
+        &state.channels,
+        &checkpoint,
+        &cps.public_key(),
+        now,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    state.outbox.notify_one();
+    if let Ok(mut sent) = cps.sent.lock() {
+        *sent = Some((checkpoint.count, now));
+    }
+    Ok(true)
+}
+
 /// Checkpoints the head every [`EVERY`] until the server stops.
 pub fn spawn(
     state: AppState,
@@ -169,6 +231,8 @@ pub fn spawn(
             }
             if let Err(e) = checkpoint(&state).await {
                 tracing::error!(error = %e, "the audit checkpoint failed; retrying");
+            } else if let Err(e) = publish(&state).await {
+                tracing::error!(error = %e, "the audit checkpoint was not sent to the webhooks; retrying");
             }
         }
         // The last word before exit.

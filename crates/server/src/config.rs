@@ -88,6 +88,12 @@ pub struct Config {
     /// Default: the database's path with `.audit-checkpoints`.
     #[arg(long, env = "INTERIM_AUDIT_CHECKPOINTS")]
     pub audit_checkpoints: Option<PathBuf>,
+    /// Seconds between the signed checkpoints sent to the webhooks (with
+    /// the public key), so that someone outside holds a recent head of the
+    /// log: the first soon after start, then one each period in which the
+    /// log grew. 0: none.
+    #[arg(long, env = "INTERIM_AUDIT_WEBHOOK_EVERY", default_value_t = 3600)]
+    pub audit_webhook_every: u64,
     /// Writes a second one person (session or key) may keep up, three
     /// times as many at once; beyond, 429 with `Retry-After`. 0: off.
     #[arg(long, env = "INTERIM_WRITES_PER_SECOND", default_value_t = crate::throttle::WRITES_PER_SECOND)]

@@ -81,7 +81,11 @@ fn open_checkpoints(config: &Config) -> Result<checkpoints::Checkpoints, String>
         .audit_checkpoints
         .clone()
         .unwrap_or_else(|| beside(".audit-checkpoints"));
-    checkpoints::Checkpoints::open(config.audit_key.as_deref(), &key_file, &file)
+    checkpoints::Checkpoints::open(config.audit_key.as_deref(), &key_file, &file).map(|c| {
+        c.sent_to_webhooks_every((config.audit_webhook_every > 0).then(|| {
+            chrono::Duration::seconds(config.audit_webhook_every.min(i64::MAX as u64) as i64)
+        }))
+    })
 }
 
 /// Verifies the audit log against its signed checkpoints before serving,

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod activate;
 pub mod audit;
 pub mod grants;
 pub mod groups;

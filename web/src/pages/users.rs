@@ -26,6 +26,8 @@ pub fn Users() -> impl IntoView {
     let search = RwSignal::new(String::new());
     // The user whose roles and name are being edited, if any.
     let editing = RwSignal::new(None::<User>);
+    // A one-time activation link just made: (whose, the link).
+    let link = RwSignal::new(None::<(String, String)>);
     let may_change = move || session.may(Operation::Users, Access::Change);
     let changed = move || {
         reload.update(|n| *n += 1);
@@ -34,8 +36,9 @@ pub fn Users() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Users"</h1>
+            {move || link.get().map(|(email, url)| view! { <LinkNotice email=email url=url link=link/> })}
             <Show when=may_change>
-                <UserForm editing=editing on_saved=changed/>
+                <UserForm editing=editing on_saved=changed link=link/>
             </Show>
             <h2>"All users"</h2>
             <label for="user-filter">"Search"</label>
@@ -56,7 +59,7 @@ pub fn Users() -> impl IntoView {
                             <table data-testid="users-table">
                                 <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Status"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                                 <tbody>
-                                    {rows.into_iter().map(|u| view! { <UserRow user=u editing=editing reload=reload/> }).collect_view()}
+                                    {rows.into_iter().map(|u| view! { <UserRow user=u editing=editing reload=reload link=link/> }).collect_view()}
                                 </tbody>
                             </table>
                         }.into_any()
@@ -70,8 +73,53 @@ pub fn Users() -> impl IntoView {
     }
 }
 
+/// A one-time activation link, shown once: the admin copies it and sends
+/// it to the person, who sets their password with it.
 #[component]
-fn UserRow(user: User, editing: RwSignal<Option<User>>, reload: RwSignal<u32>) -> impl IntoView {
+fn LinkNotice(
+    email: String,
+    url: String,
+    link: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = {
+        let url = url.clone();
+        move |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&url);
+                copied.set(true);
+            }
+        }
+    };
+    view! {
+        <div class="notice" role="status" data-testid="activation-link">
+            <p>
+                "Send this link to " <strong>{email.clone()}</strong>
+                ": they choose their password with it. It works once, for 7 days, and is not shown again."
+            </p>
+            <label for="activation-link-url">"Activation link"</label>
+            <input id="activation-link-url" type="text" readonly prop:value=url.clone()
+                on:focus=move |ev| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                        input.select();
+                    }
+                }/>
+            <button type="button" data-testid="copy-link" on:click=copy>"Copy link"</button>
+            " "
+            <button type="button" class="secondary" on:click=move |_| link.set(None)>"Done"</button>
+            <span class="muted">{move || copied.get().then_some(" Copied.")}</span>
+        </div>
+    }
+}
+
+#[component]
+fn UserRow(
+    user: User,
+    editing: RwSignal<Option<User>>,
+    reload: RwSignal<u32>,
+    link: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
     let may_change = move || session.may(Operation::Users, Access::Change);
     let error = RwSignal::new(None::<String>);
@@ -105,6 +153,22 @@ fn UserRow(user: User, editing: RwSignal<Option<User>>, reload: RwSignal<u32>) -
             crate::focus("user-firstName");
         }
     };
+    let relink = {
+        let email = user.email.clone();
+        move |_| {
+            let email = email.clone();
+            spawn_local(async move {
+                match api::activation_link(&email).await {
+                    Ok(made) => {
+                        link.set(Some((made.email, made.activation_link)));
+                        crate::focus("activation-link-url");
+                    }
+                    Err(e) => error.set(Some(e.body.message)),
+                }
+            });
+        }
+    };
+    let relink_label = format!("A new activation link for {}", user.email);
     let edit_label = format!("Edit {}", user.email);
     let toggle_label = format!(
         "{} {}",
@@ -125,6 +189,11 @@ fn UserRow(user: User, editing: RwSignal<Option<User>>, reload: RwSignal<u32>) -
                     <button class="secondary" on:click=toggle.clone()
                         aria-label=toggle_label.clone()>
                         {if enabled { "Disable" } else { "Enable" }}
+                    </button>
+                    " "
+                    <button class="secondary" data-testid="new-link" on:click=relink.clone()
+                        aria-label=relink_label.clone() title="A one-time link with which the person sets a new password">
+                        "New activation link"
                     </button>
                 </Show>
                 {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
@@ -159,6 +228,7 @@ fn blank_user() -> UserInput {
 fn UserForm(
     editing: RwSignal<Option<User>>,
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
+    link: RwSignal<Option<(String, String)>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let input = RwSignal::new(blank_user());
@@ -236,7 +306,10 @@ fn UserForm(
                 }
             };
             match answer {
-                Ok(_) => {
+                Ok(user) => {
+                    if let Some(url) = user.activation_link {
+                        link.set(Some((user.email, url)));
+                    }
                     if target.is_some() {
                         editing.set(None);
                     } else {

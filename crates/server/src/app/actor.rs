@@ -80,6 +80,11 @@ impl Actor {
     }
 
     /// What only a person signed in may do (set a password).
+    /// Whether the caller came with an API key (not a session).
+    pub fn by_key(&self) -> bool {
+        matches!(self.credential, Credential::ApiKey { .. })
+    }
+
     pub fn not_a_key(&self, what: &str) -> Result<(), Error> {
         match self.credential {
             Credential::ApiKey { .. } => Err(Error::forbidden(

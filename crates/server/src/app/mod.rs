@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::store::WriteTx;
 pub use crate::store::new_id;
 
+pub mod activation;
 pub mod actor;
 pub mod audit;
 pub mod error;

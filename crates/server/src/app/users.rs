@@ -53,6 +53,7 @@ pub fn answer(u: UserRecord, snapshot: &Snapshot, detail: bool, now: DateTime<Ut
         last_login_date: u.last_login_ms.map(|t| format_instant(from_ms(t))),
         register_method: "USER_PASS".to_owned(),
         user_management_type: "SYSTEM".to_owned(),
+        activation_link: None,
     }
 }
 
@@ -221,8 +222,19 @@ pub async fn create(state: &AppState, actor: &Actor, input: &UserInput) -> Resul
     )
     .await?;
     audit_roles(&mut tx, actor, now, &wire.email, &[], &wire.roles).await?;
+    // Without a password, the person sets one through a one-time link,
+    // handed to a signed-in admin only: a key holder with the link could
+    // sign in as the person, and so reach beyond the key's scopes.
+    let link = if hash.is_none() && !actor.by_key() {
+        let made = super::activation::issue(state, &mut tx, &actor.email, &wire.email, now);
+        Some(made.await?.0)
+    } else {
+        None
+    };
     tx.commit().await?;
-    reread(state, &wire.email, now).await
+    let mut user = reread(state, &wire.email, now).await?;
+    user.activation_link = link;
+    Ok(user)
 }
 
 /// Updates a user's names, roles or password (a new password ends their

@@ -214,22 +214,75 @@ pub async fn enqueue(
     }
     let written = out.len();
     for (id, channel, recipient, body) in out {
-        tx.enqueue_notification(&Notification {
-            id,
-            event: event.name().to_owned(),
+        let n = Notification {
             request_id: r.id.clone(),
             channel: channel.to_owned(),
             recipient,
             subject: w.subject.clone(),
             body,
-            status: "pending".to_owned(),
-            attempts: 0,
-            next_attempt_at: now,
-            last_error: None,
-            created_at: now,
-            delivered_at: None,
-        })
-        .await?;
+            ..pending(id, event.name(), now)
+        };
+        tx.enqueue_notification(&n).await?;
     }
     Ok(written)
+}
+
+/// A notification due now, not yet tried, to fill in.
+fn pending(id: String, event: &str, now: DateTime<Utc>) -> Notification {
+    Notification {
+        id,
+        event: event.to_owned(),
+        request_id: String::new(),
+        channel: String::new(),
+        recipient: String::new(),
+        subject: String::new(),
+        body: String::new(),
+        status: "pending".to_owned(),
+        attempts: 0,
+        next_attempt_at: now,
+        last_error: None,
+        created_at: now,
+        delivered_at: None,
+    }
+}
+
+/// Writes a signed checkpoint of the audit log into the outbox, one
+/// notification per webhook (`audit.checkpoint`: no request, no e-mail).
+/// A receiver keeps it; `interim audit verify --file … --public-key …`
+/// then shows whether a later export still holds what it vouches for.
+pub async fn enqueue_checkpoint(
+    tx: &mut WriteTx,
+    channels: &Channels,
+    checkpoint: &interim_policy::checkpoint::AuditCheckpoint,
+    public_key: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<usize> {
+    const EVENT: &str = "audit.checkpoint";
+    let subject = format!("Audit log checkpoint: {} events", checkpoint.count);
+    let text = format!(
+        "Audit log checkpoint: {} events up to {}, head `{}`, signed by `{}`.",
+        checkpoint.count,
+        format_instant(checkpoint.time),
+        checkpoint.head,
+        public_key
+    );
+    for url in &channels.webhooks {
+        let id = crate::store::new_id()?;
+        let body = json!({
+            "id": id,
+            "event": EVENT,
+            "text": text,
+            "checkpoint": checkpoint,
+            "publicKey": public_key,
+        });
+        let n = Notification {
+            channel: "webhook".to_owned(),
+            recipient: url.clone(),
+            subject: subject.clone(),
+            body: body.to_string(),
+            ..pending(id, EVENT, now)
+        };
+        tx.enqueue_notification(&n).await?;
+    }
+    Ok(channels.webhooks.len())
 }

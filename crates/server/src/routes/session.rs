@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use interim_policy::answer::{Me, SignedIn};
+use interim_policy::answer::{Activated, Me, SignedIn};
 
 use serde::Deserialize;
 
@@ -22,6 +22,32 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/sign-in", post(sign_in))
         .route("/api/v1/auth/sign-out", post(sign_out))
         .route("/api/v1/auth/me", get(me))
+        .route("/api/v1/auth/activate", post(activate))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct Activate {
+    /// The part of the activation link after `#`.
+    pub token: String,
+    pub password: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/activate",
+    tag = "Session",
+    summary = "Set the first password through a one-time activation link",
+    request_body = Activate,
+    responses((status = 200, description = "Activated: sign in with this address and the new password", body = Activated))
+)]
+pub(crate) async fn activate(
+    State(state): State<AppState>,
+    Body(input): Body<Activate>,
+) -> ApiResult<Json<Activated>> {
+    Ok(Json(
+        app::activation::activate(&state, &input.token, &input.password).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

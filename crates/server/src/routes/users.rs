@@ -2,9 +2,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use interim_policy::answer::{Page, User};
+use interim_policy::answer::{ActivationLink, Page, User};
 use interim_policy::role::Role;
 use interim_policy::user::UserInput;
 
@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users", get(list).post(create))
         .route("/api/v1/users/{email}", get(one).put(update).delete(remove))
         .route("/api/v1/users/{email}/disable", put(disable))
+        .route(
+            "/api/v1/users/{email}/activation-link",
+            post(activation_link),
+        )
         .route("/api/v1/users/{email}/enable", put(enable))
 }
 
@@ -180,4 +184,22 @@ pub(crate) async fn remove(
 ) -> ApiResult<StatusCode> {
     app::users::delete(&state, &actor, &email).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{email}/activation-link",
+    tag = "Users",
+    summary = "A new one-time activation link (7 days): the person sets a new password with it; earlier links end",
+    params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    responses((status = 200, description = "The link, shown this once", body = ActivationLink))
+)]
+pub(crate) async fn activation_link(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(email): Path<String>,
+) -> ApiResult<Json<ActivationLink>> {
+    Ok(Json(
+        app::activation::reissue(&state, &actor, &email).await?,
+    ))
 }

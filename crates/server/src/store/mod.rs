@@ -30,6 +30,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 mod access;
+mod activations;
 mod audit;
 pub mod cache;
 mod checkpoint;

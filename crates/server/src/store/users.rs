@@ -154,12 +154,14 @@ impl WriteTx {
         put_roles(self.c(), &k, &u.roles).await
     }
 
-    /// Sets a password and ends every session of the user.
+    /// Sets a password and ends every session and activation link of the
+    /// user.
     pub async fn set_password(&mut self, email_key: &str, hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE email_key = ?")
             .bind(email_key)
             .execute(self.c())
             .await?;
+        self.end_activations(email_key).await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE email_key = ?")
             .bind(hash)
             .bind(email_key)

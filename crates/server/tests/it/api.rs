@@ -504,6 +504,7 @@ async fn users_are_addressed_by_email_and_keep_an_admin() {
         vec![
             "user.created",
             "role.assigned",
+            "user.activation_link",
             "user.updated",
             "role.assigned"
         ]

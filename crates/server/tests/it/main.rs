@@ -8,6 +8,7 @@
     reason = "tests"
 )]
 
+mod activation;
 mod admin;
 mod api;
 mod authz;

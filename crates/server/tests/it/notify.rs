@@ -661,3 +661,101 @@ async fn revocation_is_told_and_cancellations_refusals_and_no_channels_are_not()
     assert_eq!(v["channels"], json!({"webhooks": 0, "email": false}));
     assert_eq!(notify::deliver_due(&quiet.state).await.unwrap(), 0);
 }
+
+/// Issue 16: the signed checkpoints stayed on the server's machine. The
+/// latest one now goes to the webhooks with the public key, at most once
+/// an hour (`--audit-webhook-every`) and only when the log grew; what the
+/// receiver gets verifies against the key.
+#[tokio::test]
+async fn signed_checkpoints_reach_the_webhooks_once_per_period() {
+    use interim_server::checkpoints::{self, Checkpoints};
+    let hook = free_port().await;
+    let inbox = Inbox::default();
+    start_webhooks(hook, inbox.clone()).await;
+    let dir = crate::support::temp_db().with_extension("checkpoint-hooks");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cps = Checkpoints::open(None, &dir.join("key"), &dir.join("checkpoints"))
+        .unwrap()
+        .sent_to_webhooks_every(Some(Duration::hours(1)));
+    let public_key = cps.public_key();
+    let channels = Channels::new(
+        vec![format!("http://{hook}/hook")],
+        None,
+        "Interim <interim@acme.io>".into(),
+        "https://interim.acme.io".into(),
+    )
+    .unwrap();
+    let s = Server::start_configured(&corpus_company("small"), default_now(), move |state| {
+        state.channels = Arc::new(channels);
+        state.checkpoints = Some(Arc::new(cps));
+    })
+    .await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let grow = |name: &'static str| {
+        let admin = &admin;
+        async move {
+            let body =
+                json!({"email": format!("{name}@acme.io"), "firstName": name, "lastName": "X"});
+            let (status, v) = admin.post("/api/v1/users", &body).await;
+            assert_eq!(status, StatusCode::CREATED, "{v}");
+        }
+    };
+    grow("one").await;
+    checkpoints::checkpoint(&s.state).await.unwrap();
+    assert!(
+        checkpoints::publish(&s.state).await.unwrap(),
+        "the first is sent at once"
+    );
+    assert!(
+        !checkpoints::publish(&s.state).await.unwrap(),
+        "the same one is not sent again"
+    );
+    assert_eq!(notify::deliver_due(&s.state).await.unwrap(), 1);
+
+    // Within the hour, a grown log waits; after it, it is sent.
+    grow("two").await;
+    checkpoints::checkpoint(&s.state).await.unwrap();
+    s.clock.advance(Duration::minutes(30));
+    assert!(!checkpoints::publish(&s.state).await.unwrap());
+    s.clock.advance(Duration::minutes(31));
+    assert!(checkpoints::publish(&s.state).await.unwrap());
+    assert_eq!(notify::deliver_due(&s.state).await.unwrap(), 1);
+
+    let hooks = inbox.hooks.lock().unwrap().clone();
+    assert_eq!(hooks.len(), 2, "{hooks:?}");
+    let mut counts = Vec::new();
+    for (key, body) in &hooks {
+        assert_eq!(body["event"], "audit.checkpoint", "{body}");
+        assert_eq!(
+            key.as_deref(),
+            body["id"].as_str(),
+            "Idempotency-Key is the id"
+        );
+        assert_eq!(body["publicKey"], public_key.as_str());
+        let checkpoint: interim_policy::checkpoint::AuditCheckpoint =
+            serde_json::from_value(body["checkpoint"].clone()).unwrap();
+        assert!(
+            interim_policy::checkpoint::signed_by(&public_key, &checkpoint),
+            "{body}"
+        );
+        assert!(
+            body["text"]
+                .as_str()
+                .unwrap()
+                .contains("Audit log checkpoint")
+        );
+        counts.push(checkpoint.count);
+    }
+    assert!(
+        counts[1] > counts[0],
+        "the second vouches for more: {counts:?}"
+    );
+    let listed = outbox(&s).await;
+    assert!(
+        listed
+            .values()
+            .filter(|n| n["event"] == "audit.checkpoint")
+            .all(|n| n["status"] == "delivered" && n["requestId"] == ""),
+        "{listed:?}"
+    );
+}

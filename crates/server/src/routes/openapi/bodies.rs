@@ -5,7 +5,9 @@
 //! where the document says what a valid body is.
 
 use interim_policy::limits::Limits;
-use interim_policy::user::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
+use interim_policy::user::{
+    MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+};
 use interim_policy::vocab::Period;
 use serde_json::{Value, json};
 
@@ -74,9 +76,32 @@ fn forms() -> Vec<Form> {
         ),
         form("GroupInput", &["name"], vec![("name", name())]),
         form(
+            "Activate",
+            &["token", "password"],
+            vec![
+                (
+                    "token",
+                    json!({"type": "string", "pattern": "^[0-9a-f]{64}$"}),
+                ),
+                (
+                    "password",
+                    json!({"type": "string", "writeOnly": true,
+                           "minLength": MIN_PASSWORD_CHARS, "maxLength": MAX_PASSWORD_CHARS}),
+                ),
+            ],
+        ),
+        form(
             "UserInput",
             &["firstName", "lastName"],
-            vec![("firstName", name()), ("lastName", name())],
+            vec![
+                ("firstName", name()),
+                ("lastName", name()),
+                (
+                    "password",
+                    json!({"type": ["string", "null"], "writeOnly": true,
+                           "minLength": MIN_PASSWORD_CHARS, "maxLength": MAX_PASSWORD_CHARS}),
+                ),
+            ],
         ),
         form(
             "AccessRequestInput",
