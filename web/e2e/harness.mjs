@@ -39,7 +39,7 @@ export async function startServer(extraArgs = [], env = {}) {
     });
     server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
   });
-  return { server, base };
+  return { server, base, db: join(dir, 'e2e.db') };
 }
 
 const refusals = new WeakMap();

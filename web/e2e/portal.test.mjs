@@ -3,6 +3,7 @@
 // page, screenshots under test-output/. Run by `cargo xtask test`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,10 @@ import { CHROMIUM, axe as axeOn, chromium, portal, shot as shotOf, signIn as sig
 const ADMIN = 'admin@example.com';
 const DEV = 'dana.dev@example.com';
 
-let server, base, context, page;
+let server, base, db, context, page;
 
 before(async () => {
-  ({ server, base } = await startServer());
+  ({ server, base, db } = await startServer());
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'interim-chromium-')), {
     ...CHROMIUM,
     viewport: { width: 1280, height: 900 },
@@ -353,4 +354,18 @@ test('size of the release build', () => {
   }
   console.log(`portal size: ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip (wasm + js + css; budget 500 KB gzip)`);
   assert.ok(gz > 0);
+});
+
+// Last: it breaks the log. Someone with the database file deletes the
+// newest event; a signed checkpoint vouched for it, and the page says so.
+test('a truncated audit log is reported on the audit page', async () => {
+  await signIn(ADMIN);
+  await page.waitForTimeout(1500); // the server checkpoints its log every second
+  const cut = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)'); c.commit()";
+  execFileSync('python3', ['-c', cut, db]);
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await page.getByText('The audit log was altered').waitFor();
+  await page.getByText('the log was cut short').waitFor();
+  await axe('audit, altered');
+  await shot('13-audit-altered');
 });
