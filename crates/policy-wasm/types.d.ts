@@ -128,6 +128,7 @@ export type AuditAction =
   | "user.deleted"
   | "user.activation_link"
   | "user.activated"
+  | "user.password_changed"
   | "users.imported"
   | "group.created"
   | "group.updated"

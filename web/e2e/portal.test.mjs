@@ -313,6 +313,24 @@ test('a person created without a password sets one through the one-time link', a
   await page.getByTestId('sign-in').click();
   await page.getByTestId('sign-out').waitFor();
   assert.equal(new URL(page.url()).pathname, '/', 'on to the portal');
+
+  // Ada changes her password on her profile; the current one is required.
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await page.getByLabel('Current password').fill('not her password');
+  await page.getByLabel('New password', { exact: true }).fill('her second password');
+  await page.getByLabel('The new password again').fill('her second password');
+  await page.getByTestId('change-password').click();
+  await page.getByText('the current password is not right').waitFor();
+  await page.getByLabel('Current password').fill('a long password of Ada');
+  await page.getByTestId('change-password').click();
+  await page.getByText('Password changed. Your other sessions were signed out.').waitFor();
+  await axe('profile, password changed');
+  await shot('12b-password-changed');
+  await signOut();
+  await page.getByLabel('E-mail').fill('ada.new@example.com');
+  await page.getByLabel('Password').fill('her second password');
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('sign-out').waitFor();
   await signOut();
 
   // The link worked once.

@@ -298,6 +298,12 @@ pub async fn activation_link(
     send(Request::post(&path), &serde_json::json!({})).await
 }
 
+/// Changes my password (my other sessions end).
+pub async fn change_password(current: &str, new: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "currentPassword": current, "newPassword": new });
+    send_empty(Request::post("/api/v1/auth/password"), &body).await
+}
+
 /// Sets the first password through an activation link's token.
 pub async fn activate(
     token: &str,

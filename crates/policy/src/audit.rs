@@ -57,6 +57,7 @@ actions! {
     UserDeleted = "user.deleted";
     UserActivationLinkMade = "user.activation_link";
     UserActivated = "user.activated";
+    PasswordChanged = "user.password_changed";
     UsersImported = "users.imported";
     GroupCreated = "group.created";
     GroupUpdated = "group.updated";

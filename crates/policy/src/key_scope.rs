@@ -102,6 +102,7 @@ pub const OPERATIONS: &[ApiOperation] = &[
     op("POST", "/api/v1/auth/sign-out", "signOut", SessionOnly),
     op("GET", "/api/v1/auth/me", "getMe", AnyKey),
     op("POST", "/api/v1/auth/activate", "activate", Public),
+    op("POST", "/api/v1/auth/password", "changePassword", SessionOnly),
     // Temporary access (the vendor's: DEV).
     op("GET", "/api/v1/temp-access", "listTempAccesses", Needs(Dev)),
     op("POST", "/api/v1/temp-access", "addTempAccess", Needs(Dev)),

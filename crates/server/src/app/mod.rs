@@ -28,6 +28,7 @@ pub mod grants;
 pub mod groups;
 pub mod keys;
 pub mod outbox;
+pub mod password;
 pub mod pools;
 pub mod reports;
 pub mod request_settings;

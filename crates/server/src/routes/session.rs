@@ -23,6 +23,45 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/sign-out", post(sign_out))
         .route("/api/v1/auth/me", get(me))
         .route("/api/v1/auth/activate", post(activate))
+        .route("/api/v1/auth/password", post(change_password))
+}
+
+/// The client's address: the peer, or whom a trusted proxy names.
+fn client(
+    state: &AppState,
+    connect: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: &HeaderMap,
+) -> std::net::IpAddr {
+    let peer = connect.map_or(std::net::IpAddr::from([127, 0, 0, 1]), |c| c.0.0.ip());
+    crate::throttle::client_address(peer, headers, &state.trusted_proxies)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    tag = "Session",
+    summary = "Change my password: the current one is required; my other sessions end, this one stays",
+    request_body = PasswordChange,
+    responses((status = 204, description = "Changed"))
+)]
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    connect: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    Body(input): Body<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let client = client(&state, connect, &headers);
+    let (current, new) = (&input.current_password, &input.new_password);
+    app::password::change(&state, &actor, current, new, client).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -71,8 +110,7 @@ pub(crate) async fn sign_in(
     headers: HeaderMap,
     Body(input): Body<SignIn>,
 ) -> ApiResult<Response> {
-    let peer = connect.map_or(std::net::IpAddr::from([127, 0, 0, 1]), |c| c.0.0.ip());
-    let client = crate::throttle::client_address(peer, &headers, &state.trusted_proxies);
+    let client = client(&state, connect, &headers);
     let session = app::sessions::sign_in(&state, &input.email, &input.password, client).await?;
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let max_age = SESSION_HOURS * 3600;

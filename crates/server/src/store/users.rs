@@ -170,6 +170,28 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Sets a new password the person chose: ends their activation links
+    /// and every session but `keep` (the one that made the change).
+    pub async fn change_password(
+        &mut self,
+        email_key: &str,
+        hash: &str,
+        keep: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE email_key = ? AND token_hash <> ?")
+            .bind(email_key)
+            .bind(keep)
+            .execute(self.c())
+            .await?;
+        self.end_activations(email_key).await?;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE email_key = ?")
+            .bind(hash)
+            .bind(email_key)
+            .execute(self.c())
+            .await?;
+        Ok(())
+    }
+
     /// Deletes a user. The foreign keys take their roles, memberships,
     /// reviewer assignments, places in grants, requests, delegations,
     /// sessions and API keys with them: nothing of theirs may pass to a

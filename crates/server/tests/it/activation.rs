@@ -195,3 +195,52 @@ async fn an_api_key_never_receives_an_activation_link() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "auth.key.not_allowed", "{body}");
 }
+
+/// Issue 17 (and 16's "a password change leaves … working"): a person
+/// changes their own password with the current one; their other sessions
+/// end, this one stays; a wrong current password changes nothing.
+#[tokio::test]
+async fn a_password_change_needs_the_current_one_and_ends_the_other_sessions() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let here = s.sign_in("admin@acme.io").await;
+    let elsewhere = s.sign_in("admin@acme.io").await;
+    let change = |current: &str, new: &str| json!({"currentPassword": current, "newPassword": new});
+
+    let (status, body) = here
+        .post("/api/v1/auth/password", &change("not it at all", PASSWORD))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["fieldErrors"][0]["field"], "currentPassword", "{body}");
+    let (status, body) = here
+        .post(
+            "/api/v1/auth/password",
+            &change(crate::support::PASSWORD, "short"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["fieldErrors"][0]["field"], "newPassword", "{body}");
+    let (status, _) = elsewhere.get("/api/v1/auth/me").await;
+    assert_eq!(status, StatusCode::OK, "nothing changed yet");
+
+    let (status, body) = here
+        .post(
+            "/api/v1/auth/password",
+            &change(crate::support::PASSWORD, PASSWORD),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = here.get("/api/v1/auth/me").await;
+    assert_eq!(status, StatusCode::OK, "the session that changed it stays");
+    let (status, _) = elsewhere.get("/api/v1/auth/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the other session ended");
+    assert_eq!(sign_in(&s, "admin@acme.io", PASSWORD).await, StatusCode::OK);
+    assert_eq!(
+        sign_in(&s, "admin@acme.io", crate::support::PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, log) = here
+        .get("/api/v1/audit?action=user.password_changed&size=10")
+        .await;
+    let events = log["items"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "the refusal and the change: {log}");
+}

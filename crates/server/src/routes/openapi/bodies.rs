@@ -76,6 +76,21 @@ fn forms() -> Vec<Form> {
         ),
         form("GroupInput", &["name"], vec![("name", name())]),
         form(
+            "PasswordChange",
+            &["currentPassword", "newPassword"],
+            vec![
+                (
+                    "currentPassword",
+                    json!({"type": "string", "writeOnly": true}),
+                ),
+                (
+                    "newPassword",
+                    json!({"type": "string", "writeOnly": true,
+                           "minLength": MIN_PASSWORD_CHARS, "maxLength": MAX_PASSWORD_CHARS}),
+                ),
+            ],
+        ),
+        form(
             "Activate",
             &["token", "password"],
             vec![

@@ -25,6 +25,7 @@ use params::QueryForms;
         routes::session::sign_out,
         routes::session::me,
         routes::session::activate,
+        routes::session::change_password,
         routes::temp_access::list,
         routes::temp_access::one,
         routes::temp_access::create,
