@@ -21,6 +21,8 @@ pub const MAX_REASON_CHARS: usize = 1000;
 pub const MAX_TICKET_REF_CHARS: usize = 200;
 /// Longest delegation of reviewing, in days.
 pub const MAX_DELEGATION_DAYS: i64 = 31;
+/// Life of a one-time activation link, in days.
+pub const ACTIVATION_LINK_DAYS: i64 = 7;
 
 /// The limits in force for a company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

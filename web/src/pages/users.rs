@@ -95,7 +95,10 @@ fn LinkNotice(
         <div class="notice" role="status" data-testid="activation-link">
             <p>
                 "Send this link to " <strong>{email.clone()}</strong>
-                ": they choose their password with it. It works once, for 7 days, and is not shown again."
+                {format!(
+                    ": they choose their password with it. It works once, for {} days, and is not shown again.",
+                    interim_policy::limits::ACTIVATION_LINK_DAYS
+                )}
             </p>
             <label for="activation-link-url">"Activation link"</label>
             <input id="activation-link-url" type="text" readonly prop:value=url.clone()

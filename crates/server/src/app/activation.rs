@@ -4,7 +4,7 @@
 //! makes a one-time link, the vendor's `activationLink`: the portal's
 //! `/activate` page with a random token after `#` (a fragment, so it
 //! reaches no server log). Only the token's hash is stored; the link lives
-//! [`ACTIVATION_DAYS`] days, is used once, and a new link for the same
+//! [`ACTIVATION_LINK_DAYS`] days, is used once, and a new link for the same
 //! person (or a password set another way) ends the older ones. Making a
 //! link and using it are audited. Links go to signed-in admins only: an
 //! API key never receives one (it would let the key's holder sign in as
@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use interim_policy::answer::{Activated, ActivationLink};
 use interim_policy::audit::AuditAction;
 use interim_policy::catalogue::{Access, Operation};
+use interim_policy::limits::ACTIVATION_LINK_DAYS;
 use interim_policy::time::format_instant;
 use interim_policy::user::validate_password;
 use serde_json::json;
@@ -22,9 +23,6 @@ use super::actor::{hash_password, random_token, token_hash};
 use super::{Actor, Error, Result, begin, begin_as, record};
 use crate::AppState;
 use crate::store::{WriteTx, from_ms, key};
-
-/// How long an activation link lives.
-pub const ACTIVATION_DAYS: i64 = 7;
 
 /// Makes a link for `email` inside `tx` (ending any earlier one), audited
 /// as `by`'s act: the link, and when it ends.
@@ -36,7 +34,7 @@ pub async fn issue(
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>)> {
     let token = random_token()?;
-    let expires = now + Duration::days(ACTIVATION_DAYS);
+    let expires = now + Duration::days(ACTIVATION_LINK_DAYS);
     tx.insert_activation(&token_hash(&token), &key(email), now, expires)
         .await?;
     let details = json!({ "expiresAt": format_instant(expires) });

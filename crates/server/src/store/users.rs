@@ -157,17 +157,7 @@ impl WriteTx {
     /// Sets a password and ends every session and activation link of the
     /// user.
     pub async fn set_password(&mut self, email_key: &str, hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE email_key = ?")
-            .bind(email_key)
-            .execute(self.c())
-            .await?;
-        self.end_activations(email_key).await?;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE email_key = ?")
-            .bind(hash)
-            .bind(email_key)
-            .execute(self.c())
-            .await?;
-        Ok(())
+        self.replace_password(email_key, hash, None).await
     }
 
     /// Sets a new password the person chose: ends their activation links
@@ -178,7 +168,16 @@ impl WriteTx {
         hash: &str,
         keep: &str,
     ) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE email_key = ? AND token_hash <> ?")
+        self.replace_password(email_key, hash, Some(keep)).await
+    }
+
+    async fn replace_password(
+        &mut self,
+        email_key: &str,
+        hash: &str,
+        keep: Option<&str>,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE email_key = ? AND token_hash IS NOT ?")
             .bind(email_key)
             .bind(keep)
             .execute(self.c())
