@@ -23,14 +23,18 @@ pub enum ReportBy {
 }
 
 impl ReportBy {
+    /// Each way, by the name the API takes.
+    pub const NAMED: [(&'static str, ReportBy); 3] = [
+        ("pool", ReportBy::Pool),
+        ("group", ReportBy::Group),
+        ("user", ReportBy::User),
+    ];
+
     /// `pool`, `group` or `user`.
     pub fn parse(text: &str) -> Option<ReportBy> {
-        match text {
-            "pool" => Some(ReportBy::Pool),
-            "group" => Some(ReportBy::Group),
-            "user" => Some(ReportBy::User),
-            _ => None,
-        }
+        Self::NAMED
+            .into_iter()
+            .find_map(|(name, by)| (name == text).then_some(by))
     }
 }
 

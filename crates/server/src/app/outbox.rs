@@ -11,6 +11,9 @@ use crate::AppState;
 use crate::notify;
 use crate::store;
 
+/// How a notification's delivery stands: what `status` filters by.
+pub const STATUSES: &[&str] = &["pending", "delivered", "failed"];
+
 fn answer(n: store::Notification) -> Notification {
     // The webhook's `text`, or the mail's body: what the receiver reads.
     let webhook = n.channel == "webhook";
@@ -68,7 +71,7 @@ pub async fn page(
     size: i64,
 ) -> Result<Outbox> {
     gate(state, actor, Access::View).await?;
-    if let Some(s) = status.filter(|s| !matches!(*s, "pending" | "delivered" | "failed")) {
+    if let Some(s) = status.filter(|s| !STATUSES.contains(s)) {
         return Err(Error::invalid(
             "body.field.invalid_type",
             "status",

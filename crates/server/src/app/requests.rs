@@ -151,6 +151,15 @@ pub enum Scope {
     All,
 }
 
+impl Scope {
+    /// Each scope, by the name the API takes.
+    pub const NAMED: [(&'static str, Scope); 3] = [
+        ("mine", Scope::Mine),
+        ("review", Scope::Review),
+        ("all", Scope::All),
+    ];
+}
+
 /// Requests in `scope`, newest first, optionally only those whose status
 /// at this instant is `status`.
 pub async fn list(

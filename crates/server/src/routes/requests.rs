@@ -76,17 +76,16 @@ pub(crate) async fn list(
     actor: Actor,
     params: Params,
 ) -> ApiResult<Json<Listed<AccessRequest>>> {
-    let scope = match params.get("scope").unwrap_or("mine") {
-        "mine" => Scope::Mine,
-        "review" => Scope::Review,
-        "all" => Scope::All,
-        _ => {
-            return Err(ApiError::bad_request(
-                "body.field.invalid_type",
-                "scope",
-                "`scope` is mine, review or all",
-            ));
-        }
+    let asked = params.get("scope").unwrap_or("mine");
+    let Some(scope) = Scope::NAMED
+        .into_iter()
+        .find_map(|(name, scope)| (name == asked).then_some(scope))
+    else {
+        return Err(ApiError::bad_request(
+            "body.field.invalid_type",
+            "scope",
+            "`scope` is mine, review or all",
+        ));
     };
     let items = app::requests::list(&state, &actor, scope, params.get("status")).await?;
     Ok(Json(Listed::of(items)))

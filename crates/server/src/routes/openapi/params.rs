@@ -2,6 +2,7 @@
 //! the same constants the handlers check with, so that a value the
 //! document allows is accepted and one it forbids is refused.
 
+use interim_policy::report::ReportBy;
 use interim_policy::role::Role;
 use interim_policy::vocab::RequestStatus;
 use utoipa::Modify;
@@ -22,10 +23,12 @@ const SORTS: [(&str, &[&str]); 4] = [
 /// Parameters that take one of a few words: (path, name, words).
 fn words(path: &str, name: &str) -> Option<Vec<&'static str>> {
     Some(match (path, name) {
-        ("/api/v1/access-requests", "scope") => vec!["mine", "review", "all"],
+        ("/api/v1/access-requests", "scope") => {
+            app::requests::Scope::NAMED.map(|(n, _)| n).to_vec()
+        }
         ("/api/v1/access-requests", "status") => RequestStatus::NAMES.to_vec(),
-        ("/api/v1/notifications", "status") => vec!["pending", "delivered", "failed"],
-        ("/api/v1/reports/access", "by") => vec!["pool", "group", "user"],
+        ("/api/v1/notifications", "status") => app::outbox::STATUSES.to_vec(),
+        ("/api/v1/reports/access", "by") => ReportBy::NAMED.map(|(n, _)| n).to_vec(),
         ("/api/v1/reports/access" | "/api/v1/audit/export", "format") => vec!["json", "csv"],
         ("/api/v1/users", "role") => Role::ALL.iter().map(|r| r.wire_name()).collect(),
         _ => return None,
