@@ -210,6 +210,8 @@ export type ViolationCode =
   | "grant.expiry.too_far"
   | "limits.value.too_low"
   | "limits.value.loosened"
+  | "settings.companyName.required"
+  | "settings.companyName.invalid"
   | "user.email.invalid"
   | "user.roles.rbac_only"
   | "user.email.unknown"
@@ -342,6 +344,7 @@ export type OpName =
   | "validateRequestSettings"
   | "migrateLegacy"
   | "validateLimits"
+  | "validateCompanyName"
   | "validateUser"
   | "validatePool"
   | "validateGroup"
@@ -661,7 +664,7 @@ export interface GroupInput {
 
 /** An API key's label, life and scopes. */
 export interface ApiKeyInput {
-  /** 3 to 50 letters, digits, spaces, `_` or `-`, starting with a letter or digit. */
+  /** 3 to 50 letters, digits, spaces, underscores or hyphens, starting with a letter or digit. */
   label?: string;
   /** Whole days, 1 to 365 (absent: a violation). */
   expirationDays?: number;
@@ -1099,6 +1102,11 @@ export type ValidateLimitsRequest = Request<Limits>;
 /** `validateLimits`: the limits, unchanged. */
 export type ValidateLimitsAnswer = Answer<{ limits: Limits }>;
 
+/** `validateCompanyName`: the name as typed. */
+export type ValidateCompanyNameRequest = Request<{ companyName: string }>;
+/** `validateCompanyName`: the name trimmed, as it would be stored. */
+export type ValidateCompanyNameAnswer = Answer<{ companyName: string }>;
+
 /** `validateUser`: with a snapshot and `replacing` (an e-mail), an update of that user; otherwise a new user. */
 export type ValidateUserRequest = Request<UserInput>;
 /** `validateUser`: the user as it would be stored. */
@@ -1165,6 +1173,7 @@ export type AnySuccess =
   | { settings: RequestSettings }
   | { users: MigratedUser[] }
   | { limits: Limits }
+  | { companyName: string }
   | { user: ValidUser }
   | { pool: ValidPool }
   | { group: ValidGroup }

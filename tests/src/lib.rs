@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 pub const CASE_FILES: &[(&str, &str)] = &[
     ("audit", include_str!("../corpus/cases/audit.json")),
     ("catalogue", include_str!("../corpus/cases/catalogue.json")),
+    ("company", include_str!("../corpus/cases/company.json")),
     ("decision", include_str!("../corpus/cases/decision.json")),
     ("grant", include_str!("../corpus/cases/grant.json")),
     (

@@ -153,6 +153,7 @@ ops! {
     validate_request_settings => "validateRequestSettings", "ValidateRequestSettingsRequest", "ValidateRequestSettingsAnswer";
     migrate_legacy => "migrateLegacy", "MigrateLegacyRequest", "MigrateLegacyAnswer";
     validate_limits => "validateLimits", "ValidateLimitsRequest", "ValidateLimitsAnswer";
+    validate_company_name => "validateCompanyName", "ValidateCompanyNameRequest", "ValidateCompanyNameAnswer";
     validate_user => "validateUser", "ValidateUserRequest", "ValidateUserAnswer";
     validate_pool => "validatePool", "ValidatePoolRequest", "ValidatePoolAnswer";
     validate_group => "validateGroup", "ValidateGroupRequest", "ValidateGroupAnswer";

@@ -338,6 +338,9 @@ pub struct ApiKey {
     pub created_date: String,
     pub expiration_date: String,
     pub scopes: Vec<String>,
+    /// When a request last used it (to the minute); absent when never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_date: Option<String>,
 }
 
 /// The API keys, the vendor's list shape.
@@ -419,10 +422,30 @@ pub struct Me {
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub company_id: String,
+    /// What people call the company (empty until an admin names it).
+    #[serde(default)]
+    pub company_name: String,
     pub rbac_enabled: bool,
     pub limits: crate::limits::Limits,
     #[serde(default = "crate::answer::seed_limits")]
     pub seed_limits: crate::limits::Limits,
+    /// What the company holds now, to set beside its limits.
+    #[serde(default)]
+    pub usage: Usage,
+}
+
+/// What a company holds at one instant: the counts its admins watch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub users: u32,
+    pub enabled_users: u32,
+    pub agent_pools: u32,
+    pub access_groups: u32,
+    /// Against `limits.maxActiveGrants`.
+    pub active_grants: u32,
+    pub pending_requests: u32,
 }
 
 fn seed_limits() -> crate::limits::Limits {

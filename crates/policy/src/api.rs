@@ -87,6 +87,7 @@ pub const OPS: &[&str] = &[
     "validateRequestSettings",
     "migrateLegacy",
     "validateLimits",
+    "validateCompanyName",
     "validateUser",
     "validatePool",
     "validateGroup",
@@ -428,6 +429,12 @@ struct UserPool {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CompanyName {
+    company_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UserOnly {
     user: String,
 }
@@ -499,6 +506,7 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
         "validateRequestSettings" => op_validate_request_settings(call),
         "migrateLegacy" => op_migrate_legacy(call, snapshot),
         "validateLimits" => op_validate_limits(call),
+        "validateCompanyName" => op_validate_company_name(call),
         "validateUser" => op_validate_user(call, snapshot),
         "validateGroup" => op_validate_group(call, snapshot),
         "validateMember" => op_validate_member(call, snapshot),
@@ -779,6 +787,15 @@ fn op_migrate_legacy(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer,
 fn op_validate_limits(call: &Call) -> Result<Answer, Malformed> {
     let limits: Limits = input(call)?;
     Ok(Answer::from_result("limits", limits.validate()))
+}
+
+/// `validateCompanyName`: the company's name as an admin types it.
+fn op_validate_company_name(call: &Call) -> Result<Answer, Malformed> {
+    let q: CompanyName = input(call)?;
+    Ok(Answer::from_result(
+        "companyName",
+        crate::company::validate_company_name(&q.company_name),
+    ))
 }
 
 /// `validateUser`: a new user, or an update of the user named by

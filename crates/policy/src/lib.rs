@@ -15,6 +15,7 @@ pub mod api;
 pub mod audit;
 pub mod catalogue;
 pub mod checkpoint;
+pub mod company;
 pub mod csv_file;
 pub mod decision;
 pub mod email;

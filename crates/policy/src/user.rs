@@ -524,7 +524,7 @@ pub fn validate_api_key(
             errors.push(Violation::new(
                 "label",
                 Code::ApiKeyLabelInvalid,
-                "3 to 50 letters, digits, spaces, `_` or `-`, starting with a letter or digit",
+                "3 to 50 letters, digits, spaces, underscores or hyphens, starting with a letter or digit",
             ));
         }
     }

@@ -102,6 +102,10 @@ codes! {
     LimitsTooLow = "limits.value.too_low" => Invalid;
     LimitsLoosened = "limits.value.loosened" => Invalid;
 
+    // The company's name.
+    CompanyNameRequired = "settings.companyName.required" => Invalid;
+    CompanyNameInvalid = "settings.companyName.invalid" => Invalid;
+
     // Users and role assignment.
     UserEmailInvalid = "user.email.invalid" => Invalid;
     UserRolesRbacOnly = "user.roles.rbac_only" => Invalid;

@@ -45,6 +45,9 @@ fn member(email: &str, admin: bool, elevated: &[PoolLevel]) -> GroupMemberWire {
     }
 }
 
+/// What the demo company is called.
+pub const DEMO_COMPANY_NAME: &str = "Acme Payments (demo)";
+
 /// A small company to click through.
 pub fn demo(admin_email: &str, now: DateTime<Utc>) -> SnapshotWire {
     SnapshotWire {
@@ -171,6 +174,9 @@ pub async fn first_start(
     let outcome = if demo_company {
         let hash = hash_password(admin_password.unwrap_or(DEMO_PASSWORD))?;
         tx.import(&demo(admin_email, now), Some(&hash), now).await?;
+        let mut settings = tx.settings().await?;
+        settings.company_name = DEMO_COMPANY_NAME.to_owned();
+        tx.put_settings(&settings).await?;
         FirstStart::Demo
     } else {
         let (password, outcome) = match admin_password {
@@ -182,6 +188,7 @@ pub async fn first_start(
         };
         tx.put_settings(&Settings {
             company_id: "company".into(),
+            company_name: String::new(),
             rbac_enabled: true,
             limits: Limits::SEED,
         })

@@ -23,6 +23,7 @@ fn answer(k: ApiKeyRecord) -> ApiKey {
         created_date: format_instant(from_ms(k.created_ms)),
         expiration_date: format_instant(from_ms(k.expires_ms)),
         scopes: k.scopes,
+        last_used_date: k.last_used_ms.map(|t| format_instant(from_ms(t))),
     }
 }
 
@@ -103,6 +104,7 @@ pub async fn create(
             .iter()
             .map(|s| s.wire_name().to_owned())
             .collect(),
+        last_used_ms: None,
     };
     let expiration_date = format_instant(from_ms(k.expires_ms));
     let mut tx = state.store.begin().await?;

@@ -1,13 +1,15 @@
 //! Company settings (the RBAC switch, limits that only tighten) and the
 //! legacy role import with its preview.
 
-use interim_policy::answer::Settings as SettingsAnswer;
+use interim_policy::answer::{Settings as SettingsAnswer, Usage};
 use interim_policy::audit::AuditAction;
 use interim_policy::catalogue::{Access, Operation};
+use interim_policy::company::{usage, validate_company_name};
 use interim_policy::email::same_email;
 use interim_policy::legacy::{MigratedUser, MigrationPreview, preview_migration};
 use interim_policy::limits::Limits;
 use interim_policy::snapshot::Snapshot;
+use interim_policy::time::Instant;
 use interim_policy::wire::{GroupMemberWire, GroupWire, LegacyUserWire, UserWire};
 use serde::Deserialize;
 use serde_json::json;
@@ -16,12 +18,29 @@ use super::{Actor, Error, Result, begin_as, new_id, record, require};
 use crate::AppState;
 use crate::store::{Settings, WriteTx};
 
+/// The settings as the audit records them (no counts: they change without
+/// the settings changing).
+fn audited(s: &Settings) -> serde_json::Value {
+    json!({ "companyId": s.company_id, "companyName": s.company_name,
+        "rbacEnabled": s.rbac_enabled, "limits": s.limits })
+}
+
 fn answer(s: &Settings) -> SettingsAnswer {
     SettingsAnswer {
         company_id: s.company_id.clone(),
+        company_name: s.company_name.clone(),
         rbac_enabled: s.rbac_enabled,
         limits: s.limits,
         seed_limits: Limits::SEED,
+        usage: Usage::default(),
+    }
+}
+
+/// The settings with what the company holds at `now`.
+fn with_usage(s: &Settings, snapshot: &Snapshot, now: Instant) -> SettingsAnswer {
+    SettingsAnswer {
+        usage: usage(snapshot, now),
+        ..answer(s)
     }
 }
 
@@ -36,29 +55,37 @@ pub async fn read(state: &AppState, actor: &Actor) -> Result<SettingsAnswer> {
         None,
         now,
     )?;
-    Ok(answer(&state.store.settings().await?))
+    Ok(with_usage(&state.store.settings().await?, &snapshot, now))
 }
 
-/// A change of settings: either part may be left out.
+/// A change of settings: any part may be left out.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsInput {
+    /// 1 to 100 characters, one line.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
+    pub company_name: Option<String>,
     #[serde(default)]
     pub rbac_enabled: Option<bool>,
     #[serde(default)]
     pub limits: Option<Limits>,
 }
 
-/// Switches RBAC or tightens limits (the policy refuses to loosen them).
+/// Names the company, switches RBAC or tightens limits (the policy refuses
+/// to loosen them).
 pub async fn write(
     state: &AppState,
     actor: &Actor,
     input: &SettingsInput,
 ) -> Result<SettingsAnswer> {
     let op = Operation::Organization;
-    let (mut tx, _, now) = begin_as(state, actor, op, Access::Change, None).await?;
+    let (mut tx, snapshot, now) = begin_as(state, actor, op, Access::Change, None).await?;
     let before = tx.settings().await?;
     let mut after = before.clone();
+    if let Some(name) = &input.company_name {
+        after.company_name = validate_company_name(name).map_err(Error::violations)?;
+    }
     if let Some(limits) = input.limits {
         after.limits = limits.validate().map_err(|v| {
             Error::violations(
@@ -76,13 +103,13 @@ pub async fn write(
     }
     if after != before {
         tx.put_settings(&after).await?;
-        let details = json!({ "before": answer(&before), "after": answer(&after) });
+        let details = json!({ "before": audited(&before), "after": audited(&after) });
         let target = format!("company:{}", after.company_id);
         let action = AuditAction::SettingsChanged;
         record(&mut tx, &actor.email, now, action, target, details, None).await?;
     }
     tx.commit().await?;
-    Ok(answer(&after))
+    Ok(with_usage(&after, &snapshot, now))
 }
 
 /// Makes `id` the deployment's company id (the `{company}` of the vendor's
@@ -104,7 +131,7 @@ pub async fn set_company_id(state: &AppState, id: &str) -> Result<()> {
     let mut after = before.clone();
     after.company_id = id.to_owned();
     tx.put_settings(&after).await?;
-    let details = json!({ "before": answer(&before), "after": answer(&after) });
+    let details = json!({ "before": audited(&before), "after": audited(&after) });
     let target = format!("company:{id}");
     let why = Some("configured by --company-id".to_owned());
     record(

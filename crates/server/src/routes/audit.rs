@@ -44,6 +44,17 @@ fn filter(params: &Params) -> ApiResult<AuditFilter> {
         target: params.get("target").map(str::to_owned),
         from_ms: instant("from")?,
         to_ms: instant("to")?,
+        newest_first: match params.get("order") {
+            None | Some("oldest") => false,
+            Some("newest") => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(
+                    "query.value.invalid",
+                    "order",
+                    format!("order is oldest or newest, got “{other}”"),
+                ));
+            }
+        },
     })
 }
 
@@ -51,8 +62,8 @@ fn filter(params: &Params) -> ApiResult<AuditFilter> {
     get,
     path = "/api/v1/audit",
     tag = "Audit",
-    summary = "Audit events, oldest first",
-    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("actor" = Option<String>, Query, description = "Who"), ("action" = Option<String>, Query, description = "What, e.g. grant.created"), ("target" = Option<String>, Query, description = "e.g. grant:ID, user:EMAIL"), ("from" = Option<String>, Query, description = "RFC 3339, inclusive"), ("to" = Option<String>, Query, description = "RFC 3339, exclusive")),
+    summary = "Audit events, oldest first unless asked otherwise",
+    params(("page" = Option<i64>, Query, description = "Zero-based page index (default 0)"), ("size" = Option<i64>, Query, description = "Page size (default 20)"), ("order" = Option<String>, Query, description = "oldest (default) or newest first"), ("actor" = Option<String>, Query, description = "Who"), ("action" = Option<String>, Query, description = "What, e.g. grant.created"), ("target" = Option<String>, Query, description = "e.g. grant:ID, user:EMAIL"), ("from" = Option<String>, Query, description = "RFC 3339, inclusive"), ("to" = Option<String>, Query, description = "RFC 3339, exclusive")),
     responses((status = 200, description = "A page of events", body = Page<AuditEvent>), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn list(
@@ -94,7 +105,11 @@ pub(crate) async fn export(
     actor: Actor,
     params: Params,
 ) -> ApiResult<Response> {
-    let f = filter(&params)?;
+    // A file is always oldest first: the order its chain is checked in.
+    let f = AuditFilter {
+        newest_first: false,
+        ..filter(&params)?
+    };
     let (events, _) = app::audit::events(&state, &actor, &f, 0, i64::MAX).await?;
     let format = params.get("format").unwrap_or("json");
     let (body, kind, ext) = match format {

@@ -15,7 +15,12 @@ pub struct ApiKeyRecord {
     pub created_ms: i64,
     pub expires_ms: i64,
     pub scopes: Vec<String>,
+    pub last_used_ms: Option<i64>,
 }
+
+/// How stale a key's recorded last use may grow before a request writes it
+/// again: a busy key writes once a minute, not once a request.
+const LAST_USE_RESOLUTION_MS: i64 = 60_000;
 
 /// A live API key, as a request presents it.
 #[derive(Clone, Debug)]
@@ -61,6 +66,16 @@ impl Store {
         .bind(ms(now))
         .fetch_optional(&self.pool)
         .await?;
+        if row.is_some() {
+            sqlx::query(
+                "UPDATE api_keys SET last_used_ms = ?1 WHERE token_hash = ?2 AND coalesce(last_used_ms, 0) <= ?1 - ?3",
+            )
+            .bind(ms(now))
+            .bind(token_hash)
+            .bind(LAST_USE_RESOLUTION_MS)
+            .execute(&self.pool)
+            .await?;
+        }
         row.map(|r| {
             Ok(LiveKey {
                 owner: r.get(0),
@@ -74,7 +89,7 @@ impl Store {
     /// API keys not revoked, oldest first.
     pub async fn api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>> {
         let rows = sqlx::query(
-            "SELECT id, label, email_key, created_ms, expires_ms, scopes FROM api_keys WHERE revoked_ms IS NULL ORDER BY created_ms, id",
+            "SELECT id, label, email_key, created_ms, expires_ms, scopes, last_used_ms FROM api_keys WHERE revoked_ms IS NULL ORDER BY created_ms, id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -87,6 +102,7 @@ impl Store {
                     created_ms: r.get(3),
                     expires_ms: r.get(4),
                     scopes: parse(&r.get::<String, _>(5), "api_keys.scopes")?,
+                    last_used_ms: r.get(6),
                 })
             })
             .collect()

@@ -14,12 +14,17 @@ pub struct AuditFilter {
     pub target: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
+    /// Newest first (the console's order); else oldest first.
+    pub newest_first: bool,
 }
+
+/// The orders of a listing of events, by the word that asks for them.
+pub const AUDIT_ORDERS: [&str; 2] = ["oldest", "newest"];
 
 const AUDIT_COLUMNS: &str = "SELECT seq, time_ms, actor, action, target, details, reason, prev_hash, hash FROM audit_events";
 
 impl Store {
-    /// Audit events matching the filter, oldest first, with the total count.
+    /// Audit events matching the filter, in its order, with the total count.
     pub async fn audit(
         &self,
         filter: &AuditFilter,
@@ -33,7 +38,8 @@ impl Store {
             count = bind_audit(count, b);
         }
         let total = count.fetch_one(&self.pool).await?;
-        let sql = format!("{AUDIT_COLUMNS}{clause} ORDER BY seq LIMIT ? OFFSET ?");
+        let order = if filter.newest_first { "DESC" } else { "ASC" };
+        let sql = format!("{AUDIT_COLUMNS}{clause} ORDER BY seq {order} LIMIT ? OFFSET ?");
         let mut q = sqlx::query(&sql);
         for b in &binds {
             q = match b {

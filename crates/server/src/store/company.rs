@@ -262,6 +262,7 @@ impl WriteTx {
     ) -> StoreResult<()> {
         self.put_settings(&settings::Settings {
             company_id: wire.company_id.clone(),
+            company_name: String::new(),
             rbac_enabled: wire.rbac_enabled,
             limits: wire.limits,
         })

@@ -47,7 +47,7 @@ mod upgrade;
 mod users;
 
 pub use access::{ApiKeyRecord, LiveKey, SessionRecord};
-pub use audit::AuditFilter;
+pub use audit::{AUDIT_ORDERS, AuditFilter};
 pub use groups::GroupRecord;
 pub use outbox::Notification;
 pub use pools::PoolRecord;

@@ -1,4 +1,5 @@
-//! The company's settings: its id, whether roles are enforced, its limits.
+//! The company's settings: its id and name, whether roles are enforced,
+//! its limits.
 
 use interim_policy::limits::Limits;
 use sqlx::{Row, SqliteConnection};
@@ -10,6 +11,8 @@ use super::{Store, StoreResult, WriteTx, json, parse};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub company_id: String,
+    /// What people call the company; empty until an admin names it.
+    pub company_name: String,
     pub rbac_enabled: bool,
     pub limits: Limits,
 }
@@ -24,7 +27,7 @@ pub(super) async fn load_with_generation(
     conn: &mut SqliteConnection,
 ) -> StoreResult<(Generations, Settings)> {
     let r = sqlx::query(&format!(
-        "SELECT {GENERATION_COLUMNS}, s.company_id, s.rbac_enabled, s.limits
+        "SELECT {GENERATION_COLUMNS}, s.company_id, s.rbac_enabled, s.limits, s.company_name
          FROM generation g LEFT JOIN settings s ON s.id = 1 WHERE g.id = 1",
     ))
     .fetch_one(&mut *conn)
@@ -35,9 +38,11 @@ pub(super) async fn load_with_generation(
             company_id,
             rbac_enabled: r.try_get(11)?,
             limits: parse(&r.try_get::<String, _>(12)?, "settings.limits")?,
+            company_name: r.try_get(13)?,
         },
         None => Settings {
             company_id: "company".to_owned(),
+            company_name: String::new(),
             rbac_enabled: true,
             limits: Limits::SEED,
         },
@@ -78,12 +83,13 @@ impl WriteTx {
 
     pub async fn put_settings(&mut self, s: &Settings) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO settings (id, company_id, rbac_enabled, limits) VALUES (1, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, rbac_enabled = excluded.rbac_enabled, limits = excluded.limits",
+            "INSERT INTO settings (id, company_id, rbac_enabled, limits, company_name) VALUES (1, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, rbac_enabled = excluded.rbac_enabled, limits = excluded.limits, company_name = excluded.company_name",
         )
         .bind(&s.company_id)
         .bind(s.rbac_enabled)
         .bind(json(&s.limits))
+        .bind(&s.company_name)
         .execute(self.c())
         .await?;
         self.written.settings(s);

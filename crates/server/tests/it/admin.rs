@@ -249,6 +249,68 @@ async fn settings_tighten_limits_and_switch_rbac() {
     );
 }
 
+/// Issue 17: Name & plan. An admin names the company (checked by the
+/// policy's rule; a bad name changes nothing), the settings carry what the
+/// company holds beside its limits, the change is audited in words, and
+/// the audit lists newest first on request.
+#[tokio::test]
+async fn the_company_is_named_and_its_usage_counted() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let c = s.sign_in("admin@acme.io").await;
+    let (_, before) = c.get("/api/v1/settings").await;
+    assert_eq!(before["companyName"], "");
+    let usage = &before["usage"];
+    let (_, users) = c.get("/api/v1/users?size=1000").await;
+    assert_eq!(usage["users"], users["total"], "{before}");
+    let (_, grants) = c.get("/api/v1/temp-access?size=1000").await;
+    assert_eq!(usage["activeGrants"], grants["total"], "{before}");
+    for bad in ["   ", "two\nlines"] {
+        let (status, body) = c
+            .call(
+                Method::PUT,
+                "/api/v1/settings",
+                Some(&json!({ "companyName": bad })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["fieldErrors"][0]["field"], "companyName");
+    }
+    let (_, unchanged) = c.get("/api/v1/settings").await;
+    assert_eq!(unchanged, before, "a refused name changes nothing");
+    let (status, after) = c
+        .call(
+            Method::PUT,
+            "/api/v1/settings",
+            Some(&json!({ "companyName": "  Acme GmbH " })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["companyName"], "Acme GmbH");
+    assert_eq!(after["usage"], before["usage"]);
+    let (_, audit) = c
+        .get("/api/v1/audit?action=settings.changed&order=newest")
+        .await;
+    assert_eq!(
+        audit["items"][0]["details"]["after"]["companyName"],
+        "Acme GmbH"
+    );
+    let (_, newest) = c.get("/api/v1/audit?order=newest&size=1").await;
+    let (_, all) = c.get("/api/v1/audit?size=1000").await;
+    let last = all["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(newest["items"][0], last, "newest first");
+    let (status, body) = c.get("/api/v1/audit?order=sideways").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let viewer = s.sign_in("viewer@acme.io").await;
+    let (status, _) = viewer
+        .call(
+            Method::PUT,
+            "/api/v1/settings",
+            Some(&json!({ "companyName": "Mine" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn the_snapshot_is_filtered_to_what_the_caller_may_see() {
     let s = Server::start(&corpus_company("small"), default_now()).await;

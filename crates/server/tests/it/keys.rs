@@ -335,3 +335,37 @@ async fn issue_16_a_key_rotates_itself_but_never_widens() {
     let (status, _) = call(&s, &old, Method::GET, "/api/v1/temp-access", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old key is revoked");
 }
+
+/// Issue 17: the API keys page shows when each key was last used. A
+/// request with the key records it (at most once a minute); the list says
+/// so, and a key never used has no date.
+#[tokio::test]
+async fn a_keys_last_use_is_listed() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let used = key(&admin, &["DEV"], 30).await;
+    key(&admin, &["DEV"], 30).await;
+    let (_, list) = admin.get(KEYS).await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k.get("lastUsedDate").is_none()),
+        "no key used yet: {list}"
+    );
+    let (status, _) = call(&s, &used, Method::GET, "/api/v1/temp-access", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, list) = admin.get(KEYS).await;
+    let dates: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k.get("lastUsedDate"))
+        .collect();
+    assert_eq!(dates.len(), 1, "exactly the key used has a date: {list}");
+    assert!(
+        interim_policy::time::parse_instant(dates[0].as_str().unwrap()).is_some(),
+        "an instant: {list}"
+    );
+}

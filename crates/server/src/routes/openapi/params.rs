@@ -30,6 +30,7 @@ fn words(path: &str, name: &str) -> Option<Vec<&'static str>> {
         ("/api/v1/notifications", "status") => app::outbox::STATUSES.to_vec(),
         ("/api/v1/reports/access", "by") => ReportBy::NAMED.map(|(n, _)| n).to_vec(),
         ("/api/v1/reports/access" | "/api/v1/audit/export", "format") => vec!["json", "csv"],
+        ("/api/v1/audit", "order") => crate::store::AUDIT_ORDERS.to_vec(),
         ("/api/v1/users", "role") => Role::ALL.iter().map(|r| r.wire_name()).collect(),
         _ => return None,
     })
