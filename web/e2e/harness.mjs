@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(join(process.env.INTERIM_TOOLS, 'package.json'));
 export const { chromium } = require('playwright-core');
@@ -75,6 +75,7 @@ export async function axe(page, name) {
 }
 
 export async function shot(page, name) {
+  mkdirSync(dirname(join(shots, name)), { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 

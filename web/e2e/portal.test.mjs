@@ -20,6 +20,7 @@ before(async () => {
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'interim-chromium-')), {
     ...CHROMIUM,
     viewport: { width: 1280, height: 900 },
+    timezoneId: 'Europe/Berlin',
   });
   page = context.pages()[0] ?? (await context.newPage());
   watchCsp(page);
@@ -49,6 +50,10 @@ test('the sign-in page is accessible', async () => {
 test('an admin creates a grant through a form that explains every mistake as it is typed', async () => {
   const started = Date.now();
   await signIn(ADMIN);
+  await page.getByTestId('grants').waitFor();
+  // The list comes first; the form opens on demand.
+  await expectCount(page.getByTestId('create-form'), 0, 'no form until asked for');
+  await page.getByTestId('open-create').click();
   await page.getByTestId('create-form').waitFor();
   console.log(`time from sign-in to an interactive form: ${Date.now() - started} ms`);
   const requests = [];
@@ -73,6 +78,10 @@ test('an admin creates a grant through a form that explains every mistake as it 
   await page.getByTestId('create').click();
   const row = page.locator('[data-testid="grant-row"][data-name="Night shift"]');
   await row.waitFor();
+  await page.getByTestId('done').getByText('Granted “Night shift”.').waitFor();
+  await expectCount(page.getByTestId('create-form'), 0, 'the form closes once the grant is made');
+  assert.ok((await row.textContent()).includes('Payments production'), 'pools by name');
+  assert.ok((await row.textContent()).includes('Dana Developer'), 'people by name');
   const first = await row.getByTestId('countdown').textContent();
   assert.match(first, /^1d 2[0-3]:\d\d:\d\d$|^2d 00:00:00$/, `counts down from two days: ${first}`);
   await page.waitForTimeout(1200);
@@ -88,7 +97,7 @@ test('an admin creates a grant through a form that explains every mistake as it 
   await page.getByTestId('users').fill(`${DEV}\nines.oncall@example.com`);
   await shot('03b-grant-replace');
   await page.getByTestId('create').click();
-  await page.getByRole('heading', { name: 'New grant' }).waitFor();
+  await page.getByTestId('create-form').waitFor({ state: 'detached' });
   await row.getByText('ines.oncall@example.com').waitFor();
   // One grant by that name: the old one is gone. Waited for, not read once:
   // the list is drawn again when the session's company reloads, and a read
@@ -104,15 +113,31 @@ test('an admin creates a grant through a form that explains every mistake as it 
   await row.waitFor({ state: 'detached' });
   await shot('04-grant-deleted');
 
-  // Both steps are in the audit log, and the chain verifies.
+  // Every step is in the audit log, newest first, in words and names, at
+  // the browser's time (Europe/Berlin here), and the chain verifies.
   await page.getByRole('link', { name: 'Audit' }).click();
   await page.getByText('Hash chain verified').waitFor();
   const audit = page.getByTestId('audit');
   await audit.waitFor();
+  const actions = await page.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.dataset.action));
+  assert.equal(actions[0], 'grant.deleted', 'newest first');
+  assert.ok(actions.indexOf('grant.deleted') < actions.indexOf('grant.replaced'), 'newest first');
   const text = await audit.textContent();
-  assert.ok(text.includes('grant.created') && text.includes('grant.replaced') && text.includes('grant.deleted'), 'create, replace and delete are audited');
-  assert.ok(text.includes('Night shift'), 'the grant is named in the details');
-  assert.equal(await page.getByRole('button', { name: 'Next' }).isDisabled(), true, 'one page of events');
+  assert.ok(text.includes('Grant deleted') && text.includes('Grant replaced'), 'actions in words');
+  assert.ok(text.includes('Dana Developer and Ines Responder got access to Payments production'), `what happened, with names: ${text.slice(0, 400)}`);
+  assert.ok(text.includes('Ada Admin'), 'who did it, by name');
+  await page.getByTestId('zone').getByText('Times are in Europe/Berlin.').waitFor();
+  const newest = page.getByTestId('audit-row').first().locator('time');
+  const iso = await newest.getAttribute('datetime');
+  const berlin = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
+  assert.ok((await newest.textContent()).startsWith(berlin), `shown in Berlin time: ${berlin}`);
+  assert.equal(await page.getByRole('button', { name: 'Older' }).isDisabled(), true, 'one page of events');
+  // A day filter: tomorrow holds nothing yet.
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  await page.getByTestId('audit-from').fill(tomorrow);
+  await page.getByText('No event matches these filters').waitFor();
+  await page.getByTestId('audit-from').fill('');
+  await audit.waitFor();
   await axe('audit');
   await shot('05-audit');
 });
@@ -123,6 +148,7 @@ test('time from navigation to an interactive form', async () => {
   const times = [];
   for (let i = 0; i < 5; i++) {
     await page.goto(base + '/');
+    await page.getByTestId('open-create').click();
     await page.getByTestId('create-form').waitFor();
     times.push(await page.evaluate(() => performance.now()));
   }
@@ -166,6 +192,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await signIn(ADMIN);
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('open-user-form').click();
   await page.getByLabel('E-mail', { exact: true }).fill('not-an-address');
   await page.getByText('`not-an-address` is not an e-mail address').waitFor();
   assert.equal(await page.getByTestId('save-user').isDisabled(), true);
@@ -188,11 +215,11 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await page.locator('#role-SECURITY').uncheck();
   await page.locator('#role-INCIDENT_RESPONDER').check();
   await page.getByTestId('save-user').click();
-  await page.getByRole('heading', { name: 'New user' }).waitFor();
+  await page.getByTestId('user-form').waitFor({ state: 'detached' });
   await row.getByText('Incident Responder').waitFor();
   assert.ok(!(await row.getByTestId('user-roles').textContent()).includes('Security'), 'the role removed is gone');
   await row.getByRole('button', { name: 'Disable nia.okafor@example.com' }).click();
-  await row.getByText('disabled').waitFor();
+  await row.getByText('Disabled').waitFor();
 
   // The legacy import, previewed by the policy in the browser.
   const legacy = (role) => JSON.stringify([{ email: 'lee.legacy@example.com', firstName: 'Lee', lastName: 'Legacy', legacyRoles: [role] }]);
@@ -282,13 +309,14 @@ test('a person created without a password sets one through the one-time link', a
   await signIn(ADMIN);
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('open-user-form').click();
   await page.getByLabel('E-mail', { exact: true }).fill('ada.new@example.com');
   await page.getByLabel('First name').fill('Ada');
   await page.getByLabel('Last name').fill('New');
   await page.getByTestId('save-user').click();
   const notice = page.getByTestId('activation-link');
   await notice.waitFor();
-  const link = await page.locator('#activation-link-url').inputValue();
+  const link = await page.locator('#activation-link-value').inputValue();
   assert.match(link, /\/activate#[0-9a-f]{64}$/, link);
   await axe('users with an activation link');
   await shot('11-activation-link');
@@ -359,6 +387,60 @@ test('a Developer sees no create button, and the API refuses them too', async ()
   });
   assert.equal(status, 403);
   await shot('08-developer');
+  await signOut();
+});
+
+test('an API key made in the portal works from the command line, until revoked', async () => {
+  await signIn(ADMIN);
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByTestId('new-key').waitFor();
+  await page.getByTestId('key-label').fill('x');
+  await page.getByText('3 to 50 letters').waitFor();
+  assert.equal(await page.getByTestId('create-key').isDisabled(), true, 'a bad label is refused as it is typed');
+  await page.getByTestId('key-label').fill('deploy bot');
+  await page.getByTestId('key-days').fill('400');
+  await page.getByText('a key lives 1 to 365 days').waitFor();
+  await page.getByTestId('key-days').fill('30');
+  await page.getByTestId('scope-COMPANY').check();
+  await page.getByTestId('create-key').click();
+  await page.getByTestId('api-key').waitFor();
+  const secret = await page.getByTestId('api-key-value').inputValue();
+  assert.ok(secret.length >= 32, 'the secret is shown once');
+  await axe('API keys with a new secret');
+  await shot('14-api-key-created');
+
+  // The key, used as a script would (curl's calls, made by the test).
+  const call = (path) => fetch(base + path, { headers: { Authorization: `Bearer ${secret}` } });
+  const grants = await call('/api/v1/temp-access');
+  assert.equal(grants.status, 200, 'DEV scope reaches temporary access');
+  assert.ok((await grants.json()).items.some((g) => g.name === 'Incident 4211: ledger drift'), 'the grants, as JSON');
+  assert.equal((await call('/api/v1/users')).status, 200, 'COMPANY scope reaches users');
+  assert.equal((await call('/api/v1/audit')).status, 403, 'no SECURITY scope, no audit');
+
+  // The list shows it with its last use; revoking ends it.
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.reload();
+  const row = page.locator('[data-testid="api-key-row"][data-label="deploy bot"]');
+  await row.waitFor();
+  assert.doesNotMatch(await row.getByTestId('last-used').textContent(), /Never/, 'its use is shown');
+  await axe('API keys');
+  await shot('15-api-keys');
+  page.once('dialog', (d) => d.accept());
+  await row.getByTestId('revoke').click();
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await call('/api/v1/temp-access')).status, 401, 'a revoked key is refused');
+
+  // Name & plan: the company renamed, the counts beside the limits.
+  await page.getByRole('link', { name: 'Name & plan' }).click();
+  await page.getByTestId('usage').waitFor();
+  assert.match(await page.getByTestId('active-grants').textContent(), /\d+ of 60 active grants/, 'active grants against the limit set earlier');
+  await page.getByTestId('company-name-input').fill('   ');
+  await page.getByText('a company needs a name').waitFor();
+  await page.getByTestId('company-name-input').fill('Acme Payments GmbH');
+  await page.getByTestId('save-name').click();
+  await page.getByText('Saved.').waitFor();
+  await axe('name and plan');
+  await shot('16-name-and-plan');
   await signOut();
 });
 

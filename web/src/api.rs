@@ -477,3 +477,39 @@ pub async fn retry_notification(id: &str) -> Result<(), ApiError> {
     let path = format!("/api/v1/notifications/{}/retry", encode(id));
     empty(write(Request::post(&path)).send().await).await
 }
+
+fn key_path(company: &str) -> String {
+    format!("/api/v1/access/company/{}/system-api-key", encode(company))
+}
+
+pub fn api_keys(company: &str) -> Get<interim_policy::answer::ApiKeys> {
+    Get::new(key_path(company))
+}
+
+/// A new API key (the vendor's call: its fields in the query).
+pub async fn create_api_key(
+    company: &str,
+    label: &str,
+    days: &str,
+    scopes: &[&str],
+) -> Result<interim_policy::answer::NewApiKey, ApiError> {
+    let path = format!(
+        "{}?label={}&expirationDays={}&scopes={}",
+        key_path(company),
+        encode(label),
+        encode(days),
+        encode(&scopes.join(","))
+    );
+    read(answer_json(write(Request::post(&path)).send().await).await?)
+}
+
+pub async fn revoke_api_key(company: &str, id: &str) -> Result<(), ApiError> {
+    let path = format!("{}/{}", key_path(company), encode(id));
+    empty(write(Request::delete(&path)).send().await).await
+}
+
+/// Names the company.
+pub async fn rename_company(name: &str) -> Result<Settings, ApiError> {
+    let body = serde_json::json!({ "companyName": name });
+    send(Request::put("/api/v1/settings"), &body).await
+}

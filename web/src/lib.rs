@@ -17,8 +17,13 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 pub mod api;
+pub mod audit_words;
 pub mod form;
+pub mod list;
+pub mod names;
 mod pages;
+pub mod secret;
+pub mod when;
 
 /// Who is signed in and the company as they may see it.
 #[derive(Clone, Copy, Debug)]
@@ -254,6 +259,8 @@ fn Page() -> impl IntoView {
         Some("requests") => view! { <pages::requests::Requests/> }.into_any(),
         Some("reviews") => view! { <pages::reviews::Reviews/> }.into_any(),
         Some("reports") => view! { <pages::reports::Reports/> }.into_any(),
+        Some("api-keys") => view! { <pages::api_keys::ApiKeysPage/> }.into_any(),
+        Some("company") => view! { <pages::company::Company/> }.into_any(),
         _ => nothing_here(),
     }
 }
@@ -263,8 +270,11 @@ fn Page() -> impl IntoView {
 #[component]
 fn Home() -> impl IntoView {
     let session = expect_context::<Session>();
+    // A memo: the page is drawn again only when the answer changes, not at
+    // every reload of the company (which would lose what the page holds).
+    let may = Memo::new(move |_| session.may(Operation::TemporaryAccess, Access::View));
     move || {
-        if session.may(Operation::TemporaryAccess, Access::View) {
+        if may.get() {
             view! { <pages::grants::Grants/> }.into_any()
         } else {
             view! { <pages::profile::Profile/> }.into_any()
@@ -272,13 +282,102 @@ fn Home() -> impl IntoView {
     }
 }
 
+/// One link of the navigation, shown when `show` holds.
+struct Link {
+    href: &'static str,
+    text: &'static str,
+    show: fn(Session) -> bool,
+}
+
+/// The navigation, grouped as the vendor's console groups it.
+const NAV: [(&str, &[Link]); 4] = [
+    (
+        "Access",
+        &[
+            Link {
+                href: "/",
+                text: "Temporary access",
+                show: |s| s.may(Operation::TemporaryAccess, Access::View),
+            },
+            Link {
+                href: "/requests",
+                text: "Requests",
+                show: |_| true,
+            },
+            Link {
+                href: "/reviews",
+                text: "Reviews",
+                show: Session::reviews,
+            },
+        ],
+    ),
+    (
+        "Identity & access",
+        &[
+            Link {
+                href: "/users",
+                text: "Users",
+                show: |s| s.may(Operation::Users, Access::View),
+            },
+            Link {
+                href: "/pools",
+                text: "Pools & groups",
+                show: |s| s.may(Operation::AgentPools, Access::View),
+            },
+            Link {
+                href: "/api-keys",
+                text: "API keys",
+                show: |s| s.may(Operation::ApiKeys, Access::View),
+            },
+        ],
+    ),
+    (
+        "Security",
+        &[
+            Link {
+                href: "/audit",
+                text: "Audit",
+                show: |s| s.may(Operation::AuditEvents, Access::View),
+            },
+            Link {
+                href: "/reports",
+                text: "Reports",
+                show: |s| s.may(Operation::Users, Access::View),
+            },
+        ],
+    ),
+    (
+        "Organisation",
+        &[
+            Link {
+                href: "/company",
+                text: "Name & plan",
+                show: |s| s.may(Operation::Organization, Access::View),
+            },
+            Link {
+                href: "/settings",
+                text: "Settings",
+                show: |s| s.may(Operation::Organization, Access::View),
+            },
+            Link {
+                href: "/roles",
+                text: "Roles",
+                show: |_| true,
+            },
+        ],
+    ),
+];
+
 #[component]
 fn Nav() -> impl IntoView {
     let session = expect_context::<Session>();
     let location = leptos_router::hooks::use_location();
+    // The menu of a narrow screen: open until the next navigation.
+    let menu = RwSignal::new(false);
     Effect::new(move |before: Option<String>| {
         let path = location.pathname.get();
         if before.is_some_and(|b| b != path) {
+            menu.set(false);
             session.recheck();
         }
         path
@@ -292,32 +391,31 @@ fn Nav() -> impl IntoView {
     };
     view! {
         <Show when=move || session.me.get().is_some()>
-            <nav aria-label="Main">
-                <Show when=move || session.may(Operation::TemporaryAccess, Access::View)>
-                    <A href="/">"Temporary access"</A>
-                </Show>
-                <A href="/requests">"Requests"</A>
-                <Show when=move || session.reviews()>
-                    <A href="/reviews">"Reviews"</A>
-                </Show>
-                <Show when=move || session.may(Operation::Users, Access::View)>
-                    <A href="/users">"Users"</A>
-                    <A href="/reports">"Reports"</A>
-                </Show>
-                <Show when=move || session.may(Operation::AgentPools, Access::View)>
-                    <A href="/pools">"Pools & groups"</A>
-                </Show>
-                <Show when=move || session.may(Operation::AuditEvents, Access::View)>
-                    <A href="/audit">"Audit"</A>
-                </Show>
-                <A href="/roles">"Roles"</A>
-                <Show when=move || session.may(Operation::Organization, Access::View)>
-                    <A href="/settings">"Settings"</A>
-                </Show>
-                <A href="/profile">"Profile"</A>
+            <button class="link menu-toggle" data-testid="menu" aria-controls="main-nav"
+                aria-expanded=move || menu.get().to_string() on:click=move |_| menu.update(|m| *m = !*m)>"Menu"</button>
+            <nav id="main-nav" aria-label="Main" class:open=move || menu.get()>
+                {NAV.iter().map(|(group, links)| view! {
+                    <Show when=move || links.iter().any(|l| (l.show)(session))>
+                        <div class="nav-group" role="group" aria-label=*group>
+                            <span class="nav-label" aria-hidden="true">{*group}</span>
+                            <span class="nav-links">
+                                {links.iter().map(|l| view! {
+                                    <Show when=move || (l.show)(session)>
+                                        <A href=l.href>{l.text}</A>
+                                    </Show>
+                                }).collect_view()}
+                            </span>
+                        </div>
+                    </Show>
+                }).collect_view()}
             </nav>
-            <span class="who">{move || session.me.get().map(|m| m.email)}</span>
-            <button class="link" data-testid="sign-out" on:click=sign_out>"Sign out"</button>
+            <span class="account">
+                <A href="/profile" attr:class="who" attr:data-testid="profile-link"
+                    attr:title=move || session.me.get().map(|m| m.email)>
+                    "Profile"<span class="acct-mail">{move || session.me.get().map(|m| m.email)}</span>
+                </A>
+                <button class="link" data-testid="sign-out" on:click=sign_out>"Sign out"</button>
+            </span>
         </Show>
     }
 }

@@ -1,10 +1,15 @@
-//! Audit events: filters, paging, export, and the chain's status.
+//! The audit log: the chain's status first, then the events newest first in
+//! words (who, what, with names), filters by person, action and day, pages,
+//! and the export of what is filtered.
 
-use chrono::Local;
-use interim_policy::audit::AuditAction;
+use interim_policy::answer::ChainCheck;
+use interim_policy::audit::{AuditAction, AuditEvent};
 use leptos::prelude::*;
 
-use crate::{api, fetch};
+use crate::audit_words::{summary, title};
+use crate::names::person;
+use crate::when::{When, ZoneNote, local_to_utc};
+use crate::{Session, api, fetch};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -12,109 +17,181 @@ fn encode(v: &str) -> String {
     String::from(js_sys::encode_uri_component(v))
 }
 
+/// A day of a date input (the browser's zone) as the instant it starts.
+fn day_start(day: &str) -> Option<String> {
+    next_day(day)?;
+    local_to_utc(&format!("{day}T00:00"))
+}
+
+/// The day after a date input's `YYYY-MM-DD`, in the same form.
+fn next_day(day: &str) -> Option<String> {
+    use chrono::Datelike;
+    let mut parts = day.splitn(3, '-').map(str::parse::<u32>);
+    let (y, m, d) = (
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    );
+    let next = chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?.succ_opt()?;
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        next.year(),
+        next.month(),
+        next.day()
+    ))
+}
+
 #[component]
 pub fn Audit() -> impl IntoView {
+    let session = expect_context::<Session>();
     let actor = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
     let page = RwSignal::new(0i64);
-    let query = Memo::new(move |_| {
-        let mut q = format!("size={PAGE_SIZE}&page={}", page.get());
+    // The filters as query pairs (shared by the list and the export).
+    let filters = Memo::new(move |_| {
+        let mut q = String::new();
         if !actor.get().trim().is_empty() {
             q.push_str(&format!("&actor={}", encode(actor.get().trim())));
         }
         if !action.get().is_empty() {
             q.push_str(&format!("&action={}", encode(&action.get())));
         }
+        if let Some(t) = day_start(&from.get()) {
+            q.push_str(&format!("&from={}", encode(&t)));
+        }
+        // Through the last day chosen: up to the start of the next.
+        let next = next_day(&to.get()).and_then(|d| day_start(&d));
+        if let Some(t) = next {
+            q.push_str(&format!("&to={}", encode(&t)));
+        }
         q
     });
-    let events = fetch(move || api::audit(&query.get()));
+    let events = fetch(move || {
+        api::audit(&format!(
+            "size={PAGE_SIZE}&page={}&order=newest{}",
+            page.get(),
+            filters.get()
+        ))
+    });
     let chain = fetch(api::audit_verify);
-    let export = move |format: &str| {
-        let q = query.get();
-        let filters: String = q
-            .split('&')
-            .filter(|p| p.starts_with("actor=") || p.starts_with("action="))
-            .map(|p| format!("&{p}"))
-            .collect();
-        format!("/api/v1/audit/export?format={format}{filters}")
+    let export =
+        move |format: &str| format!("/api/v1/audit/export?format={format}{}", filters.get());
+    let on = move |s: RwSignal<String>| {
+        move |ev: leptos::ev::Event| {
+            page.set(0);
+            s.set(event_target_value(&ev));
+        }
+    };
+    let people = move || {
+        session
+            .company
+            .get()
+            .map(|c| {
+                c.users()
+                    .iter()
+                    .map(|u| (u.email.clone(), format!("{} {}", u.first_name, u.last_name)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     };
     view! {
         <section class="card">
-            <h1>"Audit events"</h1>
-            <p data-testid="chain">
-                <Suspense fallback=|| "Checking the chain…">
-                    {move || chain.get().map(|c| match c {
-                        Ok(c) if c.valid => view! { <span class="ok">{chain_verified(&c)}</span> }.into_any(),
-                        Ok(c) => {
-                            let mut problems: Vec<String> = c.errors.iter().map(|e| e.message.clone()).collect();
-                            if c.forged_checkpoints > 0 {
-                                problems.push(format!("{} checkpoints are not signed by this server's key.", c.forged_checkpoints));
-                            }
-                            view! {
-                                <span class="error" role="alert">{format!("The audit log was altered ({} events checked):", c.checked)}</span>
-                                <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-                            }.into_any()
-                        }
-                        Err(e) => view! { <span class="error">{e.body.message}</span> }.into_any(),
-                    })}
-                </Suspense>
-            </p>
+            <h1>"Audit log"</h1>
+            <div data-testid="chain">{crate::loaded(chain, |c: ChainCheck| chain_status(c))}</div>
             <form class="filters" on:submit=move |ev| ev.prevent_default()>
-                <label for="audit-actor">"Actor"</label>
-                <input id="audit-actor" type="search" placeholder="e-mail or system" prop:value=move || actor.get()
-                    on:change=move |ev| { page.set(0); actor.set(event_target_value(&ev)); }/>
-                <label for="audit-action">"Action"</label>
-                <select id="audit-action" on:change=move |ev| { page.set(0); action.set(event_target_value(&ev)); }>
-                    <option value="">"Any"</option>
-                    {AuditAction::ALL.iter().map(|a| view! { <option value=a.as_str()>{a.as_str()}</option> }).collect_view()}
-                </select>
+                <label for="audit-actor">"Who"
+                    <input id="audit-actor" type="search" list="audit-people" placeholder="E-mail, or system" prop:value=move || actor.get() on:change=on(actor)/>
+                </label>
+                <datalist id="audit-people">{move || people().into_iter().map(|(e, n)| view! { <option value=e>{n}</option> }).collect_view()}</datalist>
+                <label for="audit-action">"What"
+                    <select id="audit-action" on:change=on(action)>
+                        <option value="">"Anything"</option>
+                        {AuditAction::ALL.iter().map(|a| view! { <option value=a.as_str()>{title(*a)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label for="audit-from">"From"
+                    <input id="audit-from" type="date" data-testid="audit-from" prop:value=move || from.get() on:change=on(from)/>
+                </label>
+                <label for="audit-to">"Through"
+                    <input id="audit-to" type="date" data-testid="audit-to" prop:value=move || to.get() on:change=on(to)/>
+                </label>
             </form>
             <p>
                 <a href=move || export("csv") download="interim-audit.csv">"Export CSV"</a>" · "
-                <a href=move || export("json") download="interim-audit.json">"Export JSON"</a>
+                <a href=move || export("json") download="interim-audit.json">"Export JSON (with signed checkpoints)"</a>
             </p>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
-                {move || events.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
-                    Ok(p) if p.items.is_empty() => view! { <p class="empty">"No events match."</p> }.into_any(),
-                    Ok(p) => {
-                        let total = p.total;
-                        view! {
-                            <table data-testid="audit">
-                                <thead><tr><th scope="col">"#"</th><th scope="col">"Time"</th><th scope="col">"Actor"</th><th scope="col">"Action"</th><th scope="col">"Target"</th><th scope="col">"Details"</th></tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|e| view! {
-                                        <tr>
-                                            <td>{e.seq}</td>
-                                            <td><time datetime=interim_policy::time::format_instant(e.time)>{crate::form::wall_clock(e.time.with_timezone(&Local).naive_local(), ' ', true)}</time></td>
-                                            <td>{e.actor}</td>
-                                            <td>{e.action.as_str()}</td>
-                                            <td>{e.target}</td>
-                                            <td><code>{interim_policy::audit::canonical_json(&e.details)}</code>{e.reason.map(|r| format!(" — {r}"))}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <nav class="pager" aria-label="Pages">
-                                <button class="secondary" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
-                                <span>{move || format!(" Page {} of {} ", page.get() + 1, ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1))}</span>
-                                <button class="secondary" disabled=move || { (page.get() + 1) * PAGE_SIZE >= total } on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
-                            </nav>
-                        }.into_any()
-                    }
-                })}
-            </Suspense>
+            <ZoneNote/>
+            {crate::loaded(events, move |p: interim_policy::answer::Page<AuditEvent>| {
+                if p.items.is_empty() {
+                    return view! { <p class="empty">"No event matches these filters. Widen the dates or clear a filter."</p> }.into_any();
+                }
+                let total = p.total;
+                let company = session.company.get_untracked();
+                let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+                view! {
+                    <table data-testid="audit" class="audit">
+                        <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
+                        <tbody>
+                            {p.items.into_iter().map(|e| {
+                                let who = if e.actor == "system" { "Interim (system)".to_owned() } else { person(company.as_deref(), &e.actor) };
+                                let said = summary(&e, company.as_deref());
+                                view! {
+                                    <tr data-testid="audit-row" data-action=e.action.as_str()>
+                                        <td data-label="When" class="when"><When at=e.time seconds=true/></td>
+                                        <td data-label="Who" title=e.actor.clone()>{who}</td>
+                                        <td data-label="What">
+                                            <strong>{title(e.action)}</strong>" "{said}
+                                            {e.reason.clone().map(|r| view! { <span class="sub">"Reason: " {r}</span> })}
+                                            <details>
+                                                <summary>"Details"</summary>
+                                                <dl class="facts small">
+                                                    <dt>"Event"</dt><dd>{format!("#{} · {}", e.seq, e.action.as_str())}</dd>
+                                                    <dt>"Target"</dt><dd>{e.target.clone()}</dd>
+                                                    <dt>"Data"</dt><dd><code>{interim_policy::audit::canonical_json(&e.details)}</code></dd>
+                                                </dl>
+                                            </details>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <nav class="pager" aria-label="Pages">
+                        <button class="secondary" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>"Newer"</button>
+                        <span>{move || format!("Page {} of {pages} · {total} events", page.get() + 1)}</span>
+                        <button class="secondary" disabled=move || { (page.get() + 1) * PAGE_SIZE >= total } on:click=move |_| page.update(|p| *p += 1)>"Older"</button>
+                    </nav>
+                }.into_any()
+            })}
         </section>
     }
 }
 
-/// "Hash chain verified", with what the signed checkpoints vouch for.
-fn chain_verified(c: &interim_policy::answer::ChainCheck) -> String {
-    match &c.latest_checkpoint {
-        Some(cp) => format!(
-            "Hash chain verified: {} events, none altered; {} signed checkpoints, the latest vouching for {} events.",
-            c.checked, c.checkpoints, cp.count
-        ),
-        None => format!("Hash chain verified: {} events, none altered.", c.checked),
+/// Whether the chain holds, with what the signed checkpoints vouch for, or
+/// every problem found.
+fn chain_status(c: ChainCheck) -> AnyView {
+    if c.valid {
+        let text = match &c.latest_checkpoint {
+            Some(cp) => format!(
+                "Hash chain verified: {} events, none altered; {} signed checkpoints, the latest vouching for {} events.",
+                c.checked, c.checkpoints, cp.count
+            ),
+            None => format!("Hash chain verified: {} events, none altered.", c.checked),
+        };
+        return view! { <p class="ok">{text}</p> }.into_any();
     }
+    let mut problems: Vec<String> = c.errors.iter().map(|e| e.message.clone()).collect();
+    if c.forged_checkpoints > 0 {
+        problems.push(format!(
+            "{} checkpoints are not signed by this server's key.",
+            c.forged_checkpoints
+        ));
+    }
+    view! {
+        <p class="error" role="alert">{format!("The audit log was altered ({} events checked):", c.checked)}</p>
+        <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+    }
+    .into_any()
 }

@@ -1,7 +1,10 @@
 //! One file per page.
 
 pub mod activate;
+pub mod api_keys;
 pub mod audit;
+pub mod company;
+pub mod grant_form;
 pub mod grants;
 pub mod groups;
 pub mod pools;

@@ -205,7 +205,7 @@ fn Delegations() -> impl IntoView {
     let input = move || DelegationInput {
         to: to.get(),
         starts_at: None,
-        ends_at: super::grants::local_to_utc(&ends_local.get()).unwrap_or_default(),
+        ends_at: crate::when::local_to_utc(&ends_local.get()).unwrap_or_default(),
     };
     let verdict = Memo::new(move |_| {
         let (me, c) = (session.me.get()?, session.company.get()?);
@@ -297,7 +297,7 @@ fn Delegations() -> impl IntoView {
                             <tbody>{page.items.into_iter().map(|d| view! {
                                 <tr>
                                     <td>{d.from.clone()}</td><td>{d.to.clone()}</td>
-                                    <td><time datetime=interim_policy::time::format_instant(d.ends_at)>{super::grants::local(d.ends_at)}</time></td>
+                                    <td><time datetime=interim_policy::time::format_instant(d.ends_at)>{crate::when::local(d.ends_at)}</time></td>
                                     <td><button class="secondary" data-testid="end-delegation" aria-label=format!("End the delegation from {} to {}", d.from, d.to) on:click=end(d.id.clone())>"End"</button></td>
                                 </tr>
                             }).collect_view()}</tbody>

@@ -68,7 +68,7 @@ fn Notifications() -> impl IntoView {
                             <thead><tr><th scope="col">"Created"</th><th scope="col">"Event"</th><th scope="col">"To"</th><th scope="col">"Status"</th><th scope="col">"Attempts"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                             <tbody>{o.items.into_iter().map(|n| view! {
                                 <tr data-testid="notification">
-                                    <td>{interim_policy::time::parse_instant(&n.created_at).map(super::grants::local).unwrap_or(n.created_at)}</td>
+                                    <td>{interim_policy::time::parse_instant(&n.created_at).map(crate::when::local).unwrap_or(n.created_at)}</td>
                                     <td>{n.event.clone()}</td>
                                     <td>{format!("{}: {}", n.channel, n.recipient)}</td>
                                     <td>{n.status.clone()}{n.last_error.map(|e| format!(" ({e})"))}</td>
@@ -106,6 +106,8 @@ fn SettingsForm(
     initial: interim_policy::answer::Settings,
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let may_change = move || session.may(Operation::Organization, Access::Change);
     let rbac = RwSignal::new(initial.rbac_enabled);
     let limits = RwSignal::new(initial.limits);
     let text = |v: u32| v.to_string();
@@ -152,6 +154,10 @@ fn SettingsForm(
     };
     view! {
         <form on:submit=save data-testid="settings-form">
+            <Show when=move || !may_change()>
+                <p class="notice" data-testid="read-only">"You may read the settings; changing them needs write access to company settings (Company Admin)."</p>
+            </Show>
+            <fieldset class="bare" disabled=move || !may_change()>
             <label class="choice">
                 <input type="checkbox" data-testid="rbac" prop:checked=move || rbac.get() on:change=move |ev| rbac.set(event_target_checked(&ev))/>
                 "RBAC enabled"
@@ -175,7 +181,10 @@ fn SettingsForm(
                     </div>
                 }
             }).collect_view()}
-            <button type="submit" data-testid="save-settings" disabled=move || !problems.get().is_empty()>"Save settings"</button>
+            </fieldset>
+            <Show when=may_change>
+                <button type="submit" data-testid="save-settings" disabled=move || !problems.get().is_empty()>"Save settings"</button>
+            </Show>
             {move || status.get().map(|s| match s {
                 Ok(m) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
                 Err(m) => view! { <p class="error" role="alert">{m}</p> }.into_any(),

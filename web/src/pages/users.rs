@@ -3,7 +3,7 @@
 //! with its preview computed in the browser by the policy's migration.
 
 use interim_policy::Role;
-use interim_policy::answer::User;
+use interim_policy::answer::{Page, User};
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::legacy::preview_migration;
 use interim_policy::parse::from_json_str;
@@ -13,7 +13,18 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::form::{messages_for, summarize};
+use crate::list::{Pager, SearchBox, page_of};
+use crate::secret::ShownOnce;
 use crate::{FieldErrors, Session, api, fetch};
+
+/// Rows on one page of the list.
+const PAGE: usize = 25;
+
+fn full_name(u: &User) -> String {
+    format!("{} {}", u.first_name, u.last_name)
+        .trim()
+        .to_owned()
+}
 
 #[component]
 pub fn Users() -> impl IntoView {
@@ -24,48 +35,78 @@ pub fn Users() -> impl IntoView {
         api::users()
     });
     let search = RwSignal::new(String::new());
+    let sort = RwSignal::new("name".to_owned());
+    let page = RwSignal::new(0usize);
     // The user whose roles and name are being edited, if any.
     let editing = RwSignal::new(None::<User>);
+    let open = RwSignal::new(false);
     // A one-time activation link just made: (whose, the link).
     let link = RwSignal::new(None::<(String, String)>);
     let may_change = move || session.may(Operation::Users, Access::Change);
     let changed = move || {
+        open.set(false);
         reload.update(|n| *n += 1);
         session.refresh();
     };
+    let shown = move |all: Vec<User>| {
+        let q = search.get().trim().to_lowercase();
+        let mut rows: Vec<User> = all
+            .into_iter()
+            .filter(|u| {
+                q.is_empty()
+                    || u.email.to_lowercase().contains(&q)
+                    || full_name(u).to_lowercase().contains(&q)
+            })
+            .collect();
+        match sort.get().as_str() {
+            "email" => rows.sort_by_key(|u| u.email.to_lowercase()),
+            "disabled" => rows.sort_by_key(|u| (u.enabled, full_name(u).to_lowercase())),
+            _ => rows.sort_by_key(|u| full_name(u).to_lowercase()),
+        }
+        rows
+    };
     view! {
         <section class="card">
-            <h1>"Users"</h1>
+            <div class="page-head">
+                <h1>"Users"</h1>
+                <Show when=may_change>
+                    <button data-testid="open-user-form" aria-expanded=move || open.get().to_string()
+                        on:click=move |_| { editing.set(None); open.set(true); request_animation_frame(|| crate::focus("user-email")); }>"Add user"</button>
+                </Show>
+            </div>
             {move || link.get().map(|(email, url)| view! { <LinkNotice email=email url=url link=link/> })}
-            <Show when=may_change>
-                <UserForm editing=editing on_saved=changed link=link/>
+            <Show when=move || may_change() && (open.get() || editing.with(Option::is_some))>
+                <div class="panel">
+                    <UserForm editing=editing on_saved=changed link=link/>
+                    <button type="button" class="secondary" on:click=move |_| { editing.set(None); open.set(false); }>"Close"</button>
+                </div>
             </Show>
-            <h2>"All users"</h2>
-            <label for="user-filter">"Search"</label>
-            <input id="user-filter" type="search" placeholder="Name or e-mail" data-testid="user-filter"
-                prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading users…"</p> }>
-                {move || users.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
-                    Ok(page) => {
-                        let q = search.get().to_lowercase();
-                        let rows: Vec<User> = page.items.into_iter().filter(|u| {
-                            q.is_empty() || u.email.to_lowercase().contains(&q) || format!("{} {}", u.first_name, u.last_name).to_lowercase().contains(&q)
-                        }).collect();
-                        if rows.is_empty() {
-                            return view! { <p class="empty">"No users match."</p> }.into_any();
-                        }
-                        view! {
-                            <table data-testid="users-table">
-                                <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Status"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|u| view! { <UserRow user=u editing=editing reload=reload link=link/> }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
-                    }
-                })}
-            </Suspense>
+            <div class="toolbar">
+                <SearchBox id="user-filter" label="Search users" placeholder="Name or e-mail" query=search page=page/>
+                <label class="inline" for="user-sort">"Sort"
+                    <select id="user-sort" on:change=move |ev| { sort.set(event_target_value(&ev)); page.set(0); } prop:value=move || sort.get()>
+                        <option value="name">"Name"</option>
+                        <option value="email">"E-mail"</option>
+                        <option value="disabled">"Disabled first"</option>
+                    </select>
+                </label>
+            </div>
+            {crate::loaded(users, move |all: Page<User>| {
+                let rows = shown(all.items);
+                if rows.is_empty() {
+                    return view! { <p class="empty">"No users match."</p> }.into_any();
+                }
+                let total = rows.len();
+                view! {
+                    <table data-testid="users-table">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Status"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {page_of(rows, page.get(), PAGE).into_iter().map(|u| view! { <UserRow user=u editing=editing reload=reload link=link/> }).collect_view()}
+                        </tbody>
+                    </table>
+                    <Pager page=page total=total size=PAGE/>
+                }.into_any()
+            })}
         </section>
         <Show when=may_change>
             <Import on_imported=changed/>
@@ -81,38 +122,15 @@ fn LinkNotice(
     url: String,
     link: RwSignal<Option<(String, String)>>,
 ) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = {
-        let url = url.clone();
-        move |_| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&url);
-                copied.set(true);
-            }
-        }
-    };
+    let days = interim_policy::limits::ACTIVATION_LINK_DAYS;
     view! {
-        <div class="notice" role="status" data-testid="activation-link">
+        <ShownOnce id="activation-link" label="Activation link" value=url copy_label="Copy link"
+            done=Callback::new(move |()| link.set(None))>
             <p>
-                "Send this link to " <strong>{email.clone()}</strong>
-                {format!(
-                    ": they choose their password with it. It works once, for {} days, and is not shown again.",
-                    interim_policy::limits::ACTIVATION_LINK_DAYS
-                )}
+                "Send this link to " <strong>{email}</strong>
+                {format!(": they choose their password with it. It works once, for {days} days, and is not shown again.")}
             </p>
-            <label for="activation-link-url">"Activation link"</label>
-            <input id="activation-link-url" type="text" readonly prop:value=url.clone()
-                on:focus=move |ev| {
-                    use wasm_bindgen::JsCast;
-                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                        input.select();
-                    }
-                }/>
-            <button type="button" data-testid="copy-link" on:click=copy>"Copy link"</button>
-            " "
-            <button type="button" class="secondary" on:click=move |_| link.set(None)>"Done"</button>
-            <span class="muted">{move || copied.get().then_some(" Copied.")}</span>
-        </div>
+        </ShownOnce>
     }
 }
 
@@ -164,7 +182,7 @@ fn UserRow(
                 match api::activation_link(&email).await {
                     Ok(made) => {
                         link.set(Some((made.email, made.activation_link)));
-                        crate::focus("activation-link-url");
+                        crate::focus("activation-link-value");
                     }
                     Err(e) => error.set(Some(e.body.message)),
                 }
@@ -180,11 +198,10 @@ fn UserRow(
     );
     view! {
         <tr data-testid="user-row" data-email=user.email.clone()>
-            <td>{user.email.clone()}</td>
-            <td>{format!("{} {}", user.first_name, user.last_name)}</td>
-            <td data-testid="user-roles">{roles}</td>
-            <td>{if user.enabled { "enabled" } else { "disabled" }}</td>
-            <td>
+            <td data-label="Name">{full_name(&user)}<span class="sub">{user.email.clone()}</span></td>
+            <td data-label="Roles" data-testid="user-roles">{roles}</td>
+            <td data-label="Status">{if user.enabled { "Can sign in" } else { "Disabled" }}</td>
+            <td class="actions">
                 <Show when=may_change>
                     <button class="secondary" data-testid="edit-user" on:click=edit.clone()
                         aria-label=edit_label.clone()>"Edit"</button>
