@@ -86,6 +86,7 @@ export type OperationId =
   | "environment.dashboards"
   | "environment.debugger_configuration"
   | "environment.access_request_settings"
+  | "environment.group_members"
   | "appsec.runtime_reachability"
   | "appsec.watched_packages"
   | "appsec.reachability_webhooks"

@@ -390,6 +390,30 @@ test('a Developer sees no create button, and the API refuses them too', async ()
   await signOut();
 });
 
+test('a Group Admin manages his own group and its request settings, nothing else', async () => {
+  await signIn('gil.groupadmin@example.com');
+  await page.getByRole('link', { name: 'Pools & groups' }).click();
+  const payments = page.locator('[data-testid="group"][data-name="Payments"]');
+  await payments.waitFor();
+  await expectCount(page.getByTestId('group'), 1, 'he sees the group he administers, no other');
+  await expectCount(payments.getByTestId('edit-group'), 0, 'its pools and name are Company config');
+  await expectCount(page.getByTestId('pool-form'), 0);
+  assert.ok((await payments.textContent()).includes('Payments production'), 'pools by name');
+  await payments.getByTestId('add-member').fill('sam.security@example.com');
+  await payments.getByTestId('add-member-submit').click();
+  const sam = payments.locator('[data-testid="member"][data-email="sam.security@example.com"]');
+  await sam.waitFor();
+  await sam.getByTestId('elevated-Privileged').check();
+  await sam.getByText('Standard, Privileged').waitFor();
+  // Request settings: on his pools only.
+  const rows = page.locator('[data-testid="pool-row"]');
+  const editable = await rows.evaluateAll((rs) => rs.filter((r) => r.querySelector('button')).map((r) => r.textContent));
+  assert.ok(editable.length >= 2 && editable.every((t) => /Payments/.test(t)), `request settings offered on his pools only: ${editable}`);
+  await axe('pools and groups as a Group Admin');
+  await shot('17-group-admin');
+  await signOut();
+});
+
 test('an API key made in the portal works from the command line, until revoked', async () => {
   await signIn(ADMIN);
   await page.getByRole('link', { name: 'API keys' }).click();

@@ -86,6 +86,40 @@ impl Session {
         self.me.get().is_some_and(|me| me.reviewer)
     }
 
+    /// Whether I may `access` `op` on one pool (a Group Admin's rights hold
+    /// on the pools of his environments only).
+    pub fn may_on(self, op: Operation, access: Access, pool: &str) -> bool {
+        let (Some(me), Some(company)) = (self.me.get(), self.company.get()) else {
+            return false;
+        };
+        decide(
+            &company,
+            &me.email,
+            Check::Operation(op, access),
+            Some(pool),
+            Utc::now(),
+        )
+        .allowed
+    }
+
+    /// Whether I may change who is in group `id` (the policy's rule: a
+    /// Company Admin, or the Group Admin of its environments).
+    pub fn manages_members(self, id: &str) -> bool {
+        let (Some(me), Some(company)) = (self.me.get(), self.company.get()) else {
+            return false;
+        };
+        interim_policy::group_admin::may_change_members(&company, &me.email, id, Utc::now()).allowed
+    }
+
+    /// Whether I see access groups: all of them, or those I manage.
+    pub fn sees_groups(self) -> bool {
+        self.may(Operation::AccessGroups, Access::View)
+            || self
+                .me
+                .get()
+                .is_some_and(|me| me.groups.iter().any(|g| self.manages_members(&g.group_id)))
+    }
+
     /// Whether I may `access` `op` (the policy's decision on my snapshot).
     pub fn may(self, op: Operation, access: Access) -> bool {
         let (Some(me), Some(company)) = (self.me.get(), self.company.get()) else {

@@ -58,6 +58,7 @@ operations! {
     Dashboards = "environment.dashboards", Environment, "Dashboards";
     DebuggerConfiguration = "environment.debugger_configuration", Environment, "Debugger configuration";
     AccessRequestSettings = "environment.access_request_settings", Environment, "Access request settings of agent pools";
+    GroupMembers = "environment.group_members", Environment, "Members of an environment's access groups (group admins, elevated roles)";
     RuntimeReachability = "appsec.runtime_reachability", AppSec, "Runtime reachability assessment";
     WatchedPackages = "appsec.watched_packages", AppSec, "Watched packages";
     ReachabilityWebhooks = "appsec.reachability_webhooks", AppSec, "Reachability webhooks";

@@ -20,6 +20,7 @@ pub mod csv_file;
 pub mod decision;
 pub mod email;
 pub mod grant;
+pub mod group_admin;
 pub mod key_scope;
 pub mod legacy;
 pub mod limits;

@@ -223,6 +223,8 @@ fn GroupCard(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let may_change = move || session.may(Operation::AccessGroups, Access::Change);
+    let managed = group.id.clone();
+    let may_members = Memo::new(move |_| session.manages_members(&managed));
     let error = RwSignal::new(None::<String>);
     let new_member = RwSignal::new(String::new());
     let member_touched = RwSignal::new(false);
@@ -303,11 +305,14 @@ fn GroupCard(
     view! {
         <article class="group" data-testid="group" data-name=group.name.clone() aria-labelledby=heading_id.clone()>
             <h2 id=heading_id.clone()>{group.name.clone()}</h2>
-            <p>"Agent pools: " {if group.agent_pool_ids.is_empty() { "none".to_owned() } else { group.agent_pool_ids.join(", ") }}
+            <p>"Agent pools: " {if group.agent_pool_ids.is_empty() { "none".to_owned() } else {
+                let company = session.company.get_untracked();
+                group.agent_pool_ids.iter().map(|p| crate::names::pool(company.as_deref(), p)).collect::<Vec<_>>().join(", ")
+            }}
                " · Roles: " {levels(&group.roles)}</p>
             <ul class="assignments" aria-label=format!("Access requests on the pools of {}", group.name)>
                 {group.agent_pool_ids.iter().map(|p| view! {
-                    <li><code>{p.clone()}</code>": "<super::request_settings::RequestSettingsEditor group=id.clone() pool=p.clone()/></li>
+                    <li title=p.clone()>{crate::names::pool(session.company.get_untracked().as_deref(), p)}": "<super::request_settings::RequestSettingsEditor group=id.clone() pool=p.clone()/></li>
                 }).collect_view()}
             </ul>
             <Show when=may_change>
@@ -330,7 +335,7 @@ fn GroupCard(
                     </table>
                 }.into_any()
             }}
-            <Show when=may_change>
+            <Show when=move || may_members.get()>
                 <form class="add-member" on:submit=add.clone() novalidate>
                     <label for=add_id.clone()>"Add a member"</label>
                     <input id=add_id.clone() type="email" list=list_id.clone() data-testid="add-member" aria-describedby=add_errors.clone()
@@ -354,7 +359,8 @@ fn MemberRow(
     on_changed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let may_change = move || session.may(Operation::AccessGroups, Access::Change);
+    let managed = group_id.clone();
+    let may_change = Memo::new(move |_| session.manages_members(&managed));
     let email = member.email.clone();
     let save = {
         let (group_id, email) = (group_id.clone(), email.clone());
@@ -394,7 +400,7 @@ fn MemberRow(
             <td>{email.clone()}</td>
             <td>
                 <label class="choice">
-                    <input type="checkbox" data-testid="group-admin" prop:checked=admin disabled=move || !may_change()
+                    <input type="checkbox" data-testid="group-admin" prop:checked=admin disabled=move || !may_change.get()
                         on:change=toggle_admin/>
                     <span class="sr-only">{format!("{email} is a group admin")}</span>
                 </label>
@@ -405,7 +411,7 @@ fn MemberRow(
                     let on = elevated.contains(&level);
                     view! {
                         <label class="choice">
-                            <input type="checkbox" data-testid=format!("elevated-{}", level.grant_name()) prop:checked=on disabled=move || !may_change()
+                            <input type="checkbox" data-testid=format!("elevated-{}", level.grant_name()) prop:checked=on disabled=move || !may_change.get()
                                 on:change=move |_| { let mut next = elevated.clone(); toggle(&mut next, level); save(admin, next); }/>
                             {level.grant_name()}
                         </label>
@@ -414,7 +420,7 @@ fn MemberRow(
             </td>
             <td>{levels(&member.effective_roles)}</td>
             <td>
-                <Show when=may_change>
+                <Show when=move || may_change.get()>
                     <button class="secondary" data-testid="remove-member" on:click=remove.clone()
                         aria-label=remove_label.clone()>"Remove"</button>
                 </Show>

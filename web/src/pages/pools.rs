@@ -99,7 +99,7 @@ pub fn Pools() -> impl IntoView {
                 })}
             </Suspense>
         </section>
-        <Show when=move || session.may(Operation::AccessGroups, Access::View)>
+        <Show when=move || session.sees_groups()>
             <super::groups::Groups/>
         </Show>
     }

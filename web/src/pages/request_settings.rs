@@ -41,7 +41,9 @@ pub fn RequestSettingsEditor(
     });
     let editing = RwSignal::new(None::<RequestSettingsWire>);
     let error = RwSignal::new(None::<String>);
-    let may_change = move || session.may(Operation::AccessRequestSettings, Access::Change);
+    let scope = pool.clone();
+    let may_change =
+        move || session.may_on(Operation::AccessRequestSettings, Access::Change, &scope);
     let key = format!(
         "{}-{}",
         group.clone().unwrap_or_else(|| "pool".into()),

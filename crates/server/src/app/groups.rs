@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::{Actor, Error, Result, begin_as, new_id, record, require};
 use crate::AppState;
 use crate::store::{GroupRecord, WriteTx, from_ms};
+use interim_policy::group_admin::{may_change_members, may_see_group};
 
 /// A member to add, the vendor's `UserGroupMemberPublicDTO` as sent.
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
@@ -81,17 +82,71 @@ async fn find(state: &AppState, id: &str) -> Result<GroupRecord> {
         .ok_or_else(|| Error::not_found("group.id.unknown", format!("no group `{id}`")))
 }
 
-async fn gate(state: &AppState, actor: &Actor) -> Result<()> {
+/// Refuses unless the actor may see groups: all of them (view on access
+/// groups), or those whose members he manages (a Group Admin). Answers
+/// which group ids are visible (`None`: all).
+async fn gate(state: &AppState, actor: &Actor) -> Result<Option<Vec<String>>> {
     let now = state.clock.now();
     let snapshot = state.store.snapshot(now).await?;
-    require(
+    let all = require(
         &snapshot,
         actor,
         Operation::AccessGroups,
         Access::View,
         None,
         now,
-    )
+    );
+    let Err(refusal) = all else {
+        return Ok(None);
+    };
+    let managed: Vec<String> = snapshot
+        .groups()
+        .iter()
+        .filter(|g| may_see_group(&snapshot, &actor.email, &g.id, now))
+        .map(|g| g.id.clone())
+        .collect();
+    if managed.is_empty() {
+        Err(refusal)
+    } else {
+        Ok(Some(managed))
+    }
+}
+
+/// Refuses unless the actor may change group `id`'s members: the policy's
+/// `group_admin::may_change_members`.
+fn require_members(
+    snapshot: &interim_policy::snapshot::Snapshot,
+    actor: &Actor,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let d = may_change_members(snapshot, &actor.email, id, now);
+    if d.allowed {
+        return Ok(());
+    }
+    let w = d.to_wire(snapshot);
+    Err(Error::forbidden(
+        &w.reason,
+        format!("You may not change this group's members: {}", w.message),
+    ))
+}
+
+/// A write of group `id`'s members: refused early on the cached company,
+/// then decided again inside the transaction.
+async fn begin_members(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<(
+    WriteTx,
+    std::sync::Arc<interim_policy::snapshot::Snapshot>,
+    DateTime<Utc>,
+)> {
+    let (company, now) = super::cached(state).await?;
+    require_members(&company, actor, id, now)?;
+    let (tx, snapshot, now) = super::begin(state).await?;
+    require_members(&snapshot, actor, id, now)?;
+    Ok((tx, snapshot, now))
 }
 
 /// Groups whose name holds `name` (any letter case), by name.
@@ -114,13 +169,14 @@ pub struct Query {
 }
 
 pub async fn list(state: &AppState, actor: &Actor, q: &Query) -> Result<Vec<Group>> {
-    gate(state, actor).await?;
+    let visible = gate(state, actor).await?;
     let name = q.name.as_deref().map(str::to_lowercase);
     let mut groups: Vec<GroupRecord> = state
         .store
         .groups()
         .await?
         .into_iter()
+        .filter(|g| visible.as_ref().is_none_or(|v| v.contains(&g.wire.id)))
         .filter(|g| {
             name.as_ref()
                 .is_none_or(|n| g.wire.name.to_lowercase().contains(n.as_str()))
@@ -162,7 +218,15 @@ pub async fn list(state: &AppState, actor: &Actor, q: &Query) -> Result<Vec<Grou
 
 /// One group; its members only when asked for (`memberCount` always).
 pub async fn one(state: &AppState, actor: &Actor, id: &str, members: bool) -> Result<Group> {
-    gate(state, actor).await?;
+    if gate(state, actor)
+        .await?
+        .is_some_and(|visible| !visible.iter().any(|v| v == id))
+    {
+        return Err(Error::forbidden(
+            "deny.group_admin_out_of_scope",
+            "You may see only the groups whose members you manage",
+        ));
+    }
     let mut group = answer(find(state, id).await?);
     if !members {
         group.members.clear();
@@ -285,7 +349,7 @@ pub async fn add_members(
     id: &str,
     input: Vec<MemberInput>,
 ) -> Result<Bulk<Member, Member>> {
-    let (mut tx, snapshot, now) = begin(state, actor).await?;
+    let (mut tx, snapshot, now) = begin_members(state, actor, id).await?;
     let mut group = find(state, id).await?.wire;
     let mut bulk = Bulk {
         successes: Vec::new(),
@@ -340,7 +404,7 @@ pub async fn remove_members(
     id: &str,
     emails: Vec<String>,
 ) -> Result<Bulk<String, String>> {
-    let (mut tx, _, now) = begin(state, actor).await?;
+    let (mut tx, _, now) = begin_members(state, actor, id).await?;
     let mut group = find(state, id).await?.wire;
     let mut bulk = Bulk {
         successes: Vec::new(),
@@ -383,7 +447,7 @@ pub async fn update_member(
     email: &str,
     input: MemberUpdate,
 ) -> Result<Member> {
-    let (mut tx, _, now) = begin(state, actor).await?;
+    let (mut tx, _, now) = begin_members(state, actor, id).await?;
     let mut group = find(state, id).await?.wire;
     let Some(m) = group
         .members

@@ -693,3 +693,64 @@ async fn review_findings_stay_fixed() {
         "{csv}"
     );
 }
+
+/// Issue 17: a Group Admin manages the members of the groups of his
+/// environments — who is in, who administers, elevated roles — and sees
+/// those groups; he does not create groups, change their pools, or touch
+/// any other group.
+#[tokio::test]
+async fn a_group_admin_manages_his_own_group() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let g = s.sign_in("gadmin@acme.io").await;
+    let (status, list) = g.get("/api/v1/groups").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["g-payments"], "only his group: {list}");
+    let (status, _) = g.get("/api/v1/groups/g-ledger").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = g
+        .post(
+            "/api/v1/groups/g-payments/members",
+            &json!([{ "email": "sec@acme.io" }]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = g
+        .call(
+            Method::PUT,
+            "/api/v1/groups/g-payments/members/sec@acme.io",
+            Some(&json!({ "groupAdmin": false, "elevatedRoles": ["Privileged"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = g
+        .post(
+            "/api/v1/groups/g-ledger/members",
+            &json!([{ "email": "sec@acme.io" }]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["code"], "deny.group_admin_out_of_scope");
+    let (status, _) = g
+        .post(
+            "/api/v1/groups",
+            &json!({ "name": "Mine", "agentPoolIds": ["pool-pay"] }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "creating groups stays Company config"
+    );
+    let (_, audit) = s
+        .sign_in("admin@acme.io")
+        .await
+        .get("/api/v1/audit?target=group:g-payments&order=newest")
+        .await;
+    assert_eq!(audit["items"][0]["actor"], "gadmin@acme.io", "{audit}");
+}

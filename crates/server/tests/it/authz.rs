@@ -49,6 +49,10 @@ enum Rule {
     ManageGrants,
     /// Environment WR, with the Group Admin's scope including pool-pay.
     PayPool(bool),
+    /// Company config R (view) or WR (change), or a Group Admin for the
+    /// group he administers (g-payments): he sees it and manages its
+    /// members.
+    OwnGroup(bool),
     /// Anyone signed in.
     Anyone,
 }
@@ -151,17 +155,30 @@ fn endpoints() -> Vec<Endpoint> {
             Some(json!([{"email": "x"}])),
             Needs(Cat::Company, true),
         ),
-        e(
-            get.clone(),
-            "/api/v1/groups",
-            None,
-            Needs(Cat::Company, false),
-        ),
+        e(get.clone(), "/api/v1/groups", None, OwnGroup(false)),
         e(
             get.clone(),
             "/api/v1/groups/g-payments",
             None,
+            OwnGroup(false),
+        ),
+        e(
+            get.clone(),
+            "/api/v1/groups/g-ledger",
+            None,
             Needs(Cat::Company, false),
+        ),
+        e(
+            post.clone(),
+            "/api/v1/groups/g-payments/members",
+            Some(json!([])),
+            OwnGroup(true),
+        ),
+        e(
+            put.clone(),
+            "/api/v1/groups/g-ledger/members/req@acme.io",
+            Some(json!({})),
+            Needs(Cat::Company, true),
         ),
         e(
             post.clone(),
@@ -318,6 +335,8 @@ fn expected(role: &str, ep: &Endpoint, rbac: bool) -> bool {
         Rule::Needs(cat, false) => view(cat),
         Rule::Needs(cat, true) => change(cat),
         Rule::GrantForm(cat) => view(cat) || group_admin,
+        Rule::OwnGroup(false) => view(Cat::Company) || group_admin,
+        Rule::OwnGroup(true) => change(Cat::Company) || group_admin,
         Rule::ManageGrants => change(Cat::Company) || group_admin,
         Rule::PayPool(false) => view(Cat::Environment) || group_admin,
         Rule::PayPool(true) => change(Cat::Environment) || group_admin,
