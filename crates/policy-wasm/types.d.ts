@@ -211,6 +211,7 @@ export type ViolationCode =
   | "grant.expiry.too_far"
   | "limits.value.too_low"
   | "limits.value.loosened"
+  | "report.id.unknown"
   | "settings.companyName.required"
   | "settings.companyName.invalid"
   | "user.email.invalid"
@@ -707,6 +708,8 @@ export type ReportBy = "pool" | "group" | "user";
 export interface AccessReportInput {
   /** Default `pool`. */
   by?: ReportBy;
+  /** One pool id, group id or user e-mail (by `by`) instead of all. */
+  id?: string;
 }
 
 // ---- Answers -------------------------------------------------------------------
@@ -942,6 +945,8 @@ export interface AccessRow {
   sourceId?: string;
   /** When this source ends (grants and requests). */
   until?: Instant;
+  /** By group: the group whose member this is. */
+  groupId?: string;
 }
 
 /** A pool's configuration and how many use it now (`PoolSummary`). */
@@ -950,6 +955,8 @@ export interface PoolSummary {
   name: string;
   /** The pool's default request settings (absent: requests off). */
   requestSettings?: RequestSettings;
+  /** The request settings in words. */
+  accessRequests: string;
   accessReviewers: string[];
   /** Groups holding the pool. */
   groupIds: string[];
@@ -968,6 +975,8 @@ export interface GroupSummary {
   groupAdmins: string[];
   /** Pools whose request settings this group's assignment overrides. */
   overriddenPools: string[];
+  /** The request settings of each assignment in words, one per `agentPoolIds` entry. */
+  accessRequests: string[];
 }
 
 /** A user's standing and current access (`UserSummary`). */
@@ -975,6 +984,8 @@ export interface UserSummary {
   email: string;
   enabled: boolean;
   roles: Role[];
+  /** The access groups the user is a member of. */
+  groupIds: string[];
   /** Pools the user can use now. */
   pools: number;
   /** Pools locked for the user's groups, which a request can open. */

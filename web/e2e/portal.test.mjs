@@ -244,6 +244,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
 
   await page.getByRole('link', { name: 'Pools & groups' }).click();
   await page.getByTestId('pools-table').waitFor();
+  await page.getByText('New agent pool').click();
   await page.locator('#pool-name').fill('payments PRODUCTION');
   await page.getByText('a pool is already named `payments PRODUCTION`').waitFor();
   assert.equal(await page.getByTestId('create-pool').isDisabled(), true, 'a taken name is refused as it is typed');
@@ -255,6 +256,13 @@ test('an admin manages users and settings, each form checked as it is typed', as
   const gil = payments.locator('[data-testid="member"][data-email="gil.groupadmin@example.com"]');
   assert.equal(await gil.getByTestId('group-admin').isChecked(), true, 'group admins are shown');
   assert.equal(await gil.getByTestId('elevated-Privileged').isChecked(), true, 'elevated roles are shown');
+  // Each group's access summary, where the group is shown: its members'
+  // access, with the configuration in every row.
+  const href = await payments.getByTestId('report-csv').getAttribute('href');
+  const csv = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+  assert.match(csv, /^groupId,groupName,accessRequests,agentPoolId,poolName,user,level,source,sourceId,until/, csv);
+  assert.ok(csv.includes('group-payments,Payments,open: members have standing access,pool-payments-prod,Payments production,dana.dev@example.com'), csv);
+  assert.ok(!csv.includes('group-search'), 'one group only');
 
   // A new group, checked as it is typed, then its members.
   await page.locator('#group-name').fill('payments');

@@ -72,7 +72,7 @@ pub enum Command {
     /// The access summary (configuration and current access per pool, group
     /// or user) as CSV or JSON: offline from a snapshot, or from the server.
     #[command(
-        after_help = "Examples:\n  interim report --context snapshot.json --by user --as csv\n  interim report --by pool --as csv --output access.csv      # from the server"
+        after_help = "Examples:\n  interim report --context snapshot.json --by user --as csv\n  interim report --by pool --as csv --output access.csv      # from the server\n  interim report --by group --id g-payments --as csv          # one group"
     )]
     Report(offline::ReportArgs),
     /// Run calls of the policy's JSON interface (`{op, now, snapshot,

@@ -73,6 +73,9 @@ pub struct ReportArgs {
     /// `pool`, `group` or `user`.
     #[arg(long, default_value = "pool", value_parser = ["pool", "group", "user"])]
     pub by: String,
+    /// One pool id, group id or user e-mail (by `--by`) instead of all.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
     /// `csv` or `json`.
     #[arg(long = "as", default_value = "json", value_parser = ["csv", "json"])]
     pub kind: String,
@@ -89,7 +92,15 @@ pub struct ReportArgs {
 pub fn report(args: &ReportArgs, format: Format) -> u8 {
     use interim_policy::report::{ReportBy, access_report, report_csv};
     let Some(path) = &args.context else {
-        let query = format!("/api/v1/reports/access?by={}&format={}", args.by, args.kind);
+        let one = args
+            .id
+            .as_deref()
+            .map(|id| format!("&id={}", crate::client::path_segment(id)))
+            .unwrap_or_default();
+        let query = format!(
+            "/api/v1/reports/access?by={}&format={}{one}",
+            args.by, args.kind
+        );
         return crate::client::download(format, &args.conn, &query, args.output.as_ref());
     };
     let now = match now_arg(args.at.as_deref()) {
@@ -106,7 +117,18 @@ pub fn report(args: &ReportArgs, format: Format) -> u8 {
     ) else {
         return output::error(format, "--by is pool, group or user");
     };
-    let report = access_report(&snapshot, at, by);
+    let mut report = access_report(&snapshot, at, by);
+    if let Some(id) = &args.id {
+        match report.only(id) {
+            Some(one) => report = one,
+            None => {
+                return output::error(
+                    format,
+                    &format!("There is no {} “{id}” in the company.", by.noun()),
+                );
+            }
+        }
+    }
     let text = if args.kind == "csv" {
         report_csv(&report)
     } else {

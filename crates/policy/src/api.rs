@@ -466,6 +466,9 @@ struct Transition {
 struct ReportInput {
     #[serde(default)]
     by: Option<String>,
+    /// One pool, group or user (by `by`) instead of all.
+    #[serde(default)]
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -891,7 +894,18 @@ fn op_access_report(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, 
     let s = need_snapshot(snapshot)?;
     let q: ReportInput = input(call)?;
     let by = report_by(q.by.as_deref())?;
-    Ok(Answer::one("report", &access_report(s, now, by)))
+    let report = access_report(s, now, by);
+    Ok(match q.id {
+        None => Answer::one("report", &report),
+        Some(id) => match report.only(&id) {
+            Some(one) => Answer::one("report", &one),
+            None => Answer::Failure(vec![Violation::new(
+                "id",
+                Code::ReportSubjectUnknown,
+                format!("There is no {} “{id}” in the company.", by.noun()),
+            )]),
+        },
+    })
 }
 
 /// How the report is grouped: by pool when `by` is absent; a `by` that is

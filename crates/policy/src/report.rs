@@ -9,6 +9,7 @@ use crate::decision::effective_permissions;
 use crate::role::PoolLevel;
 use crate::snapshot::{Snapshot, UserIdx};
 use crate::time::{Instant, format_instant};
+use crate::vocab::RequestSettings;
 use crate::wire::RequestSettingsWire;
 
 /// How the report's rows are ordered and its CSV laid out.
@@ -29,6 +30,15 @@ impl ReportBy {
         ("group", ReportBy::Group),
         ("user", ReportBy::User),
     ];
+
+    /// What one row of this view is about, in words.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ReportBy::Pool => "agent pool",
+            ReportBy::Group => "access group",
+            ReportBy::User => "user",
+        }
+    }
 
     /// `pool`, `group` or `user`.
     pub fn parse(text: &str) -> Option<ReportBy> {
@@ -55,6 +65,10 @@ pub struct AccessRow {
     /// When this source ends (grants and requests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// By group: the group whose member this is (the access may come
+    /// through the group, a grant or a request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
 }
 
 /// A pool's configuration and how many use it now.
@@ -67,6 +81,8 @@ pub struct PoolSummary {
     /// The pool's default request settings (absent: requests off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_settings: Option<RequestSettingsWire>,
+    /// The request settings in words.
+    pub access_requests: String,
     pub access_reviewers: Vec<String>,
     /// Groups holding the pool.
     pub group_ids: Vec<String>,
@@ -89,6 +105,9 @@ pub struct GroupSummary {
     pub group_admins: Vec<String>,
     /// Pools whose request settings this group's assignment overrides.
     pub overridden_pools: Vec<String>,
+    /// The request settings of each assignment in words, one per
+    /// `agentPoolIds` entry (the group's own, else the pool's).
+    pub access_requests: Vec<String>,
 }
 
 /// A user's standing and current access.
@@ -99,6 +118,8 @@ pub struct UserSummary {
     pub email: String,
     pub enabled: bool,
     pub roles: Vec<crate::role::Role>,
+    /// The access groups the user is a member of.
+    pub group_ids: Vec<String>,
     /// Pools the user can use now.
     pub pools: usize,
     /// Pools locked for the user's groups, which a request can open.
@@ -159,13 +180,21 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
                     source: source.to_owned(),
                     source_id,
                     until: s.until.clone(),
+                    group_id: None,
                 });
             }
         }
+        let u = UserIdx(u32::try_from(i).unwrap_or(u32::MAX));
         users.push(UserSummary {
             email: user.email.clone(),
             enabled: user.enabled,
             roles: user.roles.iter().collect(),
+            group_ids: snapshot
+                .groups()
+                .iter()
+                .filter(|g| g.members.iter().any(|m| m.user == u))
+                .map(|g| g.id.clone())
+                .collect(),
             pools: p.pools.len(),
             locked_pools: p.locked_pools,
         });
@@ -196,6 +225,7 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
                 agent_pool_id: pool.id.clone(),
                 name: pool.name.clone(),
                 request_settings: pool.request_settings.as_ref().map(|s| s.to_wire()),
+                access_requests: RequestSettings::describe(pool.request_settings.as_ref()),
                 access_reviewers: pool
                     .reviewers
                     .iter()
@@ -234,6 +264,16 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
                 .filter_map(|(p, _)| snapshot.pool(*p))
                 .map(|p| p.id.clone())
                 .collect(),
+            access_requests: g
+                .pools
+                .iter()
+                .map(|&p| {
+                    let own = g.overrides.iter().find(|(q, _)| *q == p).map(|(_, s)| s);
+                    let settings =
+                        own.or_else(|| snapshot.pool(p).and_then(|x| x.request_settings.as_ref()));
+                    RequestSettings::describe(settings)
+                })
+                .collect(),
         })
         .collect();
     match by {
@@ -245,15 +285,9 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
         }),
     }
     if by == ReportBy::Group {
-        // Group view: access that comes through a group, by group.
-        access.retain(|r| r.source == "group");
-        crate::order::sort_by(&mut access, |a, b| {
-            (&a.source_id, &a.agent_pool_id, &a.user).cmp(&(
-                &b.source_id,
-                &b.agent_pool_id,
-                &b.user,
-            ))
-        });
+        // Group view: each group's members' access to the group's pools,
+        // whatever gives it (the group, a grant, a request), by group.
+        access = by_group(snapshot, &access);
     }
     AccessReport {
         generated_at: format_instant(now),
@@ -265,63 +299,208 @@ pub fn access_report(snapshot: &Snapshot, now: Instant, by: ReportBy) -> AccessR
     }
 }
 
-/// The report's access rows as CSV, columns led by the report's `by`.
-pub fn report_csv(report: &AccessReport) -> String {
-    let header: &[&str] = match report.by {
-        ReportBy::Pool => &[
-            "agentPoolId",
-            "poolName",
-            "user",
-            "level",
-            "source",
-            "sourceId",
-            "until",
-        ],
-        ReportBy::Group => &[
-            "groupId",
-            "agentPoolId",
-            "poolName",
-            "user",
-            "level",
-            "until",
-        ],
-        ReportBy::User => &[
-            "user",
-            "agentPoolId",
-            "poolName",
-            "level",
-            "source",
-            "sourceId",
-            "until",
-        ],
-    };
-    let rows = report.access.iter().map(|r| {
-        let level = r.level.wire_name();
-        let sid = r.source_id.as_deref().unwrap_or_default();
-        let until = r.until.as_deref().unwrap_or_default();
-        match report.by {
-            ReportBy::Pool => vec![
-                &r.agent_pool_id,
-                &r.pool_name,
-                &r.user,
-                level,
-                &r.source,
-                sid,
-                until,
-            ],
-            ReportBy::Group => vec![sid, &r.agent_pool_id, &r.pool_name, &r.user, level, until],
-            ReportBy::User => vec![
-                &r.user,
-                &r.agent_pool_id,
-                &r.pool_name,
-                level,
-                &r.source,
-                sid,
-                until,
-            ],
+/// Each group's members' access rows on the group's pools, marked with the
+/// group, in the groups' order.
+fn by_group(snapshot: &Snapshot, access: &[AccessRow]) -> Vec<AccessRow> {
+    let mut rows = Vec::new();
+    for g in snapshot.groups() {
+        let members: Vec<&str> = g
+            .members
+            .iter()
+            .filter_map(|m| snapshot.user(m.user))
+            .map(|u| u.email.as_str())
+            .collect();
+        let pools: Vec<&str> = g
+            .pools
+            .iter()
+            .filter_map(|&p| snapshot.pool(p))
+            .map(|p| p.id.as_str())
+            .collect();
+        let mut mine: Vec<AccessRow> = access
+            .iter()
+            .filter(|r| members.contains(&r.user.as_str()))
+            .filter(|r| pools.contains(&r.agent_pool_id.as_str()))
+            .map(|r| AccessRow {
+                group_id: Some(g.id.clone()),
+                ..r.clone()
+            })
+            .collect();
+        crate::order::sort_by(&mut mine, |a, b| {
+            (&a.agent_pool_id, &a.user, &a.source).cmp(&(&b.agent_pool_id, &b.user, &b.source))
+        });
+        rows.append(&mut mine);
+    }
+    rows
+}
+
+impl AccessReport {
+    /// The report narrowed to one pool, group or user (by its `by`): its
+    /// summary and its access rows; `None` when the report has no such one.
+    pub fn only(mut self, id: &str) -> Option<AccessReport> {
+        match self.by {
+            ReportBy::Pool => {
+                self.pools.retain(|p| p.agent_pool_id == id);
+                self.pools.first()?;
+                self.access.retain(|r| r.agent_pool_id == id);
+            }
+            ReportBy::Group => {
+                self.groups.retain(|g| g.group_id == id);
+                self.groups.first()?;
+                self.access.retain(|r| r.group_id.as_deref() == Some(id));
+            }
+            ReportBy::User => {
+                self.users
+                    .retain(|u| crate::email::same_email(&u.email, id));
+                let email = self.users.first()?.email.clone();
+                self.access.retain(|r| r.user == email);
+            }
         }
-    });
-    crate::csv_file::csv_file(header, rows)
+        Some(self)
+    }
+}
+
+/// The report as CSV: one row per source of access, led by the report's
+/// `by`, each row carrying its pool's, group's or user's configuration;
+/// a pool, group or user without access still has a row of its own (its
+/// configuration, the access columns empty).
+pub fn report_csv(report: &AccessReport) -> String {
+    let access = |r: &AccessRow| -> [String; 7] {
+        [
+            r.agent_pool_id.clone(),
+            r.pool_name.clone(),
+            r.user.clone(),
+            r.level.wire_name().to_owned(),
+            r.source.clone(),
+            r.source_id.clone().unwrap_or_default(),
+            r.until.clone().unwrap_or_default(),
+        ]
+    };
+    let none = || -> [String; 7] { Default::default() };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let header: &[&str] = match report.by {
+        ReportBy::Pool => {
+            for p in &report.pools {
+                let config = [
+                    p.agent_pool_id.clone(),
+                    p.name.clone(),
+                    p.access_requests.clone(),
+                    p.group_ids.join(" "),
+                ];
+                let mine: Vec<&AccessRow> = report
+                    .access
+                    .iter()
+                    .filter(|r| r.agent_pool_id == p.agent_pool_id)
+                    .collect();
+                if mine.is_empty() {
+                    rows.push(
+                        config
+                            .iter()
+                            .cloned()
+                            .chain(none().into_iter().skip(2))
+                            .collect(),
+                    );
+                }
+                for r in mine {
+                    rows.push(
+                        config
+                            .iter()
+                            .cloned()
+                            .chain(access(r).into_iter().skip(2))
+                            .collect(),
+                    );
+                }
+            }
+            &[
+                "agentPoolId",
+                "poolName",
+                "accessRequests",
+                "groupIds",
+                "user",
+                "level",
+                "source",
+                "sourceId",
+                "until",
+            ]
+        }
+        ReportBy::Group => {
+            for g in &report.groups {
+                let mine: Vec<&AccessRow> = report
+                    .access
+                    .iter()
+                    .filter(|r| r.group_id.as_deref() == Some(g.group_id.as_str()))
+                    .collect();
+                for (i, pool) in g.agent_pool_ids.iter().enumerate() {
+                    let requests = g.access_requests.get(i).cloned().unwrap_or_default();
+                    let config = [g.group_id.clone(), g.name.clone(), requests];
+                    let on_pool: Vec<&&AccessRow> =
+                        mine.iter().filter(|r| r.agent_pool_id == *pool).collect();
+                    if on_pool.is_empty() {
+                        let mut empty = none();
+                        empty[0] = pool.clone();
+                        rows.push(config.iter().cloned().chain(empty).collect());
+                    }
+                    for r in on_pool {
+                        rows.push(config.iter().cloned().chain(access(r)).collect());
+                    }
+                }
+            }
+            &[
+                "groupId",
+                "groupName",
+                "accessRequests",
+                "agentPoolId",
+                "poolName",
+                "user",
+                "level",
+                "source",
+                "sourceId",
+                "until",
+            ]
+        }
+        ReportBy::User => {
+            for u in &report.users {
+                let roles: Vec<&str> = u.roles.iter().map(|r| r.wire_name()).collect();
+                let config = [u.email.clone(), roles.join(" "), u.group_ids.join(" ")];
+                let mine: Vec<&AccessRow> =
+                    report.access.iter().filter(|r| r.user == u.email).collect();
+                if mine.is_empty() {
+                    rows.push(
+                        config
+                            .iter()
+                            .cloned()
+                            .chain(vec![String::new(); 6])
+                            .collect(),
+                    );
+                }
+                for r in mine {
+                    let [pool, name, _, level, source, sid, until] = access(r);
+                    rows.push(
+                        config
+                            .iter()
+                            .cloned()
+                            .chain([pool, name, level, source, sid, until])
+                            .collect(),
+                    );
+                }
+            }
+            &[
+                "user",
+                "roles",
+                "groupIds",
+                "agentPoolId",
+                "poolName",
+                "level",
+                "source",
+                "sourceId",
+                "until",
+            ]
+        }
+    };
+    crate::csv_file::csv_file(
+        header,
+        rows.iter()
+            .map(|r| r.iter().map(String::as_str).collect::<Vec<_>>()),
+    )
 }
 
 #[cfg(test)]

@@ -102,6 +102,9 @@ codes! {
     LimitsTooLow = "limits.value.too_low" => Invalid;
     LimitsLoosened = "limits.value.loosened" => Invalid;
 
+    // The access summary.
+    ReportSubjectUnknown = "report.id.unknown" => NotFound;
+
     // The company's name.
     CompanyNameRequired = "settings.companyName.required" => Invalid;
     CompanyNameInvalid = "settings.companyName.invalid" => Invalid;

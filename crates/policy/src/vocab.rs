@@ -137,6 +137,25 @@ pub struct RequestSettings {
 }
 
 impl RequestSettings {
+    /// The settings in words: `locked: 1 hour, 4 hours · approved by a
+    /// reviewer · reason required`, or `open: …` when requests are off.
+    pub fn describe(settings: Option<&RequestSettings>) -> String {
+        let Some(s) = settings.filter(|s| s.enabled) else {
+            return "open: members have standing access".to_owned();
+        };
+        let periods: Vec<String> = s.periods.iter().map(|p| p.label()).collect();
+        let approval = match s.approval {
+            Approval::Manual => "approved by a reviewer",
+            Approval::Auto => "self-approved with a reason",
+        };
+        let reason = if s.needs_reason() {
+            " · reason required"
+        } else {
+            ""
+        };
+        format!("locked: {} · {approval}{reason}", periods.join(", "))
+    }
+
     /// The most permissive of two enabled settings: auto beats manual, the
     /// periods are the union, a reason is required only if both require one.
     pub fn merge(&self, other: &RequestSettings) -> RequestSettings {

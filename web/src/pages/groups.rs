@@ -305,6 +305,7 @@ fn GroupCard(
     view! {
         <article class="group" data-testid="group" data-name=group.name.clone() aria-labelledby=heading_id.clone()>
             <h2 id=heading_id.clone()>{group.name.clone()}</h2>
+            <super::reports::ReportLinks by="group" id=group.id.clone() name=group.name.clone()/>
             <p>"Agent pools: " {if group.agent_pool_ids.is_empty() { "none".to_owned() } else {
                 let company = session.company.get_untracked();
                 group.agent_pool_ids.iter().map(|p| crate::names::pool(company.as_deref(), p)).collect::<Vec<_>>().join(", ")

@@ -68,8 +68,9 @@ pub fn Pools() -> impl IntoView {
         <section class="card">
             <h1>"Agent pools"</h1>
             <Show when=move || session.may(Operation::AgentPools, Access::Change)>
+                <details class="panel" data-testid="new-pool">
+                <summary>"New agent pool"</summary>
                 <form data-testid="pool-form" on:submit=create novalidate>
-                    <h2>"New agent pool"</h2>
                     <label for="pool-name">"Name"</label>
                     <input id="pool-name" aria-describedby="pool-name-errors" prop:value=move || name.get()
                         on:input=move |ev| { touched.set(true); server_error.set(None); name.set(event_target_value(&ev)); }/>
@@ -81,6 +82,7 @@ pub fn Pools() -> impl IntoView {
                     <p class="error" role="alert">{move || server_error.get()}</p>
                     <button type="submit" data-testid="create-pool" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>"Create pool"</button>
                 </form>
+                </details>
             </Show>
             <h2>"All agent pools"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading pools…"</p> }>
@@ -89,10 +91,13 @@ pub fn Pools() -> impl IntoView {
                     Ok(p) if p.items.is_empty() => view! { <p class="empty">"No agent pools yet."</p> }.into_any(),
                     Ok(p) => view! {
                         <table data-testid="pools-table">
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Id"</th><th scope="col">"Description"</th><th scope="col">"Access requests"</th></tr></thead>
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Access requests"</th></tr></thead>
                             <tbody>{p.items.into_iter().map(|pool| view! {
-                                <tr data-testid="pool-row" data-pool=pool.id.clone()><td>{pool.name}</td><td><code>{pool.id.clone()}</code></td><td>{pool.description}</td>
-                                    <td><super::request_settings::RequestSettingsEditor pool=pool.id.clone()/></td></tr>
+                                <tr data-testid="pool-row" data-pool=pool.id.clone()>
+                                    <td data-label="Name">{pool.name.clone()}<span class="sub">"Id: "{pool.id.clone()}</span>
+                                        <super::reports::ReportLinks by="pool" id=pool.id.clone() name=pool.name.clone()/></td>
+                                    <td data-label="Description">{pool.description}</td>
+                                    <td data-label="Access requests"><super::request_settings::RequestSettingsEditor pool=pool.id.clone()/></td></tr>
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any(),

@@ -43,3 +43,35 @@ pub fn Reports() -> impl IntoView {
         </section>
     }
 }
+
+/// The access summary of one pool, group or user, to download where people
+/// look at it (only for those who may read the summary).
+#[component]
+pub fn ReportLinks(by: &'static str, id: String, name: String) -> impl IntoView {
+    let session = expect_context::<crate::Session>();
+    let may = move || {
+        session.may(
+            interim_policy::catalogue::Operation::Users,
+            interim_policy::catalogue::Access::View,
+        )
+    };
+    let href = move |format: &str| {
+        format!(
+            "/api/v1/reports/access?by={by}&id={}&format={format}",
+            String::from(js_sys::encode_uri_component(&id))
+        )
+    };
+    let file = name
+        .to_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+    view! {
+        <Show when=may>
+            <span class="report-links">
+                "Access summary: "
+                <a data-testid="report-csv" href=href("csv") download=format!("interim-{file}.csv") aria-label=format!("Access summary of {name} as CSV")>"CSV"</a>
+                " · "
+                <a data-testid="report-json" href=href("json") download=format!("interim-{file}.json") aria-label=format!("Access summary of {name} as JSON")>"JSON"</a>
+            </span>
+        </Show>
+    }
+}

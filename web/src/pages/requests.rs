@@ -33,22 +33,9 @@ pub fn ticking_now() -> RwSignal<i64> {
     now_ms
 }
 
-/// Settings in words: `1 hour, 4 hours · approved by a reviewer · reason required`.
+/// Settings in words (the policy's wording).
 pub fn settings_text(s: &RequestSettings) -> String {
-    if !s.enabled {
-        return "open: members have standing access".to_owned();
-    }
-    let periods: Vec<String> = s.periods.iter().map(|p| p.label()).collect();
-    let approval = match s.approval {
-        Approval::Manual => "approved by a reviewer",
-        Approval::Auto => "self-approved with a reason",
-    };
-    let reason = if s.needs_reason() {
-        " · reason required"
-    } else {
-        ""
-    };
-    format!("locked: {} · {approval}{reason}", periods.join(", "))
+    RequestSettings::describe(Some(s))
 }
 
 /// The pool's name from the company, else its id.

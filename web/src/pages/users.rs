@@ -198,7 +198,8 @@ fn UserRow(
     );
     view! {
         <tr data-testid="user-row" data-email=user.email.clone()>
-            <td data-label="Name">{full_name(&user)}<span class="sub">{user.email.clone()}</span></td>
+            <td data-label="Name">{full_name(&user)}<span class="sub">{user.email.clone()}</span>
+                <super::reports::ReportLinks by="user" id=user.email.clone() name=full_name(&user)/></td>
             <td data-label="Roles" data-testid="user-roles">{roles}</td>
             <td data-label="Status">{if user.enabled { "Can sign in" } else { "Disabled" }}</td>
             <td class="actions">

@@ -354,8 +354,8 @@ pub(crate) async fn end_delegation(
     path = "/api/v1/reports/access",
     tag = "Access Requests",
     summary = "The access summary: configuration and current access per pool, group or user, as JSON or CSV",
-    params(("by" = Option<String>, Query, description = "pool (default), group or user"), ("format" = Option<String>, Query, description = "json (default) or csv")),
-    responses((status = 200, description = "The report", content((interim_policy::report::AccessReport = "application/json"), (String = "text/csv"))), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody))
+    params(("by" = Option<String>, Query, description = "pool (default), group or user"), ("id" = Option<String>, Query, description = "One pool id, group id or user e-mail (by `by`) instead of all"), ("format" = Option<String>, Query, description = "json (default) or csv")),
+    responses((status = 200, description = "The report", content((interim_policy::report::AccessReport = "application/json"), (String = "text/csv"))), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "No such pool, group or user", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn report(
     State(state): State<AppState>,
@@ -385,7 +385,7 @@ pub(crate) async fn report(
             ));
         }
     };
-    let report = app::reports::access(&state, &actor, by).await?;
+    let report = app::reports::access(&state, &actor, by, params.get("id")).await?;
     if csv {
         let name = format!(
             "attachment; filename=\"interim-access-by-{}.csv\"",

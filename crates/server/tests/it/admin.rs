@@ -754,3 +754,39 @@ async fn a_group_admin_manages_his_own_group() {
         .await;
     assert_eq!(audit["items"][0]["actor"], "gadmin@acme.io", "{audit}");
 }
+
+/// Issue 17: the access summary of one pool, group or user (`id`), with
+/// the configuration in every CSV row; a group's CSV lists its members'
+/// access whatever gives it; an unknown one is a 404 naming it.
+#[tokio::test]
+async fn one_access_summary_per_pool_group_or_user() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let c = s.sign_in("admin@acme.io").await;
+    let (status, one) = c.get("/api/v1/reports/access?by=group&id=g-ledger").await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one["groups"].as_array().unwrap().len(), 1);
+    let rows = one["access"].as_array().unwrap();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r["groupId"] == "g-ledger"),
+        "{one}"
+    );
+    assert!(
+        rows.iter().any(|r| r["source"] == "request"),
+        "access through a request counts: {one}"
+    );
+    let (_, csv) = c
+        .get("/api/v1/reports/access?by=pool&id=pool-pay&format=csv")
+        .await;
+    let csv = csv.as_str().unwrap().to_owned();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("agentPoolId,poolName,accessRequests,groupIds,user,level,source,sourceId,until")
+    );
+    assert!(lines.all(|l| l.starts_with("pool-pay,")), "{csv}");
+    let (status, body) = c
+        .get("/api/v1/reports/access?by=user&id=ghost@acme.io")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["code"], "report.id.unknown");
+}
