@@ -378,10 +378,32 @@ fn the_client_manages_grants_against_a_running_server() {
     );
     let csv = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        csv.starts_with("user,agentPoolId,poolName,level,source,sourceId,until"),
+        csv.starts_with("user,roles,groupIds,agentPoolId,poolName,level,source,sourceId,until"),
         "{csv}"
     );
     assert!(csv.contains("dana.dev@example.com,"), "{csv}");
+    // One group, by its id (issue 17): its members' access only.
+    let out = exits(
+        interim(&server).args([
+            "report",
+            "--by",
+            "group",
+            "--id",
+            "group-payments",
+            "--as",
+            "csv",
+        ]),
+        0,
+    );
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert!(
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.starts_with("group-payments,Payments,")),
+        "{csv}"
+    );
 
     // An API key from the environment is used instead of the session.
     let out = exits(

@@ -194,7 +194,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await page.getByTestId('users-table').waitFor();
   await page.getByTestId('open-user-form').click();
   await page.getByLabel('E-mail', { exact: true }).fill('not-an-address');
-  await page.getByText('`not-an-address` is not an e-mail address').waitFor();
+  await page.getByText('“not-an-address” is not an e-mail address').waitFor();
   assert.equal(await page.getByTestId('save-user').isDisabled(), true);
   await page.getByLabel('E-mail', { exact: true }).fill('nia.okafor@example.com');
   await page.getByLabel('First name').fill('Nia');
@@ -209,7 +209,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await page.getByRole('heading', { name: 'Edit nia.okafor@example.com' }).waitFor();
   assert.equal(await page.getByLabel('E-mail', { exact: true }).getAttribute('readonly'), '', 'the address is the key: read only');
   await page.getByLabel('First name').fill('');
-  await page.getByText('`firstName` is required').waitFor();
+  await page.getByText('a first name is required').waitFor();
   assert.equal(await page.getByTestId('save-user').isDisabled(), true, 'a blank name is refused as it is typed');
   await page.getByLabel('First name').fill('Nia');
   await page.locator('#role-SECURITY').uncheck();
@@ -236,6 +236,8 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await shot('09b-users-import-preview');
   await page.getByTestId('import').click();
   await page.getByText('Imported 1 users.').waitFor();
+  const imported = page.locator('[data-testid="import-link"][data-email="lee.legacy@example.com"] input');
+  assert.match(await imported.inputValue(), /\/activate#[0-9a-f]{64}$/, 'the new person gets a link');
   await page.locator('[data-testid="user-row"][data-email="lee.legacy@example.com"]').waitFor();
   await page.getByTestId('user-filter').fill('okafor');
   await expectCount(page.getByTestId('user-row'), 1, 'search narrows the list');
@@ -246,7 +248,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
   await page.getByTestId('pools-table').waitFor();
   await page.getByText('New agent pool').click();
   await page.locator('#pool-name').fill('payments PRODUCTION');
-  await page.getByText('a pool is already named `payments PRODUCTION`').waitFor();
+  await page.getByText('a pool is already named “payments PRODUCTION”').waitFor();
   assert.equal(await page.getByTestId('create-pool').isDisabled(), true, 'a taken name is refused as it is typed');
   await page.locator('#pool-name').fill('Billing production');
   await page.getByLabel('Description').fill('Invoices and dunning');
@@ -266,7 +268,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
 
   // A new group, checked as it is typed, then its members.
   await page.locator('#group-name').fill('payments');
-  await page.getByText('a group is already named `payments`').waitFor();
+  await page.getByText('a group is already named “payments”').waitFor();
   assert.equal(await page.getByTestId('save-group').isDisabled(), true, 'a taken group name is refused as it is typed');
   await page.locator('#group-name').fill('Billing on-call');
   await page.locator('#group-pool-pool-ledger-prod').check();
@@ -274,7 +276,7 @@ test('an admin manages users and settings, each form checked as it is typed', as
   const billing = page.locator('[data-testid="group"][data-name="Billing on-call"]');
   await billing.waitFor();
   await billing.getByTestId('add-member').fill('nobody@example.com');
-  await billing.getByText('no user `nobody@example.com`').waitFor();
+  await billing.getByText('no user “nobody@example.com”').waitFor();
   assert.equal(await billing.getByTestId('add-member-submit').isDisabled(), true, 'only users of the company can be members');
   await billing.getByTestId('add-member').fill(DEV);
   await billing.getByTestId('add-member-submit').click();

@@ -281,8 +281,8 @@ pub async fn update_user(
 /// Imports legacy users (the server checks the same preview again).
 pub async fn import_users(
     entries: &[interim_policy::wire::LegacyUserWire],
-) -> Result<(), ApiError> {
-    send_empty(Request::post("/api/v1/users/import"), &entries).await
+) -> Result<interim_policy::answer::LegacyImport, ApiError> {
+    send(Request::post("/api/v1/users/import"), &entries).await
 }
 
 /// One path segment, escaped.
@@ -293,9 +293,14 @@ fn encode(segment: &str) -> String {
 /// A new one-time activation link for `email` (earlier ones end).
 pub async fn activation_link(
     email: &str,
+    send_email: bool,
 ) -> Result<interim_policy::answer::ActivationLink, ApiError> {
     let path = format!("/api/v1/users/{}/activation-link", encode(email));
-    send(Request::post(&path), &serde_json::json!({})).await
+    send(
+        Request::post(&path),
+        &serde_json::json!({ "sendEmail": send_email }),
+    )
+    .await
 }
 
 /// Changes my password (my other sessions end).

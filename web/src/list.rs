@@ -35,9 +35,9 @@ pub fn Pager(page: RwSignal<usize>, total: usize, size: usize) -> impl IntoView 
     (pages > 1).then(|| {
         view! {
             <nav class="pager" aria-label="Pages">
-                <button class="secondary" disabled=at == 0 on:click=move |_| page.set(at.saturating_sub(1))>"Previous"</button>
+                <button class="secondary" disabled=at == 0 title=(at == 0).then_some("This is the first page.") on:click=move |_| page.set(at.saturating_sub(1))>"Previous"</button>
                 <span data-testid="page-range">{format!("{first}–{last} of {total}")}</span>
-                <button class="secondary" disabled=at + 1 >= pages on:click=move |_| page.set(at + 1)>"Next"</button>
+                <button class="secondary" disabled=at + 1 >= pages title=(at + 1 >= pages).then_some("This is the last page.") on:click=move |_| page.set(at + 1)>"Next"</button>
             </nav>
         }
     })

@@ -24,7 +24,7 @@ pub fn verify_audit_file(file: &Path, public_key: Option<&str>, format: Format) 
             return output::error(
                 format,
                 &format!(
-                    "{} is not an audit export (`interim audit export --as json`): {} at `{}`",
+                    "{} is not an audit export (“interim audit export --as json”): {} at “{}”",
                     file.display(),
                     v.message,
                     v.field

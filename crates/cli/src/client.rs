@@ -210,7 +210,7 @@ impl Client {
             .url
             .clone()
             .or_else(|| saved.as_ref().map(|s| s.url.clone()))
-            .ok_or("no server: give --url, set INTERIM_URL, or run `interim login`")?;
+            .ok_or("no server: give --url, set INTERIM_URL, or run “interim login”")?;
         let auth = match std::env::var("INTERIM_API_KEY") {
             Ok(key) if !key.trim().is_empty() => Auth::Key(key.trim().to_owned()),
             _ => match saved {
@@ -345,7 +345,7 @@ pub(crate) fn refused(format: Format, status: u16, body: &Value) -> u8 {
         }
     }
     if status == 401 && format == Format::Human {
-        output::warn("sign in with `interim login`, or set INTERIM_API_KEY");
+        output::warn("sign in with “interim login”, or set INTERIM_API_KEY");
     }
     INVALID
 }
@@ -591,7 +591,7 @@ pub fn user(command: UserCommand, format: Format) -> u8 {
                         "activation link (send it to them: it sets their password, once, within 7 days):\n{link}"
                     )),
                     None => output::line(
-                        "no activation link: an API key never receives one; make one with `interim user activation-link` after `interim login`",
+                        "no activation link: an API key never receives one; make one with “interim user activation-link” after “interim login”",
                     ),
                 }
             })

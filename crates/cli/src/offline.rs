@@ -154,8 +154,14 @@ fn answer(call: &Call, snapshot: Option<&Snapshot>) -> Value {
 
 fn decision_line(d: &Value) -> String {
     let allowed = d.get("allowed").and_then(Value::as_bool).unwrap_or(false);
+    // The policy's message names no instant; its end is data, shown here.
+    let until = d
+        .get("until")
+        .and_then(Value::as_str)
+        .map(|t| format!(" (until {t})"))
+        .unwrap_or_default();
     format!(
-        "{}  {}  {}",
+        "{}  {}  {}{until}",
         if allowed {
             paint(GREEN, "allowed")
         } else {

@@ -56,7 +56,7 @@ fn every_problem_is_named_with_its_field_and_code() {
         "roles[0]  grant.roles.unknown",
         "expirationDate  grant.expirationDate.not_future",
         "agentPoolIds  grant.agentPoolIds.empty",
-        "userEmails[1]  grant.userEmails.invalid  `not-an-address` is not an e-mail address",
+        "userEmails[1]  grant.userEmails.invalid  “not-an-address” is not an e-mail address",
     ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
@@ -329,10 +329,14 @@ fn the_access_summary_offline_as_csv_and_json() {
         .success();
     let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(
-        csv.starts_with("user,agentPoolId,poolName,level,source,sourceId,until\n"),
+        csv.starts_with("user,roles,groupIds,agentPoolId,poolName,level,source,sourceId,until\n"),
         "{csv}"
     );
-    assert!(csv.contains("req2@acme.io,pool-locked,Ledger production,STANDARD,request,r-approved,2026-11-22T13:00:00.000Z"), "{csv}");
+    assert!(csv.contains("req2@acme.io,DEVELOPER,g-ledger g-batch,pool-locked,Ledger production,STANDARD,request,r-approved,2026-11-22T13:00:00.000Z"), "{csv}");
+    assert!(
+        csv.contains("\nsec@acme.io,SECURITY,,,,,,,\n"),
+        "a user without access still has a row: {csv}"
+    );
     let out = interim()
         .args([
             "report",
@@ -365,7 +369,7 @@ fn roles_print_the_matrix_and_the_catalogue() {
     let (code, v) = json(&["roles"]);
     assert_eq!(code, 0);
     assert_eq!(v["roles"].as_array().unwrap().len(), 7);
-    assert_eq!(v["operations"].as_array().unwrap().len(), 31);
+    assert_eq!(v["operations"].as_array().unwrap().len(), 32);
     let out = interim().arg("roles").assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(

@@ -215,6 +215,23 @@ pub struct ActivationLink {
     pub email: String,
     pub activation_link: String,
     pub expires_at: String,
+    /// Also e-mailed to the person.
+    #[serde(default)]
+    pub emailed: bool,
+}
+
+/// A legacy import: what it did (or, previewed, would do), and a one-time
+/// activation link for each person it created (to a signed-in admin only:
+/// an API key never receives links).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LegacyImport {
+    pub users: Vec<crate::legacy::MigratedUser>,
+    #[serde(default)]
+    pub errors: Vec<crate::violation::Violation>,
+    #[serde(default)]
+    pub activation_links: Vec<ActivationLink>,
 }
 
 /// An account activated: its address, to sign in with.

@@ -245,7 +245,7 @@ fn describe(errors: &[Violation]) -> String {
             if v.field.is_empty() {
                 v.message.clone()
             } else {
-                format!("`{}`: {}", v.field, v.message)
+                format!("“{}”: {}", v.field, v.message)
             }
         })
         .collect::<Vec<_>>()
@@ -305,7 +305,7 @@ fn need_now(call: &Call) -> Result<Instant, Malformed> {
         None => Err(Malformed::one(Violation::new(
             "now",
             Code::BodyMissingField,
-            "`now` is required for this op",
+            "“now” is required for this op",
         ))),
         Some(text) => parse_instant(text).ok_or_else(|| {
             Malformed::one(Violation::new(
@@ -322,7 +322,7 @@ fn need_snapshot(snapshot: Option<&Snapshot>) -> Result<&Snapshot, Malformed> {
         Malformed::one(Violation::new(
             "snapshot",
             Code::BodyMissingField,
-            "`snapshot` is required for this op",
+            "“snapshot” is required for this op",
         ))
     })
 }
@@ -332,7 +332,7 @@ fn need_actor(call: &Call) -> Result<&str, Malformed> {
         Malformed::one(Violation::new(
             "actor",
             Code::BodyMissingField,
-            "`actor` is required for this op",
+            "“actor” is required for this op",
         ))
     })
 }
@@ -353,7 +353,7 @@ fn input<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, Malformed> {
             return Malformed::one(Violation::new(
                 "input",
                 Code::BodyMissingField,
-                "`input` is required for this op",
+                "“input” is required for this op",
             ));
         }
         v.field = if v.field.is_empty() {
@@ -393,7 +393,7 @@ impl DecisionQuery {
                     Err(Violation::new(
                         "pool",
                         Code::BodyMissingField,
-                        "`poolAccess` needs a `pool`",
+                        "“poolAccess” needs a “pool”",
                     ))
                 } else {
                     Ok(Check::Pool(level))
@@ -402,12 +402,12 @@ impl DecisionQuery {
             (Some(_), None, None) => Err(Violation::new(
                 "access",
                 Code::BodyMissingField,
-                "`operation` needs `access`: view or change",
+                "“operation” needs “access”: view or change",
             )),
             _ => Err(Violation::new(
                 "operation",
                 Code::BodyInvalidType,
-                "give either `operation` with `access`, or `poolAccess`",
+                "give either “operation” with “access”, or “poolAccess”",
             )),
         }
     }
@@ -523,7 +523,7 @@ fn dispatch(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer, Malforme
         other => Err(Malformed::one(Violation::new(
             "op",
             Code::BodyInvalidType,
-            format!("unknown op `{other}`: one of {}", OPS.join(", ")),
+            format!("unknown op “{other}”: one of {}", OPS.join(", ")),
         ))),
     }
 }
@@ -645,7 +645,7 @@ fn approval_target(
             None => Err(Violation::new(
                 "requestId",
                 Code::RequestNotFound,
-                format!("no request `{id}`"),
+                format!("no request “{id}”"),
             )),
         },
         (None, Some(user), Some(pool)) => match (s.user_idx(user), s.pool_idx(pool)) {
@@ -657,14 +657,14 @@ fn approval_target(
             (_, None) => Err(Violation::new(
                 "agentPoolId",
                 Code::RequestPoolUnknown,
-                format!("no agent pool `{pool}`"),
+                format!("no agent pool “{pool}”"),
             )),
         },
         _ => {
             return Err(Malformed::one(Violation::new(
                 "input",
                 Code::BodyInvalidType,
-                "give either `requestId`, or `requester` with `agentPoolId`",
+                "give either “requestId”, or “requester” with “agentPoolId”",
             )));
         }
     })
@@ -683,7 +683,7 @@ fn op_request_access(call: &Call, snapshot: Option<&Snapshot>) -> Result<Answer,
         (_, None) => Answer::Failure(vec![Violation::new(
             "agentPoolId",
             Code::RequestPoolUnknown,
-            format!("no agent pool `{}`", q.pool),
+            format!("no agent pool “{}”", q.pool),
         )]),
     })
 }
@@ -720,7 +720,7 @@ fn op_request_transition(call: &Call, snapshot: Option<&Snapshot>) -> Result<Ans
         None => Answer::Failure(vec![Violation::new(
             "requestId",
             Code::RequestNotFound,
-            format!("no request `{request_id}`"),
+            format!("no request “{request_id}”"),
         )]),
         Some(ri) => Answer::from_result("transition", apply_action(s, ri, actor, &action, now)),
     })
@@ -747,7 +747,7 @@ fn request_action(
             return Err(Malformed::one(Violation::new(
                 "input.action",
                 Code::BodyInvalidType,
-                format!("unknown action `{other}`: approve, deny, cancel, expire, revoke or end"),
+                format!("unknown action “{other}”: approve, deny, cancel, expire, revoke or end"),
             )));
         }
     })
@@ -917,14 +917,14 @@ fn report_by(by: Option<&str>) -> Result<ReportBy, Malformed> {
             Malformed::one(Violation::new(
                 "input.by",
                 Code::BodyInvalidType,
-                format!("`by` is pool, group or user, not `{text}`"),
+                format!("“by” is pool, group or user, not “{text}”"),
             ))
         }),
     }
 }
 
 fn unknown_user(email: &str) -> Violation {
-    Violation::new("user", Code::UserUnknown, format!("no user `{email}`"))
+    Violation::new("user", Code::UserUnknown, format!("no user “{email}”"))
 }
 
 fn access_json(s: &Snapshot, access: RequestAccess) -> Value {

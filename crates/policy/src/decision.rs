@@ -468,7 +468,7 @@ impl Decision {
                 let (id, name) = group_name(g).unwrap_or_default();
                 w.group_id = Some(id);
                 format!(
-                    "the Group Admin role gives it on the pools of `{name}`, which the user administers"
+                    "the Group Admin role gives it on the pools of “{name}”, which the user administers"
                 )
             }
             Reason::GrantManager(g) => {
@@ -476,7 +476,7 @@ impl Decision {
                 let (id, name) = group_name(g).unwrap_or_default();
                 w.group_id = Some(id);
                 format!(
-                    "a Group Admin of `{name}` manages its grants, and reads what the grant form needs"
+                    "a Group Admin of “{name}” manages its grants, and reads what the grant form needs"
                 )
             }
             Reason::PoolAccess(source, level) | Reason::PoolLevelTooLow(source, level) => {
@@ -495,9 +495,9 @@ impl Decision {
             Reason::UserDisabled => "the user is disabled".to_owned(),
             Reason::PoolUnknown => "no such agent pool".to_owned(),
             Reason::LevelTooLow { have, need } => format!(
-                "it needs {} and the user's roles give {}",
-                need.wire_name(),
-                have.wire_name()
+                "it needs {}, and the user's roles give {}",
+                level_words(need),
+                level_words(have)
             ),
             Reason::RoleInert(role) => {
                 w.role = Some(role);
@@ -514,26 +514,22 @@ impl Decision {
             Reason::PoolLocked(g) => {
                 let (id, name) = group_name(g).unwrap_or_default();
                 w.group_id = Some(id);
-                format!("the pool is locked for group `{name}`: request access to use it")
+                format!("the pool is locked for group “{name}”: request access to use it")
             }
             Reason::GrantExpired(gi) => {
                 let grant = snapshot.grant(gi);
                 w.grant_id = grant.map(|g| g.wire.id.clone());
                 w.until = grant.map(|g| format_instant(g.wire.expiration_date));
                 format!(
-                    "grant `{}` gave access until {}",
+                    "grant “{}” has ended",
                     grant.map(|g| g.wire.name.as_str()).unwrap_or_default(),
-                    w.until.as_deref().unwrap_or_default()
                 )
             }
             Reason::RequestEnded(ri) => {
                 let request = snapshot.request(ri);
                 w.request_id = request.map(|r| r.wire.id.clone());
                 w.until = request.and_then(|r| r.wire.ends_at).map(format_instant);
-                format!(
-                    "the approved request gave access until {}",
-                    w.until.as_deref().unwrap_or("its end")
-                )
+                "the approved request's access has ended".to_owned()
             }
             Reason::NoPoolAccess => {
                 "no group, grant or approved request gives access to this pool".to_owned()
@@ -546,13 +542,22 @@ impl Decision {
     }
 }
 
+/// A level as people say it: "read access".
+fn level_words(level: Level) -> &'static str {
+    match level {
+        Level::None => "no access",
+        Level::Read => "read access",
+        Level::WriteRead => "read and write access",
+    }
+}
+
 fn describe_source(snapshot: &Snapshot, source: PoolSource, w: &mut DecisionWire) -> String {
     match source {
         PoolSource::Group(g) => {
             let group = snapshot.group(g);
             w.group_id = group.map(|g| g.id.clone());
             format!(
-                "membership of group `{}`",
+                "membership of group “{}”",
                 group.map(|g| g.name.as_str()).unwrap_or_default()
             )
         }
@@ -561,9 +566,8 @@ fn describe_source(snapshot: &Snapshot, source: PoolSource, w: &mut DecisionWire
             w.grant_id = grant.map(|g| g.wire.id.clone());
             w.until = grant.map(|g| format_instant(g.wire.expiration_date));
             format!(
-                "grant `{}` (until {})",
+                "grant “{}”",
                 grant.map(|g| g.wire.name.as_str()).unwrap_or_default(),
-                w.until.as_deref().unwrap_or_default()
             )
         }
         PoolSource::Request(ri) => {
@@ -571,9 +575,8 @@ fn describe_source(snapshot: &Snapshot, source: PoolSource, w: &mut DecisionWire
             w.request_id = request.map(|r| r.wire.id.clone());
             w.until = request.and_then(|r| r.wire.ends_at).map(format_instant);
             format!(
-                "approved request `{}` (until {})",
+                "approved request “{}”",
                 request.map(|r| r.wire.id.as_str()).unwrap_or_default(),
-                w.until.as_deref().unwrap_or_default()
             )
         }
     }

@@ -100,7 +100,7 @@ pub fn validate_grant(
             errors.push(Violation::new(
                 "expirationDate",
                 Code::GrantExpirationRequired,
-                "`expirationDate` is required",
+                "an expiry date is required",
             ));
             None
         }
@@ -171,7 +171,7 @@ pub fn validate_grant_form(
                 errors.push(Violation::new(
                     "role",
                     Code::GrantRoleUnknown,
-                    format!("`{text}` is not a role: use Standard or Privileged"),
+                    format!("“{text}” is not a role: use Standard or Privileged"),
                 ));
                 None
             }
@@ -227,7 +227,7 @@ fn form_expiry(
         errors.push(Violation::new(
             "expiryKind",
             Code::GrantExpiryKindUnknown,
-            format!("`{kind}` is not an expiry: use days, hours or custom"),
+            format!("“{kind}” is not an expiry: use days, hours or custom"),
         ));
         return None;
     }
@@ -319,18 +319,14 @@ fn check_instant(
         errors.push(Violation::new(
             field,
             not_future,
-            format!("the expiry {} is not in the future", format_instant(t)),
+            "the expiry is not in the future".to_owned(),
         ));
         None
     } else if t > latest {
         errors.push(Violation::new(
             field,
             too_far,
-            format!(
-                "a grant lasts at most {} days: expire by {}",
-                limits.max_grant_days,
-                format_instant(latest)
-            ),
+            format!("a grant lasts at most {} days", limits.max_grant_days),
         ));
         None
     } else {
@@ -343,7 +339,7 @@ fn check_roles(roles: Option<&[String]>, errors: &mut Vec<Violation>) -> Option<
         errors.push(Violation::new(
             "roles",
             Code::GrantRolesRequired,
-            "`roles` is required",
+            "a role is required: Standard or Privileged",
         ));
         return None;
     };
@@ -365,7 +361,7 @@ fn check_roles(roles: Option<&[String]>, errors: &mut Vec<Violation>) -> Option<
                 errors.push(Violation::new(
                     item("roles", i),
                     Code::GrantRolesUnknown,
-                    format!("`{r}` is not a role: use Standard or Privileged"),
+                    format!("“{r}” is not a role: use Standard or Privileged"),
                 ));
             }
         }
@@ -461,7 +457,7 @@ fn replaced_grant(
         errors.push(Violation::new(
             "",
             Code::GrantNotFound,
-            format!("no active grant `{id}` to replace"),
+            format!("no active grant “{id}” to replace"),
         ));
     }
     replaced
@@ -497,7 +493,7 @@ fn check_name(
         errors.push(Violation::new(
             "name",
             Code::GrantNameTaken,
-            format!("an active grant is already named `{trimmed}`"),
+            format!("an active grant is already named “{trimmed}”"),
         ));
     }
     (trimmed.to_owned(), false)
@@ -540,13 +536,13 @@ fn check_pools(
                 errors.push(Violation::new(
                     field(),
                     Code::GrantPoolsDuplicate,
-                    format!("`{id}` is listed twice"),
+                    format!("“{id}” is listed twice"),
                 ));
             } else if snapshot.is_some_and(|s| s.pool_idx(id).is_none()) {
                 errors.push(Violation::new(
                     field(),
                     Code::GrantPoolsUnknown,
-                    format!("no agent pool `{id}`"),
+                    format!("no agent pool “{id}”"),
                 ));
             }
             pool_ids.push(id.clone());
@@ -602,7 +598,7 @@ fn check_user<'a>(
         errors.push(Violation::new(
             field(),
             Code::GrantUsersInvalid,
-            format!("`{email}` is not an e-mail address"),
+            format!("“{email}” is not an e-mail address"),
         ));
         return email.to_owned();
     }
@@ -612,19 +608,19 @@ fn check_user<'a>(
         errors.push(Violation::new(
             field(),
             Code::GrantUsersDuplicate,
-            format!("`{email}` is listed twice"),
+            format!("“{email}” is listed twice"),
         ));
     } else if let Some(s) = snapshot {
         match s.user_idx_by_key(&key).and_then(|u| s.user(u)) {
             None => errors.push(Violation::new(
                 field(),
                 Code::GrantUsersUnknown,
-                format!("no user `{email}`"),
+                format!("no user “{email}”"),
             )),
             Some(u) if !u.enabled => errors.push(Violation::new(
                 field(),
                 Code::GrantUsersDisabled,
-                format!("`{email}` is disabled"),
+                format!("“{email}” is disabled"),
             )),
             Some(u) => stored = Some(u.email.clone()),
         }
@@ -707,7 +703,7 @@ fn check_list<'a>(
         errors.push(Violation::new(
             field,
             required,
-            format!("`{field}` is required"),
+            format!("at least one {what} is required"),
         ));
         return None;
     };
@@ -772,7 +768,7 @@ pub fn can_manage_grant(
         .user_idx(actor)
         .filter(|u| snapshot.user(*u).is_some_and(|u| u.enabled))
     else {
-        return refuse(format!("`{actor}` is not an enabled user of this company"));
+        return refuse(format!("“{actor}” is not an enabled user of this company"));
     };
     if !snapshot.has_live_role(u, Role::GroupAdmin) {
         return refuse(
@@ -797,7 +793,7 @@ pub fn can_manage_grant(
             "a Group Admin manages grants only on pools of environments they administer; outside them: {}",
             outside
                 .iter()
-                .map(|id| format!("`{id}`"))
+                .map(|id| format!("“{id}”"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ))

@@ -220,7 +220,7 @@ pub fn key_may_call(
         Needs(s) => refuse(
             "auth.key.scope",
             format!(
-                "this API key lacks the `{}` scope that {} {} needs",
+                "this API key lacks the “{}” scope that {} {} needs",
                 s.wire_name(),
                 o.method,
                 o.path
@@ -276,13 +276,13 @@ pub fn plan_new_key(
             None => errors.push(Violation::new(
                 format!("scopes[{i}]"),
                 Code::ApiKeyScopeUnknown,
-                format!("`{text}` is not a scope: use COMPANY, DEV, SECURITY or CROSS_COMPANY"),
+                format!("“{text}” is not a scope: use COMPANY, DEV, SECURITY or CROSS_COMPANY"),
             )),
             Some(s) if calling.is_some_and(|c| !c.scopes.contains(&s)) => {
                 errors.push(Violation::new(
                     format!("scopes[{i}]"),
                     Code::ApiKeyScopeWiderThanCaller,
-                    format!("the calling API key lacks `{text}`, so a key it makes cannot have it"),
+                    format!("the calling API key lacks “{text}”, so a key it makes cannot have it"),
                 ));
             }
             Some(s) if !chosen.contains(&s) => chosen.push(s),
@@ -351,7 +351,7 @@ mod tests {
         let create = operation("POST", "/api/v1/temp-access");
         assert!(key_may_call(&[Dev], create).is_ok());
         let refused = key_may_call(&[Company, Security, KeyScope::CrossCompany], create);
-        assert!(refused.is_err_and(|r| r.code == "auth.key.scope" && r.message.contains("`DEV`")));
+        assert!(refused.is_err_and(|r| r.code == "auth.key.scope" && r.message.contains("“DEV”")));
         assert!(key_may_call(&KeyScope::ALL, operation("POST", "/api/v1/auth/sign-out")).is_err());
         assert!(key_may_call(&KeyScope::ALL, operation("GET", "/api/v1/nowhere")).is_err());
         assert!(key_may_call(&[], operation("GET", "/api/v1/auth/me")).is_ok());

@@ -63,13 +63,13 @@ pub fn preview_migration(
             errors.push(Violation::new(
                 format!("[{i}].email"),
                 Code::LegacyEmailInvalid,
-                format!("`{email}` is not an e-mail address"),
+                format!("“{email}” is not an e-mail address"),
             ));
         } else if seen.contains(&key) {
             errors.push(Violation::new(
                 format!("[{i}].email"),
                 Code::LegacyEmailDuplicate,
-                format!("`{email}` appears more than once"),
+                format!("“{email}” appears more than once"),
             ));
         }
         seen.push(key);
@@ -84,7 +84,7 @@ pub fn preview_migration(
                 None => errors.push(Violation::new(
                     format!("[{i}].legacyRoles[{j}]"),
                     Code::LegacyRoleUnknown,
-                    format!("user `{email}`: unknown legacy role `{legacy}`"),
+                    format!("user “{email}”: unknown legacy role “{legacy}”"),
                 )),
             }
         }
@@ -93,7 +93,7 @@ pub fn preview_migration(
                 errors.push(Violation::new(
                     format!("[{i}].groupAdminOf[{j}]"),
                     Code::LegacyGroupUnknown,
-                    format!("user `{email}`: no group `{g}`"),
+                    format!("user “{email}”: no group “{g}”"),
                 ));
             }
         }
@@ -102,7 +102,7 @@ pub fn preview_migration(
             errors.push(Violation::new(
                 format!("[{i}].groupAdminOf"),
                 Code::LegacyGroupAdminRbacOff,
-                format!("user `{email}`: a group admin becomes Group Admin, which needs RBAC: enable RBAC before importing"),
+                format!("user “{email}”: a group admin becomes Group Admin, which needs RBAC: enable RBAC before importing"),
             ));
         }
         if !e.group_admin_of.is_empty() && !roles.contains(&Role::GroupAdmin) {
@@ -129,14 +129,14 @@ pub fn preview_migration(
                 errors.push(Violation::new(
                     format!("[{i}].firstName"),
                     Code::UserFirstNameRequired,
-                    format!("user `{email}`: a first name is required"),
+                    format!("user “{email}”: a first name is required"),
                 ));
             }
             if last.is_empty() {
                 errors.push(Violation::new(
                     format!("[{i}].lastName"),
                     Code::UserLastNameRequired,
-                    format!("user `{email}`: a last name is required"),
+                    format!("user “{email}”: a last name is required"),
                 ));
             }
         }

@@ -78,14 +78,14 @@ impl Limits {
                 violations.push(Violation::new(
                     field,
                     Code::LimitsTooLow,
-                    format!("`{field}` must be at least 1"),
+                    format!("“{field}” must be at least 1"),
                 ));
             } else if value > seed {
                 violations.push(Violation::new(
                     field,
                     Code::LimitsLoosened,
                     format!(
-                        "`{field}` may be tightened but not loosened: at most {seed}, got {value}"
+                        "“{field}” may be tightened but not loosened: at most {seed}, got {value}"
                     ),
                 ));
             }

@@ -352,7 +352,7 @@ fn check_requester(
         errors.push(Violation::new(
             "",
             Code::RequestRequesterNotAllowed,
-            format!("`{requester}` is not an enabled user of this company"),
+            format!("“{requester}” is not an enabled user of this company"),
         ));
     }
     if !snapshot.rbac_enabled {
@@ -387,7 +387,7 @@ fn check_pool(
         errors.push(Violation::new(
             "agentPoolId",
             Code::RequestPoolUnknown,
-            format!("no agent pool `{id}`"),
+            format!("no agent pool “{id}”"),
         ));
         return None;
     };
@@ -413,7 +413,7 @@ fn requestable_settings(
                 "agentPoolId",
                 Code::RequestPoolAlreadyAccessible,
                 format!(
-                    "you already have access to `{id}` through group `{}`",
+                    "you already have access to “{id}” through group “{}”",
                     snapshot
                         .group(g)
                         .map(|g| g.name.as_str())
@@ -426,7 +426,7 @@ fn requestable_settings(
             errors.push(Violation::new(
                 "agentPoolId",
                 Code::RequestPoolNotRequestable,
-                format!("none of your groups offers access requests to `{id}`"),
+                format!("none of your groups offers access requests to “{id}”"),
             ));
             None
         }
@@ -459,7 +459,7 @@ fn check_open_request(
             "agentPoolId",
             Code::RequestPoolDuplicate,
             format!(
-                "request `{}` for this pool is already {}",
+                "request “{}” for this pool is already {}",
                 r.wire.id,
                 effective_status(r, now).wire_name()
             ),
@@ -486,7 +486,7 @@ fn check_period(
         errors.push(Violation::new(
             "period",
             Code::RequestPeriodUnknown,
-            format!("`{text}` is not a period: use 1h, 4h, 8h, 12h, 1d, 7d or custom"),
+            format!("“{text}” is not a period: use 1h, 4h, 8h, 12h, 1d, 7d or custom"),
         ));
         return (None, None);
     };
@@ -1027,7 +1027,7 @@ fn not_reviewer(actor: Option<&str>) -> Violation {
         "",
         Code::RequestActorNotReviewer,
         format!(
-            "`{}` is not a reviewer of this pool",
+            "“{}” is not a reviewer of this pool",
             actor.unwrap_or("anonymous")
         ),
     )
@@ -1048,7 +1048,7 @@ pub fn validate_delegation(
         errors.push(Violation::new(
             "",
             Code::DelegationFromNotReviewer,
-            format!("`{from}` reviews no access requests, so has nothing to delegate"),
+            format!("“{from}” reviews no access requests, so has nothing to delegate"),
         ));
     }
     let to = input.to.trim();
@@ -1057,12 +1057,12 @@ pub fn validate_delegation(
         None => errors.push(Violation::new(
             "to",
             Code::DelegationToUnknown,
-            format!("no user `{to}`"),
+            format!("no user “{to}”"),
         )),
         Some(user) if !user.enabled => errors.push(Violation::new(
             "to",
             Code::DelegationToDisabled,
-            format!("`{to}` is disabled"),
+            format!("“{to}” is disabled"),
         )),
         Some(_) if to_idx == from_idx => errors.push(Violation::new(
             "to",

@@ -315,7 +315,7 @@ impl<'de> Deserialize<'de> for PoolLevel {
         let text = String::deserialize(deserializer)?;
         PoolLevel::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "unknown pool role `{text}`, expected `Standard` or `Privileged`"
+                "unknown pool role “{text}”, expected “Standard” or “Privileged”"
             ))
         })
     }

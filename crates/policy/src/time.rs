@@ -25,9 +25,9 @@ pub fn not_an_instant(text: &str) -> String {
     // position, so that chrono's reader stays one copy in the wasm).
     let leap = text.trim().get(16..19) == Some(":60");
     if leap {
-        format!("`{text}` is a leap second, which is not accepted: use `:59` or the next minute")
+        format!("“{text}” is a leap second, which is not accepted: use “:59” or the next minute")
     } else {
-        format!("`{text}` is not an RFC 3339 date-time with an offset")
+        format!("“{text}” is not an RFC 3339 date-time with an offset")
     }
 }
 

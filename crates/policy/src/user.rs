@@ -15,6 +15,18 @@ pub const MAX_DESCRIPTION_CHARS: usize = 255;
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
+/// The refusal of an RBAC-only role at `roles[at]` while RBAC is off.
+fn rbac_only(at: usize, r: Role) -> Violation {
+    Violation::new(
+        item("roles", at),
+        Code::UserRolesRbacOnly,
+        format!(
+            "{} exists only with RBAC on: assign Developer or Company Admin",
+            r.display_name()
+        ),
+    )
+}
+
 /// Checks a role assignment under the company's RBAC setting: in a non-RBAC
 /// company only Developer and Company Admin can be assigned. An empty list
 /// means the default role, Developer.
@@ -23,16 +35,7 @@ pub fn validate_roles(roles: &[Role], rbac_enabled: bool) -> Result<Vec<Role>, V
         .iter()
         .enumerate()
         .filter(|(_, r)| r.rbac_only() && !rbac_enabled)
-        .map(|(i, r)| {
-            Violation::new(
-                item("roles", i),
-                Code::UserRolesRbacOnly,
-                format!(
-                    "`{}` exists only with RBAC on: assign Developer or Company Admin",
-                    r.wire_name()
-                ),
-            )
-        })
+        .map(|(i, r)| rbac_only(i, *r))
         .collect();
     if !errors.is_empty() {
         return Err(errors);
@@ -63,7 +66,7 @@ pub fn validate_email(email: &str) -> Result<(), Violation> {
         Err(Violation::new(
             "email",
             Code::UserEmailInvalid,
-            format!("`{email}` is not an e-mail address"),
+            format!("“{email}” is not an e-mail address"),
         ))
     }
 }
@@ -108,7 +111,11 @@ fn name(
         errors.push(Violation::new(
             field,
             required,
-            format!("`{field}` is required"),
+            match field {
+                "firstName" => "a first name is required".to_owned(),
+                "lastName" => "a last name is required".to_owned(),
+                other => format!("“{other}” is required"),
+            },
         ));
     } else if v.chars().count() > MAX_NAME_CHARS {
         errors.push(Violation::new(
@@ -193,7 +200,7 @@ pub fn validate_new_user(
         errors.push(Violation::new(
             "email",
             Code::UserEmailTaken,
-            format!("a user `{}` exists already", email_key(&email)),
+            format!("a user “{}” exists already", email_key(&email)),
         ));
     }
     let first_name = name(
@@ -276,22 +283,17 @@ pub fn validate_user_update(
                 .copied()
                 .filter(|r| !user.roles.contains(*r))
                 .collect();
-            match validate_roles(&new, snapshot.rbac_enabled) {
-                Ok(_) => validate_roles(roles, true).unwrap_or_default(),
-                Err(v) => {
-                    errors.extend(v.into_iter().map(|mut v| {
-                        if let Some(i) = new.iter().position(|r| v.message.contains(r.wire_name()))
-                        {
-                            let at = roles
-                                .iter()
-                                .position(|r| Some(r) == new.get(i))
-                                .unwrap_or(i);
-                            v.field = item("roles", at);
-                        }
-                        v
-                    }));
-                    Vec::new()
-                }
+            let refused: Vec<Violation> = roles
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| new.contains(r) && r.rbac_only() && !snapshot.rbac_enabled)
+                .map(|(at, r)| rbac_only(at, *r))
+                .collect();
+            if refused.is_empty() {
+                validate_roles(roles, true).unwrap_or_default()
+            } else {
+                errors.extend(refused);
+                Vec::new()
             }
         }
     };
@@ -364,7 +366,7 @@ fn unique_name(
         errors.push(Violation::new(
             "name",
             taken,
-            format!("a {what} is already named `{name}`"),
+            format!("a {what} is already named “{name}”"),
         ));
     }
     name
@@ -469,13 +471,13 @@ pub fn validate_group(
             errors.push(Violation::new(
                 item("agentPoolIds", i),
                 Code::GroupPoolsDuplicate,
-                format!("`{p}` is listed twice"),
+                format!("“{p}” is listed twice"),
             ));
         } else if snapshot.is_some_and(|s| s.pool_idx(p).is_none()) {
             errors.push(Violation::new(
                 item("agentPoolIds", i),
                 Code::GroupPoolsUnknown,
-                format!("no agent pool `{p}`"),
+                format!("no agent pool “{p}”"),
             ));
         }
     }
@@ -499,7 +501,7 @@ pub fn validate_member(snapshot: &Snapshot, email: &str) -> Result<UserIdx, Viol
         Violation::new(
             "email",
             Code::GroupMemberUnknown,
-            format!("no user `{email}`"),
+            format!("no user “{email}”"),
         )
     })
 }

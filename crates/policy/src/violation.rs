@@ -226,7 +226,7 @@ impl<'de> Deserialize<'de> for Code {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Code::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown violation code `{text}`")))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown violation code “{text}”")))
     }
 }
 

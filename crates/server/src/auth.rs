@@ -40,7 +40,7 @@ impl FromRequestParts<AppState> for Actor {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNAUTHORIZED,
                 "auth.header.invalid",
-                "the Authorization header is not `Bearer` and an API key",
+                "the Authorization header is not “Bearer” and an API key",
             ));
         }
         let (email_key, credential) = if let Some(token) = bearer(&parts.headers) {
@@ -141,7 +141,7 @@ fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), ApiError> {
     if sent != Some(expected) {
         return Err(ApiError::forbidden(
             "auth.csrf.invalid",
-            format!("cookie-authenticated writes need the `{CSRF_HEADER}` header from sign-in"),
+            format!("cookie-authenticated writes need the “{CSRF_HEADER}” header from sign-in"),
         ));
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
@@ -153,7 +153,7 @@ fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), ApiError> {
         if origin_host != host {
             return Err(ApiError::forbidden(
                 "auth.origin.invalid",
-                format!("a write from origin `{origin}` is not accepted"),
+                format!("a write from origin “{origin}” is not accepted"),
             ));
         }
     }

@@ -25,6 +25,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
+/// An optional JSON body: none when the request has no content type and
+/// no body (what a client sends when it has nothing to say), else [`Body`].
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::OptionalFromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, ApiError> {
+        let typed = req.headers().contains_key(axum::http::header::CONTENT_TYPE);
+        let empty = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_none_or(|v| v.as_bytes() == b"0");
+        if !typed && empty {
+            return Ok(None);
+        }
+        <Body<T> as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}
+
 /// A vendor resource written back as it was read: the vendor's read-only
 /// fields (`id`, `createdDate`, …), which its server ignores on writes,
 /// are accepted and ignored; any other unknown field is still a 400.
@@ -71,7 +91,7 @@ async fn json_text<S: Send + Sync>(req: Request, state: &S) -> Result<String, Ap
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "body.content_type.unsupported",
-            "send the body as `application/json`",
+            "send the body as “application/json”",
         ));
     }
     let bytes = Bytes::from_request(req, state).await.map_err(|e| {
@@ -165,7 +185,7 @@ impl Params {
                 _ => Err(ApiError::bad_request(
                     "query.value.invalid",
                     key,
-                    format!("`{key}` is a whole number from {min} to {max}, got `{v}`"),
+                    format!("“{key}” is a whole number from {min} to {max}, got “{v}”"),
                 )),
             },
         }
@@ -179,7 +199,7 @@ impl Params {
             Some(other) => Err(ApiError::bad_request(
                 "query.value.invalid",
                 name,
-                format!("`{name}` is true or false, got `{other}`"),
+                format!("“{name}” is true or false, got “{other}”"),
             )),
         }
     }
@@ -217,7 +237,7 @@ impl Params {
                     return Err(ApiError::bad_request(
                         "query.sort.invalid",
                         "sort",
-                        format!("sort direction `{other}`: use asc or desc"),
+                        format!("sort direction “{other}”: use asc or desc"),
                     ));
                 }
             };
@@ -226,7 +246,7 @@ impl Params {
                     "query.sort.invalid",
                     "sort",
                     format!(
-                        "cannot sort by `{field}`: use one of {}",
+                        "cannot sort by “{field}”: use one of {}",
                         allowed.join(", ")
                     ),
                 ));

@@ -125,5 +125,5 @@ pub fn app(state: AppState, portal: Option<PathBuf>) -> Router {
 }
 
 async fn not_found(uri: Uri) -> ApiError {
-    ApiError::not_found("route.path.unknown", format!("nothing at `{}`", uri.path()))
+    ApiError::not_found("route.path.unknown", format!("nothing at “{}”", uri.path()))
 }

@@ -215,7 +215,7 @@ async fn first_start(
             )
         }
         seed::FirstStart::Demo => println!(
-            "created the demo company: sign in as {} with password `{}` (other demo users share it)",
+            "created the demo company: sign in as {} with password “{}” (other demo users share it)",
             config.admin_email,
             config
                 .admin_password

@@ -96,7 +96,7 @@ pub fn Activate() -> impl IntoView {
                         on:input=move |ev| { touched.set(true); error.set(None); repeat.set(event_target_value(&ev)) }/>
                     <FieldErrors id="repeat-password-errors" messages=Signal::derive(differs)/>
                     <p class="error" role="alert">{move || error.get()}</p>
-                    <button type="submit" data-testid="activate" disabled=move || busy.get() || !ready()>"Set password"</button>
+                    <button type="submit" data-testid="activate" disabled=move || busy.get() || !ready() title=move || (!ready()).then_some("Choose a password that meets the rule, twice.")>"Set password"</button>
                 </form>
             </section>
         }

@@ -232,7 +232,8 @@ fn NewKeyForm(on_created: impl Fn(NewApiKey) + Copy + Send + Sync + 'static) -> 
             <FieldErrors id="key-days-errors" messages=Signal::derive(move || summarize(shown("expirationDays"), 4))/>
             {move || refusal.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
             <button type="submit" data-testid="create-key"
-                disabled=move || busy.get() || (touched.get() && (!verdict.get().is_empty() || scopes.with(Vec::is_empty)))>"Create key"</button>
+                disabled=move || busy.get() || (touched.get() && (!verdict.get().is_empty() || scopes.with(Vec::is_empty)))
+                title=move || (touched.get() && (!verdict.get().is_empty() || scopes.with(Vec::is_empty))).then_some("Correct what the form marks first.")>"Create key"</button>
         </form>
     }
 }

@@ -94,7 +94,8 @@ fn NameForm(settings: Settings) -> impl IntoView {
                 <FieldErrors id="company-name-errors" messages=Signal::derive(problems)/>
                 {move || refusal.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <button type="submit" data-testid="save-name"
-                    disabled=move || !problems().is_empty() || name.get().trim() == saved.get()>"Save name"</button>
+                    disabled=move || !problems().is_empty() || name.get().trim() == saved.get()
+                    title=move || if !problems().is_empty() { Some("Correct what the form marks first.") } else if name.get().trim() == saved.get() { Some("The name is as saved: change it first.") } else { None }>"Save name"</button>
                 <span class="ok" role="status">{move || done.get().then_some(" Saved.")}</span>
             </form>
         </Show>

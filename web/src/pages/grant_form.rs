@@ -280,7 +280,8 @@ pub fn GrantForm(
                 {move || if touched.get() { form_messages(&violations()) } else { Vec::new() }.into_iter().chain(refusal.get()).map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
             <button type="submit" data-testid="create"
-                disabled=move || busy.get() || !violations().is_empty()>
+                disabled=move || busy.get() || !violations().is_empty()
+                title=move || (!violations().is_empty()).then_some("Correct what the form marks first.")>
                 {move || if replacing.with(Option::is_some) { "Replace grant" } else { "Grant access" }}
             </button>
             " "

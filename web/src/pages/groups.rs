@@ -62,7 +62,7 @@ pub fn Groups() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading groups…"</p> }>
                 {move || groups.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
-                    Ok(g) if g.items.is_empty() => view! { <p class="empty">"No access groups yet."</p> }.into_any(),
+                    Ok(g) if g.items.is_empty() => view! { <p class="empty">"No access groups yet. A group gives its members access to its pools: create one above."</p> }.into_any(),
                     Ok(g) => g.items.into_iter().map(|group| view! {
                         <GroupCard group=group editing=editing on_changed=changed/>
                     }).collect_view().into_any(),
@@ -203,7 +203,8 @@ fn GroupForm(
                 <FieldErrors id="group-roles-errors" messages=Signal::derive(move || problems("roles"))/>
             </fieldset>
             <p class="error" role="alert">{move || server_error.get()}</p>
-            <button type="submit" data-testid="save-group" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>
+            <button type="submit" data-testid="save-group" disabled=move || !matches!(verdict.get(), Some(Ok(_)))
+                title=move || (!matches!(verdict.get(), Some(Ok(_)))).then_some("Correct what the form marks first.")>
                 {move || if edited().is_some() { "Save group" } else { "Create group" }}
             </button>
             <Show when=move || edited().is_some()>
@@ -324,7 +325,7 @@ fn GroupCard(
                     aria-label=delete_label.clone()>"Delete group"</button>
             </Show>
             {if group.members.is_empty() {
-                view! { <p class="empty">"No members yet."</p> }.into_any()
+                view! { <p class="empty">"No members yet: add people below."</p> }.into_any()
             } else {
                 view! {
                     <table data-testid="members">
@@ -343,7 +344,7 @@ fn GroupCard(
                         prop:value=move || new_member.get()
                         on:input=move |ev| { member_touched.set(true); error.set(None); new_member.set(event_target_value(&ev)); }/>
                     <datalist id=list_id.clone()>{move || users().into_iter().map(|e| view! { <option value=e/> }).collect_view()}</datalist>
-                    <button type="submit" data-testid="add-member-submit" disabled=move || member_problem.get().is_some()>"Add"</button>
+                    <button type="submit" data-testid="add-member-submit" disabled=move || member_problem.get().is_some() title=move || member_problem.get()>"Add"</button>
                     <FieldErrors id=add_errors.clone() messages=Signal::derive(move || member_touched.get().then(|| member_problem.get()).flatten().into_iter().collect())/>
                 </form>
             </Show>
@@ -361,7 +362,28 @@ fn MemberRow(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let managed = group_id.clone();
+    // A Group Admin does not remove himself or his own flag here: he would
+    // lose the group in one click (a Company Admin may, or the API).
+    let mine = session
+        .me
+        .get_untracked()
+        .is_some_and(|me| interim_policy::email::same_email(&me.email, &member.email));
     let may_change = Memo::new(move |_| session.manages_members(&managed));
+    let self_locked =
+        Memo::new(move |_| mine && !session.may(Operation::AccessGroups, Access::Change));
+    let may_unlink = move || may_change.get() && !self_locked.get();
+    let why = move || {
+        if !may_change.get() {
+            Some("Only this group's admins and Company Admins change it.")
+        } else if self_locked.get() {
+            Some("This is how you manage the group: ask a Company Admin to change it.")
+        } else {
+            None
+        }
+    };
+    let why_elevated = move || {
+        (!may_change.get()).then_some("Only this group's admins and Company Admins change it.")
+    };
     let email = member.email.clone();
     let save = {
         let (group_id, email) = (group_id.clone(), email.clone());
@@ -398,10 +420,11 @@ fn MemberRow(
     let remove_label = format!("Remove {email} from the group");
     view! {
         <tr data-testid="member" data-email=email.clone()>
-            <td>{email.clone()}</td>
+            <td data-label="Member">{crate::names::person(session.company.get_untracked().as_deref(), &email)}<span class="sub">{email.clone()}</span></td>
             <td>
                 <label class="choice">
-                    <input type="checkbox" data-testid="group-admin" prop:checked=admin disabled=move || !may_change.get()
+                    <input type="checkbox" data-testid="group-admin" prop:checked=admin disabled=move || !may_unlink()
+                        title=why
                         on:change=toggle_admin/>
                     <span class="sr-only">{format!("{email} is a group admin")}</span>
                 </label>
@@ -413,6 +436,7 @@ fn MemberRow(
                     view! {
                         <label class="choice">
                             <input type="checkbox" data-testid=format!("elevated-{}", level.grant_name()) prop:checked=on disabled=move || !may_change.get()
+                                title=why_elevated
                                 on:change=move |_| { let mut next = elevated.clone(); toggle(&mut next, level); save(admin, next); }/>
                             {level.grant_name()}
                         </label>
@@ -421,7 +445,7 @@ fn MemberRow(
             </td>
             <td>{levels(&member.effective_roles)}</td>
             <td>
-                <Show when=move || may_change.get()>
+                <Show when=may_unlink>
                     <button class="secondary" data-testid="remove-member" on:click=remove.clone()
                         aria-label=remove_label.clone()>"Remove"</button>
                 </Show>

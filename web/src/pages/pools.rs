@@ -80,7 +80,8 @@ pub fn Pools() -> impl IntoView {
                         on:input=move |ev| { touched.set(true); description.set(event_target_value(&ev)); }/>
                     <FieldErrors id="pool-description-errors" messages=Signal::derive(move || problems("description"))/>
                     <p class="error" role="alert">{move || server_error.get()}</p>
-                    <button type="submit" data-testid="create-pool" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>"Create pool"</button>
+                    <button type="submit" data-testid="create-pool" disabled=move || !matches!(verdict.get(), Some(Ok(_)))
+                        title=move || (!matches!(verdict.get(), Some(Ok(_)))).then_some("Correct what the form marks first.")>"Create pool"</button>
                 </form>
                 </details>
             </Show>
@@ -88,7 +89,7 @@ pub fn Pools() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading pools…"</p> }>
                 {move || pools.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
-                    Ok(p) if p.items.is_empty() => view! { <p class="empty">"No agent pools yet."</p> }.into_any(),
+                    Ok(p) if p.items.is_empty() => view! { <p class="empty">"No agent pools yet. Create one with “New agent pool”; agents connect to a pool."</p> }.into_any(),
                     Ok(p) => view! {
                         <table data-testid="pools-table">
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Access requests"</th></tr></thead>

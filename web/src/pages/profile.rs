@@ -184,7 +184,8 @@ fn PasswordChange() -> impl IntoView {
                 <FieldErrors id="changed-password-again-errors" messages=Signal::derive(differs)/>
                 <p class="error" role="alert">{move || error.get()}</p>
                 <p class="ok" role="status">{move || done.get().then_some("Password changed. Your other sessions were signed out.")}</p>
-                <button type="submit" data-testid="change-password" disabled=move || !ready()>"Change password"</button>
+                <button type="submit" data-testid="change-password" disabled=move || !ready()
+                    title=move || (!ready()).then_some("Give the current password and a new one that meets the rule, twice.")>"Change password"</button>
             </form>
         </section>
     }

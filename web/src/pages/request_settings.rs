@@ -179,7 +179,8 @@ pub fn RequestSettingsEditor(
                     <label class="choice"><input type="checkbox" data-testid="reason-required"
                         prop:checked=move || draft(&|w| w.reason_required)
                         on:change=move |_| change(&|e| e.reason_required = !e.reason_required)/>"Always require a reason"</label>
-                    <button type="submit" data-testid="save-settings" disabled=move || !matches!(verdict(), Some(Ok(_)))>
+                    <button type="submit" data-testid="save-settings" disabled=move || !matches!(verdict(), Some(Ok(_)))
+                        title=move || (!matches!(verdict(), Some(Ok(_)))).then_some("Correct what the form marks first.")>
                         {if is_override { "Override for this group" } else { "Lock the pool" }}
                     </button>
                     " "

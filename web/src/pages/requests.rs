@@ -17,6 +17,8 @@ use interim_policy::wire::{AccessRequestInput, FormValue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::list::{Pager, SearchBox, page_of};
+
 use crate::form::{countdown, form_messages, messages_for};
 use crate::{FieldErrors, Session, api, fetch, loaded, text};
 
@@ -80,6 +82,9 @@ pub fn status_now(r: &AccessRequest, now_ms: i64) -> RequestStatus {
     interim_policy::request::status_at(r.effective_status, r.created_at, r.ends_at, now)
 }
 
+/// Rows on one page of my requests.
+const PAGE: usize = 20;
+
 #[component]
 pub fn Requests() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -93,22 +98,52 @@ pub fn Requests() -> impl IntoView {
         reload.update(|n| *n += 1);
         session.refresh();
     };
+    let (query, status, page) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(0usize),
+    );
     view! {
         <section class="card">
             <h1>"Access requests"</h1>
             <RequestForm on_sent=changed/>
             <h2>"My requests"</h2>
-            {loaded(mine, move |page| if page.items.is_empty() {
-                view! { <p class="empty">"No requests yet."</p> }.into_any()
-            } else {
+            <div class="toolbar">
+                <SearchBox id="request-search" label="Search my requests" placeholder="Pool, reason or ticket" query=query page=page/>
+                <label class="inline" for="request-status">"Status"
+                    <select id="request-status" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(0); } prop:value=move || status.get()>
+                        <option value="">"Any"</option>
+                        {RequestStatus::NAMES.iter().map(|n| view! { <option value=*n>{*n}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            {loaded(mine, move |page_of_requests: interim_policy::answer::Listed<AccessRequest>| {
+                if page_of_requests.items.is_empty() {
+                    return view! { <p class="empty">"No requests yet. Ask for access to a locked pool with the form above."</p> }.into_any();
+                }
+                let q = query.get().trim().to_lowercase();
+                let want = status.get();
+                let mut rows: Vec<AccessRequest> = page_of_requests.items.into_iter().filter(|r| {
+                    let pool = pool_name(session, &r.agent_pool_id).to_lowercase();
+                    (q.is_empty() || pool.contains(&q) || r.agent_pool_id.to_lowercase().contains(&q)
+                        || r.reason.as_deref().is_some_and(|x| x.to_lowercase().contains(&q))
+                        || r.ticket_ref.as_deref().is_some_and(|x| x.to_lowercase().contains(&q)))
+                        && (want.is_empty() || r.effective_status.wire_name() == want)
+                }).collect();
+                rows.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+                let total = rows.len();
+                if total == 0 {
+                    return view! { <p class="empty">"No request matches."</p> }.into_any();
+                }
                 view! {
                         <table data-testid="my-requests">
                             <thead><tr>
                                 <th scope="col">"Agent pool"</th><th scope="col">"Period"</th><th scope="col">"Status"</th>
                                 <th scope="col">"Time left"</th><th scope="col">"Notes"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
                             </tr></thead>
-                            <tbody>{page.items.into_iter().map(|r| view! { <MyRequest r=r now_ms=now_ms on_changed=changed/> }).collect_view()}</tbody>
+                            <tbody>{page_of(rows, page.get(), PAGE).into_iter().map(|r| view! { <MyRequest r=r now_ms=now_ms on_changed=changed/> }).collect_view()}</tbody>
                         </table>
+                        <Pager page=page total=total size=PAGE/>
                     }.into_any()
             })}
         </section>
@@ -361,7 +396,8 @@ fn RequestForm(on_sent: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     <FieldErrors id="request-ticket-errors" messages=Signal::derive(move || shown("ticketRef"))/>
                 </div>
                 <FieldErrors id="request-form-errors" messages=Signal::derive(move || if touched.get() { form_messages(&violations()) } else { Vec::new() })/>
-                <button type="submit" data-testid="send-request" disabled=move || busy.get() || !violations().is_empty()>
+                <button type="submit" data-testid="send-request" disabled=move || busy.get() || !violations().is_empty()
+                    title=move || (!violations().is_empty()).then_some("Correct what the form marks first.")>
                     {text(move || if chosen().is_some_and(|s| s.approval == Approval::Auto) { "Get access now" } else { "Send request" }.to_owned())}
                 </button>
             </form>

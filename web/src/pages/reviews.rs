@@ -41,7 +41,7 @@ pub fn Reviews() -> impl IntoView {
             })}
             <h2>"Approved access"</h2>
             {loaded(approved, move |page| if page.items.is_empty() {
-                view! { <p class="empty">"No approved access running."</p> }.into_any()
+                view! { <p class="empty">"No approved access running: approvals you give appear here until they end."</p> }.into_any()
             } else {
                 view! {
                         <table data-testid="approved-requests">
@@ -286,10 +286,11 @@ fn Delegations() -> impl IntoView {
                     <FieldErrors id="delegate-ends-errors" messages=Signal::derive(move || shown("endsAt"))/>
                 </div>
                 <FieldErrors id="delegate-errors" messages=Signal::derive(move || if touched.get() { form_messages(&violations()) } else { Vec::new() }.into_iter().chain(refusal.get()).collect())/>
-                <button type="submit" data-testid="delegate" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>"Delegate"</button>
+                <button type="submit" data-testid="delegate" disabled=move || !matches!(verdict.get(), Some(Ok(_)))
+                    title=move || (!matches!(verdict.get(), Some(Ok(_)))).then_some("Correct what the form marks first.")>"Delegate"</button>
             </form>
             {loaded(list, move |page| if page.items.is_empty() {
-                view! { <p class="empty">"No delegations running."</p> }.into_any()
+                view! { <p class="empty">"No delegations running. Delegate to hand your reviews to a colleague while you are away."</p> }.into_any()
             } else {
                 view! {
                         <table data-testid="delegations">

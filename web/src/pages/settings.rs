@@ -183,7 +183,8 @@ fn SettingsForm(
             }).collect_view()}
             </fieldset>
             <Show when=may_change>
-                <button type="submit" data-testid="save-settings" disabled=move || !problems.get().is_empty()>"Save settings"</button>
+                <button type="submit" data-testid="save-settings" disabled=move || !problems.get().is_empty()
+                    title=move || (!problems.get().is_empty()).then_some("Correct what the form marks first.")>"Save settings"</button>
             </Show>
             {move || status.get().map(|s| match s {
                 Ok(m) => view! { <p class="ok" role="status">{m}</p> }.into_any(),

@@ -94,7 +94,7 @@ pub fn Users() -> impl IntoView {
             {crate::loaded(users, move |all: Page<User>| {
                 let rows = shown(all.items);
                 if rows.is_empty() {
-                    return view! { <p class="empty">"No users match."</p> }.into_any();
+                    return view! { <p class="empty">"No user matches: clear the search, or add the person with “Add user”."</p> }.into_any();
                 }
                 let total = rows.len();
                 view! {
@@ -115,7 +115,7 @@ pub fn Users() -> impl IntoView {
 }
 
 /// A one-time activation link, shown once: the admin copies it and sends
-/// it to the person, who sets their password with it.
+/// it to the person, or has the server e-mail a new one to them.
 #[component]
 fn LinkNotice(
     email: String,
@@ -123,14 +123,34 @@ fn LinkNotice(
     link: RwSignal<Option<(String, String)>>,
 ) -> impl IntoView {
     let days = interim_policy::limits::ACTIVATION_LINK_DAYS;
+    let sent = RwSignal::new(None::<Result<(), String>>);
+    let whom = StoredValue::new(email);
+    let mail = move |_| {
+        let to = whom.get_value();
+        spawn_local(async move {
+            sent.set(Some(match api::activation_link(&to, true).await {
+                Ok(made) if made.emailed => Ok(()),
+                Ok(_) => Err("The link was not e-mailed.".to_owned()),
+                Err(e) => Err(e.body.message),
+            }));
+        });
+    };
     view! {
-        <ShownOnce id="activation-link" label="Activation link" value=url copy_label="Copy link"
-            done=Callback::new(move |()| link.set(None))>
-            <p>
-                "Send this link to " <strong>{email}</strong>
-                {format!(": they choose their password with it. It works once, for {days} days, and is not shown again.")}
-            </p>
-        </ShownOnce>
+        <Show when=move || sent.get().is_none_or(|s| s.is_err())
+            fallback=move || view! {
+                <p class="notice" role="status" data-testid="link-emailed">"A new link is on its way to the person's mailbox; the link shown before no longer works."
+                    " " <button type="button" class="secondary" on:click=move |_| link.set(None)>"Done"</button></p>
+            }>
+            <ShownOnce id="activation-link" label="Activation link" value=url.clone() copy_label="Copy link"
+                done=Callback::new(move |()| link.set(None))>
+                <p>
+                    "Send this link to " <strong>{whom.get_value()}</strong>
+                    {format!(": they choose their password with it. It works once, for {days} days, and is not shown again.")}
+                    " " <button type="button" class="secondary" data-testid="email-link" on:click=mail>"E-mail a link instead"</button>
+                </p>
+                {move || sent.get().and_then(Result::err).map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            </ShownOnce>
+        </Show>
     }
 }
 
@@ -179,7 +199,7 @@ fn UserRow(
         move |_| {
             let email = email.clone();
             spawn_local(async move {
-                match api::activation_link(&email).await {
+                match api::activation_link(&email, false).await {
                     Ok(made) => {
                         link.set(Some((made.email, made.activation_link)));
                         crate::focus("activation-link-value");
@@ -394,6 +414,7 @@ fn UserForm(
                         <label class="choice" for=label_for>
                             <input type="checkbox" id=id value=role.wire_name()
                                 disabled=move || role.rbac_only() && !rbac()
+                                title=move || (role.rbac_only() && !rbac()).then_some("This role exists only with RBAC on (Settings).")
                                 prop:checked=move || input.get().roles.unwrap_or_default().contains(&role)
                                 on:change=move |_| {
                                     touched.set(true);
@@ -410,7 +431,8 @@ fn UserForm(
                 <FieldErrors id="user-roles-errors" messages=Signal::derive(move || problems("roles"))/>
             </fieldset>
             <p class="error" role="alert">{move || server_error.get()}</p>
-            <button type="submit" data-testid="save-user" disabled=move || !matches!(verdict.get(), Some(Ok(_)))>
+            <button type="submit" data-testid="save-user" disabled=move || !matches!(verdict.get(), Some(Ok(_)))
+                title=move || (!matches!(verdict.get(), Some(Ok(_)))).then_some("Correct what the form marks first.")>
                 {move || if edited().is_some() { "Save changes" } else { "Create user" }}
             </button>
             <Show when=move || edited().is_some()>
@@ -428,6 +450,7 @@ fn Import(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     let session = expect_context::<Session>();
     let text = RwSignal::new(String::new());
     let server_error = RwSignal::new(None::<String>);
+    let links = RwSignal::new(Vec::<interim_policy::answer::ActivationLink>::new());
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let parsed = Memo::new(move |_| {
@@ -458,8 +481,9 @@ fn Import(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
         busy.set(true);
         spawn_local(async move {
             match api::import_users(&entries).await {
-                Ok(()) => {
+                Ok(made) => {
                     done.set(Some(format!("Imported {} users.", entries.len())));
+                    links.set(made.activation_links);
                     text.set(String::new());
                     on_imported();
                 }
@@ -496,7 +520,24 @@ fn Import(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                 })}
                 <p class="error" role="alert">{move || server_error.get()}</p>
                 <p class="ok" role="status">{move || done.get()}</p>
-                <button type="submit" data-testid="import" disabled=move || busy.get() || !ready()>"Import"</button>
+                {move || (!links.with(Vec::is_empty)).then(|| view! {
+                    <div class="notice" data-testid="import-links">
+                        <p>{format!("Send each new person their link: they choose their password with it. Each works once, for {} days, and is not shown again.", interim_policy::limits::ACTIVATION_LINK_DAYS)}</p>
+                        <table>
+                            <thead><tr><th scope="col">"Person"</th><th scope="col">"Activation link"</th></tr></thead>
+                            <tbody>{links.get().into_iter().map(|l| view! {
+                                <tr data-testid="import-link" data-email=l.email.clone()>
+                                    <td data-label="Person">{l.email.clone()}</td>
+                                    <td data-label="Activation link"><input type="text" readonly prop:value=l.activation_link.clone()
+                                        aria-label=format!("Activation link for {}", l.email)/></td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                        <button type="button" class="secondary" on:click=move |_| links.set(Vec::new())>"Done"</button>
+                    </div>
+                })}
+                <button type="submit" data-testid="import" disabled=move || busy.get() || !ready()
+                    title=move || (!ready()).then_some("Paste a file the preview accepts first.")>"Import"</button>
             </form>
         </section>
     }

@@ -427,7 +427,7 @@ pub(super) fn dup(field: String, id: &str) -> Violation {
     Violation::new(
         field,
         Code::SnapshotDuplicate,
-        format!("`{id}` appears more than once"),
+        format!("“{id}” appears more than once"),
     )
 }
 
@@ -435,6 +435,6 @@ pub(super) fn unknown(field: String, what: &str, id: &str) -> Violation {
     Violation::new(
         field,
         Code::SnapshotReferenceUnknown,
-        format!("no {what} `{id}` in the snapshot"),
+        format!("no {what} “{id}” in the snapshot"),
     )
 }

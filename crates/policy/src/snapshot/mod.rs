@@ -36,7 +36,7 @@ use temporal::{Slots, UserTemporal};
 
 macro_rules! index_type {
     ($name:ident, $what:literal) => {
-        #[doc = concat!("Dense index of a ", $what, " in a [`Snapshot`].")]
+        #[doc = concat!("Dense index of a ", $what, " in a [“Snapshot”].")]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub u32);
 

@@ -343,7 +343,7 @@ impl Snapshot {
                 format!("requests[{i}].requestedMinutes"),
                 Code::SnapshotValueInvalid,
                 format!(
-                    "request `{}` asks for {} minutes: 1 to {MAX_REQUEST_MINUTES}",
+                    "request “{}” asks for {} minutes: 1 to {MAX_REQUEST_MINUTES}",
                     r.id, r.requested_minutes
                 ),
             ));
@@ -352,7 +352,7 @@ impl Snapshot {
             errors.push(Violation::new(
                 format!("requests[{i}].endsAt"),
                 Code::SnapshotValueInvalid,
-                format!("request `{}` ends at or before it was approved", r.id),
+                format!("request “{}” ends at or before it was approved", r.id),
             ));
         }
         errors.len() == found

@@ -54,22 +54,43 @@ pub async fn issue(
 
 /// A new link for an existing user (the old one ends): an admin's reset,
 /// in a signed-in session only (whoever holds a link can sign in as the
-/// person, so a key never gets one).
-pub async fn reissue(state: &AppState, actor: &Actor, email: &str) -> Result<ActivationLink> {
+/// person, so a key never gets one). With `send_email`, the link is also
+/// e-mailed to the person through the outbox (refused when no e-mail
+/// channel is configured).
+pub async fn reissue(
+    state: &AppState,
+    actor: &Actor,
+    email: &str,
+    send_email: bool,
+) -> Result<ActivationLink> {
     actor.not_a_key("make an activation link")?;
+    if send_email && state.channels.smtp_url.is_none() {
+        return Err(Error::invalid(
+            "activation.email.unconfigured",
+            "sendEmail",
+            "No e-mail is configured: start the server with --smtp-url, or copy the link instead.",
+        ));
+    }
     let (mut tx, snapshot, now) =
         begin_as(state, actor, Operation::Users, Access::Change, None).await?;
     let user = snapshot
         .user_idx(email)
         .and_then(|u| snapshot.user(u))
-        .ok_or_else(|| Error::not_found("user.email.unknown", format!("no user `{email}`")))?;
+        .ok_or_else(|| Error::not_found("user.email.unknown", format!("no user “{email}”")))?;
     let email = user.email.clone();
     let (link, expires) = issue(state, &mut tx, &actor.email, &email, now).await?;
+    let emailed = send_email
+        && crate::notify::enqueue_activation(&mut tx, &state.channels, &email, &link, expires, now)
+            .await?;
     tx.commit().await?;
+    if emailed {
+        crate::notify::wake(&state.outbox);
+    }
     Ok(ActivationLink {
         email,
         activation_link: link,
         expires_at: format_instant(expires),
+        emailed,
     })
 }
 

@@ -47,7 +47,7 @@ pub async fn permissions(
     let user = user.unwrap_or(&actor.email);
     let snapshot = state.store.snapshot(now).await?;
     may_ask(&snapshot, actor, user, now)?;
-    let unknown = || Error::not_found("user.email.unknown", format!("no user `{user}`"));
+    let unknown = || Error::not_found("user.email.unknown", format!("no user “{user}”"));
     let u = snapshot.user_idx(user).ok_or_else(unknown)?;
     effective_permissions(&snapshot, u, now).ok_or_else(unknown)
 }

@@ -89,7 +89,7 @@ fn validated(
 fn not_found(id: &str) -> Error {
     Error::not_found(
         "grant.id.unknown",
-        format!("no active temporary access `{id}`"),
+        format!("no active temporary access “{id}”"),
     )
 }
 

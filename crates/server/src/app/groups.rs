@@ -79,7 +79,7 @@ async fn find(state: &AppState, id: &str) -> Result<GroupRecord> {
         .await?
         .into_iter()
         .find(|g| g.wire.id == id)
-        .ok_or_else(|| Error::not_found("group.id.unknown", format!("no group `{id}`")))
+        .ok_or_else(|| Error::not_found("group.id.unknown", format!("no group “{id}”")))
 }
 
 /// Refuses unless the actor may see groups: all of them (view on access
@@ -417,7 +417,7 @@ pub async fn remove_members(
             bulk.successes.push(email);
         } else {
             bulk.failures.push(BulkFailure {
-                message: format!("`{email}` is not a member"),
+                message: format!("“{email}” is not a member"),
                 payload: email,
                 status: 404,
             });
@@ -456,7 +456,7 @@ pub async fn update_member(
     else {
         return Err(Error::not_found(
             "group.members.unknown",
-            format!("`{email}` is not a member of this group"),
+            format!("“{email}” is not a member of this group"),
         ));
     };
     m.group_admin = input.group_admin;

@@ -33,7 +33,7 @@ async fn gate(state: &AppState, actor: &Actor, company: &str, access: Access) ->
     if state.store.settings().await?.company_id != company {
         return Err(Error::not_found(
             "company.id.unknown",
-            format!("no company `{company}` here"),
+            format!("no company “{company}” here"),
         ));
     }
     let now = state.clock.now();
@@ -71,7 +71,7 @@ fn days(text: &str) -> Result<i64> {
         Error::invalid(
             "apiKey.expirationDays.out_of_range",
             "expirationDays",
-            format!("`{text}` is not a number of days"),
+            format!("“{text}” is not a number of days"),
         )
     })
 }
@@ -131,7 +131,7 @@ pub async fn create(
 }
 
 fn unknown(id: &str) -> Error {
-    Error::not_found("apiKey.id.unknown", format!("no API key `{id}`"))
+    Error::not_found("apiKey.id.unknown", format!("no API key “{id}”"))
 }
 
 pub async fn relabel(
@@ -163,7 +163,7 @@ pub async fn relabel(
     .await?;
     tx.commit().await?;
     Ok(ApiKeyChanged {
-        message: format!("the API key is now labelled `{label}`"),
+        message: format!("the API key is now labelled “{label}”"),
         id: id.to_owned(),
         label: Some(label),
     })

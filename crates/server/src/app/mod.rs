@@ -97,12 +97,9 @@ pub fn require(
                         .allowed
                         || snapshot.has_live_role(actor.idx, interim_policy::Role::GroupAdmin);
                 return Err(if anywhere {
-                    Error::not_found("agentPool.id.unknown", format!("no agent pool `{id}`"))
+                    Error::not_found("agentPool.id.unknown", format!("no agent pool “{id}”"))
                 } else {
-                    Error::forbidden(
-                        "deny.level_too_low",
-                        format!("{} `{}` is not allowed", access.wire_name(), op.id()),
-                    )
+                    Error::forbidden("deny.level_too_low", not_allowed(op, access))
                 });
             }
         },
@@ -115,14 +112,24 @@ pub fn require(
         let w = d.to_wire(snapshot);
         Err(Error::forbidden(
             &w.reason,
-            format!(
-                "{} `{}` is not allowed: {}",
-                access.wire_name(),
-                op.id(),
-                w.message
-            ),
+            format!("{}: {}", not_allowed(op, access), w.message),
         ))
     }
+}
+
+/// "You may not change access groups", in the catalogue's words.
+fn not_allowed(op: Operation, access: Access) -> String {
+    let verb = match access {
+        Access::View => "see",
+        Access::Change => "change",
+    };
+    let title = op.title();
+    let mut what = title.chars();
+    let what = what
+        .next()
+        .map(|c| c.to_lowercase().chain(what).collect::<String>())
+        .unwrap_or_default();
+    format!("You may not {verb} {what}")
 }
 
 /// Whether the actor may `access` `op` (no error).

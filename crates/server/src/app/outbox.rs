@@ -22,6 +22,9 @@ fn answer(n: store::Notification) -> Notification {
             .ok()
             .and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_else(|| n.body.clone())
+    } else if n.event == notify::ACTIVATION_EVENT {
+        // The link is the person's secret: never shown to admins.
+        "A one-time activation link (not shown).".to_owned()
     } else {
         n.body.clone()
     };
@@ -75,7 +78,7 @@ pub async fn page(
         return Err(Error::invalid(
             "body.field.invalid_type",
             "status",
-            format!("`status` is pending, delivered or failed, not `{s}`"),
+            format!("“status” is pending, delivered or failed, not “{s}”"),
         ));
     }
     let offset = page.saturating_mul(size);
@@ -104,7 +107,7 @@ pub async fn retry(state: &AppState, actor: &Actor, id: &str) -> Result<()> {
     if !tx.retry_notification(id, now).await? {
         return Err(Error::not_found(
             "notification.id.unknown",
-            format!("no notification `{id}` waiting for delivery"),
+            format!("no notification “{id}” waiting for delivery"),
         ));
     }
     tx.commit().await?;

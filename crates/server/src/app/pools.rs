@@ -96,7 +96,7 @@ async fn find(state: &AppState, id: &str) -> Result<PoolRecord> {
 }
 
 fn unknown(id: &str) -> Error {
-    Error::not_found("agentPool.id.unknown", format!("no agent pool `{id}`"))
+    Error::not_found("agentPool.id.unknown", format!("no agent pool “{id}”"))
 }
 
 pub async fn one(state: &AppState, actor: &Actor, id: &str) -> Result<Pool> {
@@ -217,7 +217,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<()> {
     let in_group = snapshot.groups().iter().find(|g| g.pools.contains(&p));
     if in_grant || in_group.is_some() {
         let why = match in_group {
-            Some(g) => format!("group `{}` holds it", g.name),
+            Some(g) => format!("group “{}” holds it", g.name),
             None => "an active grant names it".to_owned(),
         };
         return Err(Error::conflict(

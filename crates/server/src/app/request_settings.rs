@@ -31,7 +31,7 @@ pub async fn set_pool_default(
         .await?
         .into_iter()
         .find(|p| p.wire.id == pool_id)
-        .ok_or_else(|| Error::not_found("pool.id.unknown", format!("no agent pool `{pool_id}`")))?
+        .ok_or_else(|| Error::not_found("pool.id.unknown", format!("no agent pool “{pool_id}”")))?
         .wire;
     pool.request_settings = settings;
     tx.put_pool(&pool, now, Some(&actor.email)).await?;
@@ -62,12 +62,12 @@ async fn assignment(state: &AppState, id: &str, pool: &str) -> Result<GroupWire>
         .await?
         .into_iter()
         .find(|g| g.wire.id == id)
-        .ok_or_else(|| Error::not_found("group.id.unknown", format!("no group `{id}`")))?
+        .ok_or_else(|| Error::not_found("group.id.unknown", format!("no group “{id}”")))?
         .wire;
     if !group.agent_pool_ids.iter().any(|p| p == pool) {
         return Err(Error::not_found(
             "group.agentPoolIds.unknown",
-            format!("the group `{id}` does not hold the pool `{pool}`"),
+            format!("the group “{id}” does not hold the pool “{pool}”"),
         ));
     }
     Ok(group)
@@ -126,7 +126,7 @@ pub async fn remove_override(
     if group.request_overrides.len() == before {
         return Err(Error::not_found(
             "group.requestOverrides.unknown",
-            format!("no override for `{pool}` in `{group_id}`"),
+            format!("no override for “{pool}” in “{group_id}”"),
         ));
     }
     tx.put_group(&group, now, Some(&actor.email)).await?;

@@ -173,7 +173,7 @@ pub async fn list(
             "query.value.invalid",
             "status",
             format!(
-                "`status` is one of {}, not `{s}`",
+                "“status” is one of {}, not “{s}”",
                 RequestStatus::NAMES.join(", ")
             ),
         ));
@@ -214,7 +214,7 @@ async fn visible(
     found.ok_or_else(|| {
         Error::not_found(
             "request.id.unknown",
-            format!("no request `{id}` you may see"),
+            format!("no request “{id}” you may see"),
         )
     })
 }
@@ -283,7 +283,7 @@ pub async fn transition(
     let Some(ri) = s.request_idx(id) else {
         return Err(Error::not_found(
             "request.id.unknown",
-            format!("no open request `{id}`"),
+            format!("no open request “{id}”"),
         ));
     };
     let t = apply_action(&s, ri, by, &action, now).map_err(Error::violations)?;
@@ -324,7 +324,7 @@ pub async fn transition(
         .store
         .request(id)
         .await?
-        .ok_or_else(|| Error::not_found("request.id.unknown", format!("no request `{id}`")))?;
+        .ok_or_else(|| Error::not_found("request.id.unknown", format!("no request “{id}”")))?;
     Ok(answer(&r, c.as_deref(), &after, now))
 }
 
@@ -424,7 +424,7 @@ pub async fn end_delegation(state: &AppState, actor: &Actor, id: &str) -> Result
         .ok_or_else(|| {
             Error::not_found(
                 "delegation.id.unknown",
-                format!("no delegation `{id}` of yours"),
+                format!("no delegation “{id}” of yours"),
             )
         })?;
     tx.delete_delegation(id, now).await?;

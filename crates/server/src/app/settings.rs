@@ -1,12 +1,12 @@
 //! Company settings (the RBAC switch, limits that only tighten) and the
 //! legacy role import with its preview.
 
-use interim_policy::answer::{Settings as SettingsAnswer, Usage};
+use interim_policy::answer::{ActivationLink, LegacyImport, Settings as SettingsAnswer, Usage};
 use interim_policy::audit::AuditAction;
 use interim_policy::catalogue::{Access, Operation};
 use interim_policy::company::{usage, validate_company_name};
 use interim_policy::email::same_email;
-use interim_policy::legacy::{MigratedUser, MigrationPreview, preview_migration};
+use interim_policy::legacy::{MigratedUser, preview_migration};
 use interim_policy::limits::Limits;
 use interim_policy::snapshot::Snapshot;
 use interim_policy::time::Instant;
@@ -120,7 +120,7 @@ pub async fn set_company_id(state: &AppState, id: &str) -> Result<()> {
         return Err(Error::invalid(
             "settings.companyId.invalid",
             "companyId",
-            "a company id is 1 to 100 characters, without `/`, `?`, `#` or `%`",
+            "a company id is 1 to 100 characters, without “/”, “?”, “#” or “%”",
         ));
     }
     let (mut tx, _, now) = super::begin(state).await?;
@@ -155,7 +155,7 @@ pub async fn import(
     actor: &Actor,
     entries: &[LegacyUserWire],
     preview_only: bool,
-) -> Result<MigrationPreview> {
+) -> Result<LegacyImport> {
     let (mut tx, snapshot, now) = super::begin(state).await?;
     require(
         &snapshot,
@@ -167,7 +167,11 @@ pub async fn import(
     )?;
     let preview = preview_migration(entries, Some(&snapshot));
     if preview_only {
-        return Ok(preview);
+        return Ok(LegacyImport {
+            users: preview.users,
+            errors: preview.errors,
+            activation_links: Vec::new(),
+        });
     }
     if !preview.errors.is_empty() {
         return Err(Error::violations(preview.errors));
@@ -179,9 +183,22 @@ pub async fn import(
         .into_iter()
         .map(|g| g.wire)
         .collect();
+    let mut links = Vec::new();
     for u in &preview.users {
-        put_user(&mut tx, actor, &snapshot, u, now).await?;
+        let created = put_user(&mut tx, actor, &snapshot, u, now).await?;
         make_group_admin(&mut groups, u);
+        // Each person created gets a one-time link to set a password, as
+        // a user created any other way: only a signed-in admin receives it.
+        if created && !actor.by_key() {
+            let (link, expires) =
+                super::activation::issue(state, &mut tx, &actor.email, &u.email, now).await?;
+            links.push(ActivationLink {
+                email: u.email.clone(),
+                activation_link: link,
+                expires_at: interim_policy::time::format_instant(expires),
+                emailed: false,
+            });
+        }
     }
     let touched = |g: &&GroupWire| {
         preview
@@ -205,20 +222,22 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
-    Ok(MigrationPreview {
+    Ok(LegacyImport {
         users: preview.users,
         errors: Vec::new(),
+        activation_links: links,
     })
 }
 
-/// Creates an imported user, or replaces an existing one's roles.
+/// Creates an imported user, or replaces an existing one's roles; true
+/// when the user is new.
 async fn put_user(
     tx: &mut WriteTx,
     actor: &Actor,
     snapshot: &Snapshot,
     u: &MigratedUser,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let wire = UserWire {
         email: u.email.clone(),
         first_name: u.first_name.clone(),
@@ -233,12 +252,15 @@ async fn put_user(
             merged.enabled = existing.enabled;
             tx.update_user(&merged, now, &actor.email).await?;
             let before: Vec<interim_policy::Role> = existing.roles.iter().collect();
-            super::users::audit_roles(tx, actor, now, &merged.email, &before, &merged.roles).await
+            super::users::audit_roles(tx, actor, now, &merged.email, &before, &merged.roles)
+                .await?;
+            Ok(false)
         }
         None => {
             tx.insert_user(&new_id()?, &wire, None, now, Some(&actor.email))
                 .await?;
-            super::users::audit_roles(tx, actor, now, &wire.email, &[], &wire.roles).await
+            super::users::audit_roles(tx, actor, now, &wire.email, &[], &wire.roles).await?;
+            Ok(true)
         }
     }
 }

@@ -142,7 +142,7 @@ async fn find(state: &AppState, email: &str) -> Result<UserRecord> {
 }
 
 fn unknown(email: &str) -> Error {
-    Error::not_found("user.email.unknown", format!("no user `{email}`"))
+    Error::not_found("user.email.unknown", format!("no user “{email}”"))
 }
 
 /// One user: anyone reads themself; others need R on users.

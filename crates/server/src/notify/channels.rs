@@ -100,7 +100,7 @@ impl Channels {
         for url in &webhooks {
             match reqwest::Url::parse(url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-                _ => return Err(format!("the webhook URL `{url}` is not an http(s) URL")),
+                _ => return Err(format!("the webhook URL “{url}” is not an http(s) URL")),
             }
         }
         if let Some(url) = &smtp_url {
@@ -109,7 +109,7 @@ impl Channels {
         }
         smtp_from
             .parse::<lettre::message::Mailbox>()
-            .map_err(|e| format!("the sender `{smtp_from}` is not an address: {e}"))?;
+            .map_err(|e| format!("the sender “{smtp_from}” is not an address: {e}"))?;
         let http = reqwest::Client::builder()
             .timeout(SEND_TIMEOUT)
             .build()
@@ -232,6 +232,6 @@ pub(super) async fn send(channels: &Channels, n: &Notification) -> Result<(), Fa
                 }
             })
         }
-        other => Err(Failure::refused(format!("unknown channel `{other}`"))),
+        other => Err(Failure::refused(format!("unknown channel “{other}”"))),
     }
 }

@@ -41,8 +41,8 @@ impl Parts {
             .pool_idx(&r.agent_pool_id)
             .and_then(|p| s.pool(p))
             .map_or_else(
-                || format!("`{}`", esc(&r.agent_pool_id)),
-                |p| format!("{} (`{}`)", esc(&p.name), esc(&p.id)),
+                || esc(&r.agent_pool_id),
+                |p| format!("{} ({})", esc(&p.name), esc(&p.id)),
             );
         let details = [
             r.reason.as_deref().map(|x| format!("Reason: {}.", esc(x))),
@@ -260,7 +260,7 @@ pub async fn enqueue_checkpoint(
     const EVENT: &str = "audit.checkpoint";
     let subject = format!("Audit log checkpoint: {} events", checkpoint.count);
     let text = format!(
-        "Audit log checkpoint: {} events up to {}, head `{}`, signed by `{}`.",
+        "Audit log checkpoint: {} events up to {}, head “{}”, signed by “{}”.",
         checkpoint.count,
         format_instant(checkpoint.time),
         checkpoint.head,
@@ -285,4 +285,39 @@ pub async fn enqueue_checkpoint(
         tx.enqueue_notification(&n).await?;
     }
     Ok(channels.webhooks.len())
+}
+
+pub use crate::store::ACTIVATION_EVENT;
+
+/// Writes an e-mail with `email`'s one-time activation link into the
+/// outbox, inside `tx` (the transaction that made the link). False when no
+/// e-mail channel is configured.
+pub async fn enqueue_activation(
+    tx: &mut WriteTx,
+    channels: &Channels,
+    email: &str,
+    link: &str,
+    expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    if channels.smtp_url.is_none() {
+        return Ok(false);
+    }
+    let body = format!(
+        "An account is waiting for you in Interim, the company's temporary access portal.\n\n\
+         Choose your password here (the link works once, until {} UTC):\n\n{link}\n\n\
+         If you did not expect this, ignore this message: nothing happens until the link is used.\n",
+        format_instant(expires)
+            .replace('T', " ")
+            .trim_end_matches('Z')
+    );
+    let n = Notification {
+        channel: "email".to_owned(),
+        recipient: email.to_owned(),
+        subject: "Set your Interim password".to_owned(),
+        body,
+        ..pending(crate::store::new_id()?, ACTIVATION_EVENT, now)
+    };
+    tx.enqueue_notification(&n).await?;
+    Ok(true)
 }

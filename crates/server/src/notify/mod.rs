@@ -44,7 +44,9 @@ mod message;
 
 pub use channels::{Channels, redacted};
 pub use delivery::{FIRST_BACKOFF, MAX_ATTEMPTS, MAX_BACKOFF, backoff, deliver_due, spawn, wake};
-pub use message::{enqueue, enqueue_checkpoint, slack_escaped};
+pub use message::{
+    ACTIVATION_EVENT, enqueue, enqueue_activation, enqueue_checkpoint, slack_escaped,
+};
 
 /// What happened to a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

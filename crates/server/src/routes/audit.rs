@@ -33,7 +33,7 @@ fn filter(params: &Params) -> ApiResult<AuditFilter> {
                     ApiError::bad_request(
                         "query.value.invalid",
                         key,
-                        format!("`{key}`: {}", not_an_instant(v)),
+                        format!("“{key}”: {}", not_an_instant(v)),
                     )
                 }),
         }
@@ -119,7 +119,7 @@ pub(crate) async fn export(
             return Err(ApiError::bad_request(
                 "query.value.invalid",
                 "format",
-                format!("format `{other}`: use csv or json"),
+                format!("format “{other}”: use csv or json"),
             ));
         }
     };

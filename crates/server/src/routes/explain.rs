@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
 
 fn required<'a>(params: &'a Params, key: &str) -> ApiResult<&'a str> {
     params.get(key).ok_or_else(|| {
-        ApiError::bad_request("query.value.missing", key, format!("`{key}` is required"))
+        ApiError::bad_request("query.value.missing", key, format!("“{key}” is required"))
     })
 }
 

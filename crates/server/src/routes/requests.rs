@@ -84,7 +84,7 @@ pub(crate) async fn list(
         return Err(ApiError::bad_request(
             "body.field.invalid_type",
             "scope",
-            "`scope` is mine, review or all",
+            "“scope” is mine, review or all",
         ));
     };
     let items = app::requests::list(&state, &actor, scope, params.get("status")).await?;
@@ -370,7 +370,7 @@ pub(crate) async fn report(
             ApiError::bad_request(
                 "body.field.invalid_type",
                 "by",
-                format!("`by` is pool, group or user, not `{text}`"),
+                format!("“by” is pool, group or user, not “{text}”"),
             )
         })?,
     };
@@ -381,7 +381,7 @@ pub(crate) async fn report(
             return Err(ApiError::bad_request(
                 "body.field.invalid_type",
                 "format",
-                format!("`format` is json or csv, not `{other}`"),
+                format!("“format” is json or csv, not “{other}”"),
             ));
         }
     };

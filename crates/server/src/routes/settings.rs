@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use interim_policy::answer::Settings;
-use interim_policy::legacy::MigrationPreview;
 use interim_policy::wire::LegacyUserWire;
 
 use crate::AppState;
@@ -55,14 +54,14 @@ pub(crate) async fn write(
     summary = "Import users from the legacy role system (preview with ?preview=true)",
     params(("preview" = Option<bool>, Query, description = "Only preview")),
     request_body = Vec<LegacyUserWire>,
-    responses((status = 200, description = "What was (or would be) written", body = MigrationPreview), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
+    responses((status = 200, description = "What was (or would be) written, and the new people's activation links", body = interim_policy::answer::LegacyImport), (status = 400, description = "Invalid input: every problem with its field", body = crate::error::ErrorBody), (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 403, description = "Not allowed: the policy's reason", body = crate::error::ErrorBody), (status = 404, description = "Not found", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn import(
     State(state): State<AppState>,
     actor: Actor,
     params: Params,
     Body(entries): Body<Vec<LegacyUserWire>>,
-) -> ApiResult<Json<MigrationPreview>> {
+) -> ApiResult<Json<interim_policy::answer::LegacyImport>> {
     let preview_only = params.flag("preview")?;
     let done = app::settings::import(&state, &actor, &entries, preview_only).await?;
     Ok(Json(done))

@@ -11,7 +11,7 @@ use interim_policy::user::UserInput;
 use crate::AppState;
 use crate::app::{self, Actor};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Params, Path, ReadOnlyFields, VendorBody};
+use crate::extract::{Body, Params, Path, ReadOnlyFields, VendorBody};
 
 /// The vendor's `UserPublicDTO` beyond its create and update DTOs.
 impl ReadOnlyFields for UserInput {
@@ -69,7 +69,7 @@ pub(crate) async fn list(
         role: match params.get("role") {
             None => None,
             Some(r) => Some(Role::from_wire(r).ok_or_else(|| {
-                ApiError::bad_request("query.value.invalid", "role", format!("unknown role `{r}`"))
+                ApiError::bad_request("query.value.invalid", "role", format!("unknown role “{r}”"))
             })?),
         },
         search: params.get("search").map(str::to_owned),
@@ -192,14 +192,26 @@ pub(crate) async fn remove(
     tag = "Users",
     summary = "A new one-time activation link (7 days): the person sets a new password with it; earlier links end",
     params(("email" = String, Path, description = "E-mail address (any letter case)")),
+    request_body = Option<LinkAsk>,
     responses((status = 200, description = "The link, shown this once", body = ActivationLink))
 )]
 pub(crate) async fn activation_link(
     State(state): State<AppState>,
     actor: Actor,
     Path(email): Path<String>,
+    body: Option<Body<LinkAsk>>,
 ) -> ApiResult<Json<ActivationLink>> {
+    let send = body.is_some_and(|Body(b)| b.send_email);
     Ok(Json(
-        app::activation::reissue(&state, &actor, &email).await?,
+        app::activation::reissue(&state, &actor, &email, send).await?,
     ))
+}
+
+/// How a new activation link goes to the person.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct LinkAsk {
+    /// Also e-mail it to the person (needs the server's SMTP channel).
+    #[serde(default)]
+    pub send_email: bool,
 }

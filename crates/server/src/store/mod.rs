@@ -49,7 +49,7 @@ mod users;
 pub use access::{ApiKeyRecord, LiveKey, SessionRecord};
 pub use audit::{AUDIT_ORDERS, AuditFilter};
 pub use groups::GroupRecord;
-pub use outbox::Notification;
+pub use outbox::{ACTIVATION_EVENT, Notification};
 pub use pools::PoolRecord;
 pub use settings::Settings;
 pub use users::UserRecord;

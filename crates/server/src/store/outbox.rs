@@ -7,6 +7,10 @@ use sqlx::sqlite::SqliteRow;
 
 use super::{Store, StoreResult, WriteTx, from_ms, key, ms};
 
+/// The event of an e-mailed activation link. Its body holds the link's
+/// secret: the outbox erases it once delivered and never shows it.
+pub const ACTIVATION_EVENT: &str = "user.activation_link";
+
 /// A notification of the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notification {
@@ -111,8 +115,11 @@ impl WriteTx {
         outcome: Result<(), (&str, Option<DateTime<Utc>>)>,
     ) -> StoreResult<()> {
         match outcome {
-            Ok(()) => sqlx::query("UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_ms = ?, last_error = NULL WHERE id = ? AND status = 'pending'")
+            // A delivered activation link's body (the link's secret) is
+            // erased: the person has it, and the outbox keeps no secret.
+            Ok(()) => sqlx::query("UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_ms = ?, last_error = NULL, body = CASE WHEN event = ? THEN '' ELSE body END WHERE id = ? AND status = 'pending'")
                 .bind(ms(now))
+                .bind(ACTIVATION_EVENT)
                 .bind(id),
             Err((error, next)) => sqlx::query("UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_ms = COALESCE(?, next_attempt_ms) WHERE id = ? AND status = 'pending'")
                 .bind(if next.is_some() { "pending" } else { "failed" })

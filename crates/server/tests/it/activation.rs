@@ -244,3 +244,34 @@ async fn a_password_change_needs_the_current_one_and_ends_the_other_sessions() {
     let events = log["items"].as_array().unwrap();
     assert_eq!(events.len(), 2, "the refusal and the change: {log}");
 }
+
+/// Issue 17: people created by the legacy import get links too (to a
+/// signed-in admin; a person already there keeps their password and gets
+/// none), and each link works.
+#[tokio::test]
+async fn the_legacy_import_gives_each_new_person_a_link() {
+    let s = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let file = json!([
+        {"email": "lee.legacy@acme.io", "firstName": "Lee", "lastName": "Legacy", "legacyRoles": ["default_user"]},
+        {"email": "dev@acme.io", "firstName": "Dev", "lastName": "Eloper", "legacyRoles": ["default_user"]}
+    ]);
+    let (status, preview) = admin.post("/api/v1/users/import?preview=true", &file).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        preview["activationLinks"],
+        json!([]),
+        "a preview makes no link"
+    );
+    let (status, done) = admin.post("/api/v1/users/import", &file).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let links = done["activationLinks"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "only the new person: {done}");
+    assert_eq!(links[0]["email"], "lee.legacy@acme.io");
+    let (status, _) = activate(&s, &token(&links[0]["activationLink"]), PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        sign_in(&s, "lee.legacy@acme.io", PASSWORD).await,
+        StatusCode::OK
+    );
+}

@@ -624,7 +624,7 @@ async fn revocation_is_told_and_cancellations_refusals_and_no_channels_are_not()
     let approved = text_of("request.approved");
     assert!(approved.contains("90 minutes"), "{approved}");
     assert!(
-        approved.contains("Ledger production (`pool-locked`)"),
+        approved.contains("Ledger production (pool-locked)"),
         "{approved}"
     );
     let mails = inbox.mails.lock().unwrap().clone();
@@ -758,4 +758,67 @@ async fn signed_checkpoints_reach_the_webhooks_once_per_period() {
             .all(|n| n["status"] == "delivered" && n["requestId"] == ""),
         "{listed:?}"
     );
+}
+
+/// Issue 17: an admin has a person's activation link e-mailed. The mail
+/// carries a working link; the outbox never shows it to admins and erases
+/// it once delivered; without an e-mail channel the request is refused and
+/// nothing changes.
+#[tokio::test]
+async fn an_activation_link_is_emailed_and_erased_from_the_outbox() {
+    let (hook, smtp) = (free_port().await, free_port().await);
+    let inbox = Inbox::default();
+    start_smtp_sink(smtp, inbox.clone()).await;
+    let s = start(hook, smtp).await;
+    let admin = s.sign_in("admin@acme.io").await;
+    let (status, made) = admin
+        .post(
+            "/api/v1/users/dev@acme.io/activation-link",
+            &json!({ "sendEmail": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    assert_eq!(made["emailed"], true);
+    let link = made["activationLink"].as_str().unwrap().to_owned();
+    let queued = outbox(&s).await;
+    let mail = queued
+        .values()
+        .find(|n| n["event"] == "user.activation_link")
+        .unwrap();
+    assert_eq!(mail["recipient"], "dev@acme.io");
+    assert!(
+        !mail["text"].as_str().unwrap().contains("/activate#"),
+        "{mail}"
+    );
+    notify::deliver_due(&s.state).await.unwrap();
+    let mails = inbox.mails.lock().unwrap().clone();
+    let (to, text) = mails
+        .iter()
+        .find(|(_, t)| t.contains("Set your Interim password"))
+        .unwrap();
+    assert_eq!(to, &vec!["dev@acme.io".to_owned()]);
+    let token = link.rsplit('#').next().unwrap();
+    assert!(
+        text.replace("=\n", "").contains(token),
+        "the mail carries the link: {text}"
+    );
+    let mut tx = s.state.store.begin().await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT body FROM notifications WHERE event = 'user.activation_link'")
+            .fetch_one(tx.conn())
+            .await
+            .unwrap();
+    drop(tx);
+    assert_eq!(stored, "", "the delivered link is erased from the outbox");
+
+    let quiet = Server::start(&corpus_company("small"), default_now()).await;
+    let admin = quiet.sign_in("admin@acme.io").await;
+    let (status, body) = admin
+        .post(
+            "/api/v1/users/dev@acme.io/activation-link",
+            &json!({ "sendEmail": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["fieldErrors"][0]["field"], "sendEmail");
 }

@@ -585,7 +585,9 @@ async fn the_access_summary_downloads_as_json_and_csv() {
     );
     let csv = r.text().await.unwrap();
     assert!(
-        csv.starts_with("agentPoolId,poolName,user,level,source,sourceId,until\n"),
+        csv.starts_with(
+            "agentPoolId,poolName,accessRequests,groupIds,user,level,source,sourceId,until\n"
+        ),
         "{csv}"
     );
     assert!(
