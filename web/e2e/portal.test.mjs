@@ -352,6 +352,18 @@ test('a person created without a password sets one through the one-time link', a
   await page.getByTestId('sign-out').waitFor();
   assert.equal(new URL(page.url()).pathname, '/', 'on to the portal');
 
+  // Ada is signed in on a second device too; that session ends when she
+  // changes her password on the first.
+  const other = await chromium.launch(CHROMIUM);
+  const phone = await (await other.newContext()).newPage();
+  await phone.goto(base + '/');
+  await phone.getByLabel('E-mail').fill('ada.new@example.com');
+  await phone.getByLabel('Password').fill('a long password of Ada');
+  await phone.getByTestId('sign-in').click();
+  await phone.getByTestId('sign-out').waitFor();
+  const whoami = () => phone.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+  assert.equal(await whoami(), 200, 'signed in on the second device');
+
   // Ada changes her password on her profile; the current one is required.
   await page.getByRole('link', { name: 'Profile' }).click();
   await page.getByLabel('Current password').fill('not her password');
@@ -362,6 +374,8 @@ test('a person created without a password sets one through the one-time link', a
   await page.getByLabel('Current password').fill('a long password of Ada');
   await page.getByTestId('change-password').click();
   await page.getByText('Password changed. Your other sessions were signed out.').waitFor();
+  assert.equal(await whoami(), 401, 'the other device is signed out');
+  await other.close();
   await axe('profile, password changed');
   await shot('12b-password-changed');
   await signOut();

@@ -185,16 +185,20 @@ pub fn summary(e: &AuditEvent, c: Option<&Snapshot>) -> String {
             },
             who(target)
         ),
-        A::UserCreated => format!(
-            "{} ({}) added{}.",
-            full_name(d).unwrap_or_else(|| target.to_owned()),
-            target,
-            if d.get("passwordSet") == Some(&Value::Bool(true)) {
+        A::UserCreated => {
+            let name = full_name(d).unwrap_or_else(|| who(target));
+            let shown = if name == target {
+                name
+            } else {
+                format!("{name} ({target})")
+            };
+            let password = if d.get("passwordSet") == Some(&Value::Bool(true)) {
                 " with a password"
             } else {
                 ""
-            }
-        ),
+            };
+            format!("{shown} added{password}.")
+        }
         A::UserUpdated => format!("{} changed.", who(target)),
         A::UserEnabled => format!("{} may sign in again.", who(target)),
         A::UserDisabled => format!("{} may no longer sign in.", who(target)),
@@ -232,7 +236,7 @@ pub fn summary(e: &AuditEvent, c: Option<&Snapshot>) -> String {
             format!("Agent pool “{name}” {verb}{agents}.")
         }
         A::SettingsChanged => settings(d),
-        A::SignInSucceeded => format!("Signed in{}.", from_address(d)),
+        A::SignInSucceeded => text(d, "address").map_or_else(String::new, |a| format!("From {a}.")),
         A::SignInFailed => format!("A sign-in as {} failed{}.", target, from_address(d)),
         A::SignedOut => "Signed out.".to_owned(),
         A::ApiKeyCreated => format!(

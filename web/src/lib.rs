@@ -210,6 +210,30 @@ pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
     Signal::derive(f)
 }
 
+/// The company's people as suggestions of an e-mail input (`list=id`):
+/// each address with the person's name; only those who may sign in when
+/// `enabled_only`. One component for every picker of people.
+#[component]
+pub fn PeopleList(#[prop(into)] id: String, #[prop(optional)] enabled_only: bool) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let people = move || {
+        session
+            .company
+            .get()
+            .map(|c| {
+                c.users()
+                    .iter()
+                    .filter(|u| u.enabled || !enabled_only)
+                    .map(|u| (u.email.clone(), format!("{} {}", u.first_name, u.last_name)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <datalist id=id>{move || people().into_iter().map(|(e, n)| view! { <option value=e>{n}</option> }).collect_view()}</datalist>
+    }
+}
+
 /// Asks the browser's confirmation dialog; false when refused or unavailable.
 pub fn confirmed(question: &str) -> bool {
     web_sys::window()

@@ -77,12 +77,12 @@ test('each operation has its own function, the same as `call`', () => {
   assert.deepEqual(policy.matrix(), policy.call({ op: 'matrix' }).roles);
   assert.deepEqual(policy.catalogue(), policy.call({ op: 'catalogue' }).operations);
   assert.equal(policy.matrix().length, 7, 'seven roles');
-  assert.equal(policy.catalogue().length, 31, 'thirty-one operations');
+  assert.equal(policy.catalogue().length, 32, 'thirty-two operations');
   assert.ok(ops.size >= 20, `the corpus covers ${ops.size} operations`);
 });
 
 test('malformed input throws, naming what is wrong; refusals do not throw', () => {
-  assert.throws(() => policy.validateGrant({ now: 'yesterday', input: {} }), (e) => e.name === 'MalformedInput' && /`now`/.test(e.message) && e.errors[0].field === 'now');
+  assert.throws(() => policy.validateGrant({ now: 'yesterday', input: {} }), (e) => e.name === 'MalformedInput' && /“now”/.test(e.message) && e.errors[0].field === 'now');
   assert.throws(() => policy.call('{"op": '), (e) => e.name === 'MalformedInput' && e.errors[0].code === 'body.json.malformed');
   assert.throws(() => policy.validateGrant({ now: '2026-11-22T10:00:00Z', input: { colour: 'red' } }), (e) => e.errors.some((v) => v.field === 'input.colour'));
   const refused = policy.validateGrant({ now: '2026-11-22T10:00:00Z', input: { agentPoolIds: [], userEmails: [], roles: ['Standard'], expirationDate: '2026-11-23T10:00:00Z' } });

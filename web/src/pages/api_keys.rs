@@ -226,10 +226,12 @@ fn NewKeyForm(on_created: impl Fn(NewApiKey) + Copy + Send + Sync + 'static) -> 
                 })/>
             </fieldset>
             <label for="key-days">"Expires after " <span class="hint">{format!("(days, 1 to {MAX_API_KEY_DAYS})")}</span></label>
+            <div>
             <input id="key-days" type="number" min="1" max=MAX_API_KEY_DAYS data-testid="key-days" aria-describedby="key-days-errors"
                 aria-invalid=move || (!shown("expirationDays").is_empty()).to_string()
                 prop:value=move || days.get() on:input=move |ev| { touched.set(true); days.set(event_target_value(&ev)); }/>
             <FieldErrors id="key-days-errors" messages=Signal::derive(move || summarize(shown("expirationDays"), 4))/>
+            </div>
             {move || refusal.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
             <button type="submit" data-testid="create-key"
                 disabled=move || busy.get() || (touched.get() && (!verdict.get().is_empty() || scopes.with(Vec::is_empty)))

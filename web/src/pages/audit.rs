@@ -84,18 +84,6 @@ pub fn Audit() -> impl IntoView {
             s.set(event_target_value(&ev));
         }
     };
-    let people = move || {
-        session
-            .company
-            .get()
-            .map(|c| {
-                c.users()
-                    .iter()
-                    .map(|u| (u.email.clone(), format!("{} {}", u.first_name, u.last_name)))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
     view! {
         <section class="card">
             <h1>"Audit log"</h1>
@@ -104,7 +92,7 @@ pub fn Audit() -> impl IntoView {
                 <label for="audit-actor">"Who"
                     <input id="audit-actor" type="search" list="audit-people" placeholder="E-mail, or system" prop:value=move || actor.get() on:change=on(actor)/>
                 </label>
-                <datalist id="audit-people">{move || people().into_iter().map(|(e, n)| view! { <option value=e>{n}</option> }).collect_view()}</datalist>
+                <crate::PeopleList id="audit-people"/>
                 <label for="audit-action">"What"
                     <select id="audit-action" on:change=on(action)>
                         <option value="">"Anything"</option>

@@ -154,19 +154,6 @@ pub fn GrantForm(
             })
             .unwrap_or_default()
     };
-    let user_options = move || {
-        session
-            .company
-            .get()
-            .map(|c| {
-                c.users()
-                    .iter()
-                    .filter(|u| u.enabled)
-                    .map(|u| u.email.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
     let invalid = move |field: &'static str| (!shown(field).is_empty()).to_string();
     view! {
         <form class="grant-form" data-testid="create-form" on:submit=submit novalidate>
@@ -226,7 +213,7 @@ pub fn GrantForm(
                     <label for="user-search" class="sr-only">"Find a user to add"</label>
                     <input id="user-search" type="search" list="known-users" placeholder="Find a user" data-testid="user-search"
                         prop:value=move || user_search.get() on:input=move |ev| user_search.set(event_target_value(&ev))/>
-                    <datalist id="known-users">{move || user_options().into_iter().map(|e| view! { <option value=e/> }).collect_view()}</datalist>
+                    <crate::PeopleList id="known-users" enabled_only=true/>
                     <button type="button" class="secondary" on:click=move |_| {
                         let email = user_search.get_untracked().trim().to_owned();
                         if !email.is_empty() {

@@ -288,18 +288,6 @@ fn GroupCard(
     };
     let add_id = format!("add-member-{}", group.id);
     let add_errors = format!("add-member-{}-errors", group.id);
-    let users = move || {
-        session
-            .company
-            .get()
-            .map(|c| {
-                c.users()
-                    .iter()
-                    .map(|u| u.email.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
     let list_id = format!("known-members-{}", group.id);
     let edit_label = format!("Edit group {}", group.name);
     let delete_label = format!("Delete group {}", group.name);
@@ -343,7 +331,7 @@ fn GroupCard(
                     <input id=add_id.clone() type="email" list=list_id.clone() data-testid="add-member" aria-describedby=add_errors.clone()
                         prop:value=move || new_member.get()
                         on:input=move |ev| { member_touched.set(true); error.set(None); new_member.set(event_target_value(&ev)); }/>
-                    <datalist id=list_id.clone()>{move || users().into_iter().map(|e| view! { <option value=e/> }).collect_view()}</datalist>
+                    <crate::PeopleList id=list_id.clone()/>
                     <button type="submit" data-testid="add-member-submit" disabled=move || member_problem.get().is_some() title=move || member_problem.get()>"Add"</button>
                     <FieldErrors id=add_errors.clone() messages=Signal::derive(move || member_touched.get().then(|| member_problem.get()).flatten().into_iter().collect())/>
                 </form>

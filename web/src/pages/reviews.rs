@@ -240,19 +240,6 @@ fn Delegations() -> impl IntoView {
             }
         });
     };
-    let users = move || {
-        session
-            .company
-            .get()
-            .map(|c| {
-                c.users()
-                    .iter()
-                    .filter(|u| u.enabled)
-                    .map(|u| u.email.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
     let end = move |id: String| {
         move |_| {
             let id = id.clone();
@@ -276,7 +263,7 @@ fn Delegations() -> impl IntoView {
                     <label for="delegate-to">"To"</label>
                     <input id="delegate-to" type="email" list="delegate-users" data-testid="delegate-to" aria-describedby="delegate-to-errors"
                         prop:value=move || to.get() on:input=move |ev| { touched.set(true); refusal.set(None); to.set(event_target_value(&ev)); }/>
-                    <datalist id="delegate-users">{move || users().into_iter().map(|e| view! { <option value=e/> }).collect_view()}</datalist>
+                    <crate::PeopleList id="delegate-users" enabled_only=true/>
                     <FieldErrors id="delegate-to-errors" messages=Signal::derive(move || shown("to"))/>
                 </div>
                 <div class="field">

@@ -58,13 +58,14 @@ fn Notifications() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading notifications…"</p> }>
                 {move || outbox.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.body.message}</p> }.into_any(),
-                    Ok(o) => view! {
+                    Ok(o) => { let none = o.items.is_empty(); view! {
                         <p class="hint" data-testid="channels">{match (o.channels.webhooks, o.channels.email) {
                             (0, false) => "No channel configured: start the server with --webhook-url or --smtp-url to notify reviewers and requesters.".to_owned(),
                             (w, e) => format!("Reviewers hear of new requests and requesters of the outcome through {w} webhook(s){}.", if e { " and e-mail" } else { "" }),
                         }}</p>
                         <button class="secondary" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
-                        <table data-testid="notifications">
+                        {none.then(|| view! { <p class="empty">"No notifications yet: they appear here when access requests are made and decided."</p> })}
+                        <table data-testid="notifications" hidden=none>
                             <thead><tr><th scope="col">"Created"</th><th scope="col">"Event"</th><th scope="col">"To"</th><th scope="col">"Status"</th><th scope="col">"Attempts"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                             <tbody>{o.items.into_iter().map(|n| view! {
                                 <tr data-testid="notification">
@@ -85,7 +86,7 @@ fn Notifications() -> impl IntoView {
                             " "
                             {o.has_more.then(|| view! { <button class="secondary" data-testid="older-notifications" on:click=move |_| page.update(|p| *p += 1)>"Older"</button> })}
                         </p>
-                    }.into_any(),
+                    }.into_any() }
                 })}
             </Suspense>
             <p class="error" role="alert">{crate::text(move || error.get().unwrap_or_default())}</p>
