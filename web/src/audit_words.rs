@@ -274,26 +274,13 @@ fn group(e: &AuditEvent, d: &Value, target: &str, c: Option<&Snapshot>) -> Strin
         || "An access group".to_owned(),
         |n| format!("Access group “{n}”"),
     );
+    let people = |key: &str| and(texts(d, key).iter().map(|m| person(c, m)).collect());
     let what = if let Some(m) = text(d, "member") {
         format!(": {}'s membership changed", person(c, m))
-    } else if let Some(n) = d.get("membersAdded").and_then(Value::as_array) {
-        format!(
-            ": {} added",
-            and(n
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|m| person(c, m))
-                .collect())
-        )
-    } else if let Some(n) = d.get("membersRemoved").and_then(Value::as_array) {
-        format!(
-            ": {} removed",
-            and(n
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|m| person(c, m))
-                .collect())
-        )
+    } else if d.get("membersAdded").is_some() {
+        format!(": {} added", people("membersAdded"))
+    } else if d.get("membersRemoved").is_some() {
+        format!(": {} removed", people("membersRemoved"))
     } else {
         match e.action {
             AuditAction::GroupCreated => " created".to_owned(),

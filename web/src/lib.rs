@@ -113,11 +113,15 @@ impl Session {
 
     /// Whether I see access groups: all of them, or those I manage.
     pub fn sees_groups(self) -> bool {
-        self.may(Operation::AccessGroups, Access::View)
-            || self
-                .me
-                .get()
-                .is_some_and(|me| me.groups.iter().any(|g| self.manages_members(&g.group_id)))
+        let (Some(me), Some(company)) = (self.me.get(), self.company.get()) else {
+            return false;
+        };
+        let now = Utc::now();
+        company
+            .groups()
+            .iter()
+            .any(|g| interim_policy::group_admin::may_see_group(&company, &me.email, &g.id, now))
+            || self.may(Operation::AccessGroups, Access::View)
     }
 
     /// Whether I may `access` `op` (the policy's decision on my snapshot).
